@@ -1,1 +1,56 @@
-pub fn placeholder() {}
+//! CertDirect: a domain-validated certificate authority sold through a portal and a REST API
+//! and delivered over ACME. See SPEC.md and DESIGN.md in the shared docs.
+
+pub mod api;
+pub mod audit;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod jobs;
+pub mod mail;
+pub mod secrets;
+pub mod state;
+pub mod store;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::state::AppState;
+
+/// Connects to the database, migrates it, and assembles the shared state.
+pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    let db = store::connect(&config).await?;
+    store::migrate(&db).await?;
+    let mailer = mail::Mailer::new(&config)?;
+    Ok(AppState::new(db, config, clock, mailer))
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let (api, _) = api::router();
+    Router::new()
+        .nest(api::API_PREFIX, api)
+        .merge(web::spa_router(&state.config.static_dir))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), web::security_headers))
+        .layer(axum::middleware::from_fn(web::log_request))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await?;
+    Ok(())
+}

@@ -1,1 +1,206 @@
-fn main() {}
+//! The `certdirect` command (SPEC.md §5).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use certdirect::clock::SystemClock;
+use certdirect::config::{Config, LogFormat, TlsConfig};
+use clap::{Parser, Subcommand, ValueEnum};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+
+#[derive(Parser)]
+#[command(name = "certdirect", version, about = "CertDirect: DV certificates sold through a portal, issued over ACME")]
+struct Cli {
+    /// TOML configuration file; CERTDIRECT_* environment variables override it.
+    #[arg(long, global = true, env = "CERTDIRECT_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database and serve the portal, the REST API and the background jobs.
+    Serve {
+        /// Which parts this process runs.
+        #[arg(long, value_enum, default_value_t = Role::All)]
+        role: Role,
+    },
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Operator accounts.
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Create an operator account (email verified, role operator).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        #[arg(long, default_value = "Operator")]
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Role {
+    /// Web and background jobs in one process (the default).
+    All,
+    /// Only the HTTP server.
+    Web,
+    /// Only the background jobs.
+    Worker,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("certdirect: configuration error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    init_logging(config.log_format);
+    match run(cli.command, config).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("certdirect: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CERTDIRECT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(ansi);
+    match format {
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Migrate => {
+            let db = certdirect::store::connect(&config).await?;
+            certdirect::store::migrate(&db).await?;
+            println!("database is up to date ({})", certdirect::store::redact(&config.database_url));
+            Ok(())
+        }
+        Command::Operator { command: OperatorCommand::Create { email, password, name } } => {
+            create_operator(config, &email, &password, &name).await
+        }
+        Command::Serve { role } => serve(config, role).await,
+    }
+}
+
+async fn create_operator(config: Config, email: &str, password: &str, name: &str) -> anyhow::Result<()> {
+    use certdirect::store::entity::customer;
+    use shared::validate;
+    let errors: Vec<String> = [
+        validate::check_email("--email", email),
+        validate::check_password("--password", password, email),
+        validate::check_text("--name", name, validate::NAME_MAX_CHARS),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|e| format!("{} {}", e.field, e.reason))
+    .collect();
+    if !errors.is_empty() {
+        anyhow::bail!("{}", errors.join("; "));
+    }
+    let db = certdirect::store::connect(&config).await?;
+    certdirect::store::migrate(&db).await?;
+    let email = validate::normalize_email(email);
+    let email_lower = email.to_lowercase();
+    if customer::Entity::find().filter(customer::Column::EmailLower.eq(&email_lower)).count(&db).await? > 0 {
+        anyhow::bail!("--email {email} is already registered");
+    }
+    let now = chrono::Utc::now();
+    let hash = certdirect::secrets::hash_password_blocking(password.to_owned()).await?;
+    let row = customer::ActiveModel {
+        email: Set(email.clone()),
+        email_lower: Set(email_lower),
+        password_hash: Set(hash),
+        name: Set(name.trim().to_owned()),
+        billing_email: Set(email.clone()),
+        locale: Set("ja".into()),
+        role: Set(customer::ROLE_OPERATOR.into()),
+        email_verified_at: Set(Some(now)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&db)
+    .await?;
+    certdirect::audit::AuditEntry {
+        actor: "cli".into(),
+        customer_id: Some(row.id),
+        action: "operator.create",
+        subject: row.customer_id().to_string(),
+        success: true,
+        detail: serde_json::json!({ "email": email }),
+        remote_addr: None,
+    }
+    .write(&db, now)
+    .await?;
+    println!("operator {} created for {email}", row.customer_id());
+    Ok(())
+}
+
+async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
+    if let Some(tls) = &config.tls {
+        let what = match tls {
+            TlsConfig::Files { cert, .. } => format!("certificate {}", cert.display()),
+            TlsConfig::SelfSigned => "a self-signed certificate".to_owned(),
+        };
+        anyhow::bail!("HTTPS with {what} is not available in this build yet; unset CERTDIRECT_TLS_*");
+    }
+    let state = certdirect::build_state(config.clone(), Arc::new(SystemClock)).await?;
+    tracing::info!(
+        database = %certdirect::store::redact(&config.database_url),
+        mail = %state.mailer.describe(),
+        "database migrated"
+    );
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        #[cfg(unix)]
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down");
+    };
+    if role != Role::Web {
+        tokio::spawn(certdirect::jobs::run(state.clone(), Duration::from_secs(300)));
+    }
+    if role == Role::Worker {
+        tracing::info!("worker started");
+        shutdown.await;
+        return Ok(());
+    }
+    if !config.static_dir.join("index.html").exists() {
+        tracing::warn!(dir = %config.static_dir.display(), "the portal is not built; run `cargo xtask run`");
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {} (CERTDIRECT_LISTEN)", config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, public_url = %config.public_url, "listening");
+    println!("CertDirect is serving at {}", config.public_url);
+    certdirect::serve(listener, certdirect::app(state), shutdown).await
+}

@@ -1,0 +1,511 @@
+//! Sign-up, email verification, login and logout, password reset (R-CUS-1).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TransactionTrait,
+};
+use serde_json::json;
+use shared::dto::{
+    Ack, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest, SignupRequest, SignupResponse, TokenRequest,
+};
+use shared::problem::FieldError;
+use shared::validate::{self, check_email, check_password, normalize_email};
+
+use super::extract::{ApiJson, Auth, ClientAddr, Via, CSRF_COOKIE, SESSION_COOKIE};
+use super::me::me_dto;
+use crate::audit::AuditEntry;
+use crate::error::{ApiError, ApiResult};
+use crate::mail::templates;
+use crate::secrets::{self, random_token, sha256_hex};
+use crate::state::AppState;
+use crate::store::entity::{customer, email_token, login_failure, session};
+use crate::store::is_unique_violation;
+
+const VERIFY_TOKEN_HOURS: i64 = 24;
+const RESET_TOKEN_HOURS: i64 = 1;
+/// At most this many reset emails per account per hour, so the form cannot flood a mailbox.
+const RESET_EMAILS_PER_HOUR: u64 = 3;
+
+/// Create a customer and send the verification email.
+#[utoipa::path(post, path = "/auth/signup", tag = "auth", request_body = SignupRequest,
+    responses((status = 201, body = SignupResponse), (status = 400, body = shared::Problem),
+              (status = 409, description = "the email address is already registered", body = shared::Problem)))]
+pub async fn signup(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    ApiJson(req): ApiJson<SignupRequest>,
+) -> ApiResult<(StatusCode, Json<SignupResponse>)> {
+    let errors = validate::check_signup(&req);
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let email = normalize_email(&req.email);
+    let email_lower = email.to_lowercase();
+    let locale = req.locale.unwrap_or_default();
+    let password_hash = secrets::hash_password_blocking(req.password.clone()).await?;
+    let now = state.now();
+    let token = random_token();
+
+    let txn = state.db.begin().await?;
+    if customer::Entity::find()
+        .filter(customer::Column::EmailLower.eq(&email_lower))
+        .count(&txn)
+        .await?
+        > 0
+    {
+        return Err(email_taken());
+    }
+    let created = customer::ActiveModel {
+        email: Set(email.clone()),
+        email_lower: Set(email_lower),
+        password_hash: Set(password_hash),
+        name: Set(req.name.trim().to_owned()),
+        billing_email: Set(normalize_email(&req.billing_email)),
+        locale: Set(locale.as_str().to_owned()),
+        role: Set(customer::ROLE_CUSTOMER.to_owned()),
+        email_verified_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })?;
+    insert_email_token(&txn, created.id, email_token::PURPOSE_VERIFY, &token, now, VERIFY_TOKEN_HOURS)
+        .await?;
+    AuditEntry {
+        actor: created.customer_id().to_string(),
+        customer_id: Some(created.id),
+        action: "customer.signup",
+        subject: created.customer_id().to_string(),
+        success: true,
+        detail: json!({ "email": email }),
+        remote_addr: addr.to_audit(),
+    }
+    .write(&txn, now)
+    .await?;
+    // The email is sent before the commit: if it cannot be sent, no account is left behind
+    // that nobody can verify, and the customer can simply try again.
+    let link = state.config.public(&format!("/verify-email?token={token}"));
+    let mail = templates::verify_email(&state.config.brand, &email, locale, &created.name, &link);
+    state.mailer.send(&mail).await?;
+    txn.commit().await?;
+
+    Ok((
+        StatusCode::CREATED,
+        Json(SignupResponse { id: created.customer_id().to_string(), email, verification_sent: true }),
+    ))
+}
+
+fn email_taken() -> ApiError {
+    ApiError::conflict("email", "taken", "is already registered; log in or reset the password instead")
+}
+
+async fn insert_email_token(
+    db: &impl ConnectionTrait,
+    customer_id: i64,
+    purpose: &str,
+    token: &str,
+    now: DateTime<Utc>,
+    valid_hours: i64,
+) -> Result<(), sea_orm::DbErr> {
+    email_token::ActiveModel {
+        customer_id: Set(customer_id),
+        purpose: Set(purpose.to_owned()),
+        token_hash: Set(sha256_hex(token)),
+        expires_at: Set(now + Duration::hours(valid_hours)),
+        used_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map(|_| ())
+}
+
+/// Marks a one-time email token used (compare-and-set, so it works exactly once) and returns
+/// its customer.
+async fn redeem_email_token(
+    db: &impl ConnectionTrait,
+    purpose: &str,
+    token: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<i64> {
+    let invalid = || ApiError::field("token", "invalid_token", "is unknown, already used or expired; ask for a new link");
+    if token.trim().is_empty() {
+        return Err(ApiError::field("token", "required", "is required"));
+    }
+    let row = email_token::Entity::find()
+        .filter(email_token::Column::TokenHash.eq(sha256_hex(token.trim())))
+        .filter(email_token::Column::Purpose.eq(purpose))
+        .one(db)
+        .await?
+        .ok_or_else(invalid)?;
+    if row.used_at.is_some() || row.expires_at <= now {
+        return Err(invalid());
+    }
+    let updated = email_token::Entity::update_many()
+        .set(email_token::ActiveModel { used_at: Set(Some(now)), ..Default::default() })
+        .filter(email_token::Column::Id.eq(row.id))
+        .filter(email_token::Column::UsedAt.is_null())
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(invalid());
+    }
+    Ok(row.customer_id)
+}
+
+/// Confirm the email address with the token from the verification link.
+#[utoipa::path(post, path = "/auth/verify", tag = "auth", request_body = TokenRequest,
+    responses((status = 200, body = Ack), (status = 400, body = shared::Problem)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> ApiResult<Json<Ack>> {
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let customer_id = redeem_email_token(&txn, email_token::PURPOSE_VERIFY, &req.token, now).await?;
+    customer::Entity::update_many()
+        .set(customer::ActiveModel { email_verified_at: Set(Some(now)), updated_at: Set(now), ..Default::default() })
+        .filter(customer::Column::Id.eq(customer_id))
+        .filter(customer::Column::EmailVerifiedAt.is_null())
+        .exec(&txn)
+        .await?;
+    AuditEntry {
+        actor: shared::CustomerId(customer_id).to_string(),
+        customer_id: Some(customer_id),
+        action: "customer.verify_email",
+        subject: shared::CustomerId(customer_id).to_string(),
+        success: true,
+        detail: json!({}),
+        remote_addr: addr.to_audit(),
+    }
+    .write(&txn, now)
+    .await?;
+    txn.commit().await?;
+    Ok(Json(Ack { ok: true }))
+}
+
+fn account_key(email_lower: &str) -> String {
+    format!("acct:{email_lower}")
+}
+
+fn address_key(addr: ClientAddr) -> Option<String> {
+    addr.0.map(|ip| format!("addr:{ip}"))
+}
+
+/// Seconds until `key` may try again, if it has used up `limit` failures in the window.
+async fn retry_after(state: &AppState, key: &str, limit: u32, now: DateTime<Utc>) -> ApiResult<Option<i64>> {
+    let window = Duration::seconds(state.config.login_limit.window_secs);
+    let recent: Vec<DateTime<Utc>> = login_failure::Entity::find()
+        .select_only()
+        .column(login_failure::Column::At)
+        .filter(login_failure::Column::Key.eq(key))
+        .filter(login_failure::Column::At.gt(now - window))
+        .order_by_desc(login_failure::Column::At)
+        .limit(u64::from(limit))
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    if recent.len() < limit as usize {
+        return Ok(None);
+    }
+    // The count falls below the limit once the oldest of the newest `limit` failures leaves the window.
+    let oldest = recent.last().copied().unwrap_or(now);
+    Ok(Some((oldest + window - now).num_seconds().max(1)))
+}
+
+async fn record_failure(state: &AppState, keys: &[String], now: DateTime<Utc>) -> ApiResult<()> {
+    let window = Duration::seconds(state.config.login_limit.window_secs);
+    let txn = state.db.begin().await?;
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Key.is_in(keys.iter().cloned()))
+        .filter(login_failure::Column::At.lte(now - window))
+        .exec(&txn)
+        .await?;
+    login_failure::Entity::insert_many(keys.iter().map(|key| login_failure::ActiveModel {
+        key: Set(key.clone()),
+        at: Set(now),
+        ..Default::default()
+    }))
+    .exec(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn session_cookies(state: &AppState, jar: CookieJar, token: String, csrf: String) -> CookieJar {
+    let secure = state.config.secure_cookies();
+    let max_age = time_duration_hours(state.config.session_hours);
+    jar.add(
+        Cookie::build((SESSION_COOKIE, token))
+            .path("/")
+            .http_only(true)
+            .secure(secure)
+            .same_site(SameSite::Lax)
+            .max_age(max_age),
+    )
+    .add(
+        Cookie::build((CSRF_COOKIE, csrf))
+            .path("/")
+            .http_only(false)
+            .secure(secure)
+            .same_site(SameSite::Strict)
+            .max_age(max_age),
+    )
+}
+
+fn time_duration_hours(hours: i64) -> time::Duration {
+    time::Duration::hours(hours)
+}
+
+fn clear_cookies(jar: CookieJar) -> CookieJar {
+    jar.remove(Cookie::build(SESSION_COOKIE).path("/")).remove(Cookie::build(CSRF_COOKIE).path("/"))
+}
+
+/// Log in with email and password; sets the session cookie and the CSRF cookie.
+#[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
+    responses((status = 200, body = Me, description = "sets the certdirect_session (HttpOnly) and csrf_token cookies"),
+              (status = 400, body = shared::Problem),
+              (status = 401, description = "wrong email or password", body = shared::Problem),
+              (status = 403, description = "email address not verified yet", body = shared::Problem),
+              (status = 429, description = "too many failed logins; see Retry-After", body = shared::Problem)))]
+pub async fn login(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    jar: CookieJar,
+    ApiJson(req): ApiJson<LoginRequest>,
+) -> ApiResult<(CookieJar, Json<Me>)> {
+    let mut errors = Vec::new();
+    if req.email.trim().is_empty() {
+        errors.push(FieldError::new("email", "required", "is required"));
+    }
+    if req.password.is_empty() {
+        errors.push(FieldError::new("password", "required", "is required"));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let now = state.now();
+    let email_lower = normalize_email(&req.email).to_lowercase();
+    let limits = state.config.login_limit;
+    let mut keys = vec![account_key(&email_lower)];
+    if let Some(key) = address_key(addr) {
+        keys.push(key);
+    }
+    for (key, limit) in keys.iter().zip([limits.per_account, limits.per_address]) {
+        if let Some(secs) = retry_after(&state, key, limit, now).await? {
+            return Err(ApiError::too_many_requests(
+                secs as u64,
+                format!("too many failed logins; try again in {secs} seconds or reset the password"),
+            ));
+        }
+    }
+
+    let found = customer::Entity::find()
+        .filter(customer::Column::EmailLower.eq(&email_lower))
+        .one(&state.db)
+        .await?;
+    let stored = found.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| secrets::dummy_hash().to_owned());
+    let password_ok = secrets::verify_password_blocking(req.password, stored).await;
+    let customer = match found {
+        Some(c) if password_ok => c,
+        other => {
+            record_failure(&state, &keys, now).await?;
+            AuditEntry {
+                actor: "anonymous".into(),
+                customer_id: other.as_ref().map(|c| c.id),
+                action: "customer.login",
+                subject: email_lower,
+                success: false,
+                detail: json!({ "reason": "wrong email or password" }),
+                remote_addr: addr.to_audit(),
+            }
+            .write(&state.db, now)
+            .await?;
+            return Err(ApiError::unauthorized("the email address or password is incorrect"));
+        }
+    };
+    if customer.email_verified_at.is_none() {
+        return Err(ApiError::forbidden(
+            "email-not-verified",
+            format!(
+                "the email address {} is not verified yet; open the link in the email we sent, or sign up again after 24 hours",
+                customer.email
+            ),
+        ));
+    }
+
+    let token = random_token();
+    let csrf = random_token();
+    let txn = state.db.begin().await?;
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Key.eq(account_key(&email_lower)))
+        .exec(&txn)
+        .await?;
+    session::Entity::delete_many()
+        .filter(session::Column::CustomerId.eq(customer.id))
+        .filter(session::Column::ExpiresAt.lte(now))
+        .exec(&txn)
+        .await?;
+    session::ActiveModel {
+        token_hash: Set(sha256_hex(&token)),
+        csrf_hash: Set(sha256_hex(&csrf)),
+        customer_id: Set(customer.id),
+        created_at: Set(now),
+        expires_at: Set(now + Duration::hours(state.config.session_hours)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    AuditEntry {
+        actor: customer.customer_id().to_string(),
+        customer_id: Some(customer.id),
+        action: "customer.login",
+        subject: customer.customer_id().to_string(),
+        success: true,
+        detail: json!({}),
+        remote_addr: addr.to_audit(),
+    }
+    .write(&txn, now)
+    .await?;
+    txn.commit().await?;
+    Ok((session_cookies(&state, jar, token, csrf), Json(me_dto(&customer))))
+}
+
+/// End the session and clear its cookies.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth",
+    responses((status = 204), (status = 401, body = shared::Problem), (status = 403, body = shared::Problem)),
+    security(("session" = [])))]
+pub async fn logout(State(state): State<AppState>, auth: Auth, jar: CookieJar) -> ApiResult<impl IntoResponse> {
+    if let Via::Session { session_id } = auth.via {
+        session::Entity::delete_by_id(session_id).exec(&state.db).await?;
+    }
+    Ok((clear_cookies(jar), StatusCode::NO_CONTENT))
+}
+
+/// Ask for a password reset link. Always answers 202, whether or not the address is registered.
+#[utoipa::path(post, path = "/auth/password-reset", tag = "auth", request_body = PasswordResetRequest,
+    responses((status = 202, body = Ack), (status = 400, body = shared::Problem)))]
+pub async fn password_reset(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    ApiJson(req): ApiJson<PasswordResetRequest>,
+) -> ApiResult<(StatusCode, Json<Ack>)> {
+    if let Some(err) = check_email("email", &req.email) {
+        return Err(ApiError::validation(vec![err]));
+    }
+    let now = state.now();
+    let email_lower = normalize_email(&req.email).to_lowercase();
+    let Some(customer) = customer::Entity::find()
+        .filter(customer::Column::EmailLower.eq(&email_lower))
+        .one(&state.db)
+        .await?
+    else {
+        return Ok((StatusCode::ACCEPTED, Json(Ack { ok: true })));
+    };
+    let recent = email_token::Entity::find()
+        .filter(email_token::Column::CustomerId.eq(customer.id))
+        .filter(email_token::Column::Purpose.eq(email_token::PURPOSE_RESET))
+        .filter(email_token::Column::ExpiresAt.gt(now))
+        .count(&state.db)
+        .await?;
+    if recent >= RESET_EMAILS_PER_HOUR {
+        tracing::warn!(customer = %customer.customer_id(), "password reset emails throttled");
+        return Ok((StatusCode::ACCEPTED, Json(Ack { ok: true })));
+    }
+    let token = random_token();
+    let txn = state.db.begin().await?;
+    insert_email_token(&txn, customer.id, email_token::PURPOSE_RESET, &token, now, RESET_TOKEN_HOURS)
+        .await?;
+    AuditEntry {
+        actor: "anonymous".into(),
+        customer_id: Some(customer.id),
+        action: "customer.password_reset_request",
+        subject: customer.customer_id().to_string(),
+        success: true,
+        detail: json!({}),
+        remote_addr: addr.to_audit(),
+    }
+    .write(&txn, now)
+    .await?;
+    let link = state.config.public(&format!("/reset-password?token={token}"));
+    let mail = templates::password_reset(&state.config.brand, &customer.email, customer.locale(), &customer.name, &link);
+    state.mailer.send(&mail).await?;
+    txn.commit().await?;
+    Ok((StatusCode::ACCEPTED, Json(Ack { ok: true })))
+}
+
+/// Set a new password with the token from the reset link. Ends every session of the account.
+#[utoipa::path(post, path = "/auth/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm,
+    responses((status = 200, body = Ack), (status = 400, body = shared::Problem)))]
+pub async fn password_reset_confirm(
+    State(state): State<AppState>,
+    addr: ClientAddr,
+    ApiJson(req): ApiJson<PasswordResetConfirm>,
+) -> ApiResult<Json<Ack>> {
+    let now = state.now();
+    // The token is checked (without spending it) before the password, so a bad link is reported as such.
+    let row = email_token::Entity::find()
+        .filter(email_token::Column::TokenHash.eq(sha256_hex(req.token.trim())))
+        .filter(email_token::Column::Purpose.eq(email_token::PURPOSE_RESET))
+        .one(&state.db)
+        .await?;
+    let customer = match row {
+        Some(row) => customer::Entity::find_by_id(row.customer_id).one(&state.db).await?,
+        None => None,
+    };
+    let email = customer.as_ref().map(|c| c.email.clone()).unwrap_or_default();
+    if let Some(err) = check_password("password", &req.password, &email) {
+        return Err(ApiError::validation(vec![err]));
+    }
+    let password_hash = secrets::hash_password_blocking(req.password.clone()).await?;
+
+    let txn = state.db.begin().await?;
+    let customer_id = redeem_email_token(&txn, email_token::PURPOSE_RESET, &req.token, now).await?;
+    customer::Entity::update_many()
+        .set(customer::ActiveModel {
+            password_hash: Set(password_hash),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .filter(customer::Column::Id.eq(customer_id))
+        .exec(&txn)
+        .await?;
+    // Opening the link proves control of the address, so an unverified account becomes verified.
+    customer::Entity::update_many()
+        .set(customer::ActiveModel { email_verified_at: Set(Some(now)), ..Default::default() })
+        .filter(customer::Column::Id.eq(customer_id))
+        .filter(customer::Column::EmailVerifiedAt.is_null())
+        .exec(&txn)
+        .await?;
+    session::Entity::delete_many().filter(session::Column::CustomerId.eq(customer_id)).exec(&txn).await?;
+    if let Some(c) = &customer {
+        login_failure::Entity::delete_many()
+            .filter(login_failure::Column::Key.eq(account_key(&c.email_lower)))
+            .exec(&txn)
+            .await?;
+    }
+    AuditEntry {
+        actor: shared::CustomerId(customer_id).to_string(),
+        customer_id: Some(customer_id),
+        action: "customer.password_reset",
+        subject: shared::CustomerId(customer_id).to_string(),
+        success: true,
+        detail: json!({}),
+        remote_addr: addr.to_audit(),
+    }
+    .write(&txn, now)
+    .await?;
+    txn.commit().await?;
+    Ok(Json(Ack { ok: true }))
+}

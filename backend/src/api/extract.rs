@@ -1,0 +1,250 @@
+//! Extractors that speak problem documents: JSON bodies and path parameters whose rejections
+//! name the field, the authenticated principal (session cookie or Bearer token, with the CSRF
+//! double-submit check for cookie writes), and the client address.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use axum_extra::extract::CookieJar;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use serde::de::DeserializeOwned;
+use shared::dto::Scope;
+
+use crate::error::ApiError;
+use crate::secrets::sha256_hex;
+use crate::state::AppState;
+use crate::store::entity::{api_token, customer, session};
+
+pub const SESSION_COOKIE: &str = "certdirect_session";
+pub const CSRF_COOKIE: &str = "csrf_token";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The largest JSON body the API reads.
+const MAX_JSON_BYTES: usize = 64 * 1024;
+
+/// A JSON body whose errors are problem documents naming the field.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime.eq_ignore_ascii_case("application/json") || mime.to_ascii_lowercase().ends_with("+json")
+            });
+        if !is_json {
+            return Err(ApiError::new(
+                axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "the request body must be JSON with Content-Type: application/json",
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError::bad_request("malformed-body", format!("could not read the body: {e}")))?;
+        if bytes.len() > MAX_JSON_BYTES {
+            return Err(ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "body-too-large",
+                format!("the body must be at most {MAX_JSON_BYTES} bytes"),
+            ));
+        }
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Deserialises `bytes`, turning serde's message into a field error where it names one.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let message = inner.to_string();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::bad_request("malformed-body", format!("the body is not valid JSON: {message}"));
+        }
+        // serde reports a missing field at the parent's path, naming the field in the message.
+        if let Some(name) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+            let field = if path == "." { name.to_owned() } else { format!("{path}.{name}") };
+            return ApiError::field(&field, "required", "is required");
+        }
+        let field = if path == "." { "body".to_owned() } else { path };
+        let reason = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        ApiError::field(&field, "invalid_type", reason)
+    })
+}
+
+/// A path parameter whose parse error is a 404 problem (a bad id names no resource).
+pub struct ApiPath<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiPath<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|axum::extract::Path(v)| ApiPath(v))
+            .map_err(|e| ApiError::not_found(format!("no such resource: {}", e.body_text())))
+    }
+}
+
+/// The client's address (from the TCP connection), when known.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl ClientAddr {
+    pub fn to_audit(self) -> Option<String> {
+        self.0.map(|ip| ip.to_string())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip()),
+        ))
+    }
+}
+
+/// How the caller authenticated.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Session { session_id: i64 },
+    Token { token_id: i64, scopes: Vec<Scope> },
+}
+
+/// An authenticated customer (or operator).
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub customer: customer::Model,
+    pub via: Via,
+}
+
+impl Auth {
+    /// The actor name in the audit log.
+    pub fn actor(&self) -> String {
+        let id = self.customer.customer_id();
+        if self.customer.is_operator() {
+            format!("operator:{id}")
+        } else {
+            id.to_string()
+        }
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let now = state.now();
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.split_once(' '))
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+                .map(|(_, token)| token.trim())
+                .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <API token>`"))?;
+            let row = api_token::Entity::find()
+                .filter(api_token::Column::TokenHash.eq(sha256_hex(token)))
+                .filter(api_token::Column::RevokedAt.is_null())
+                .one(&state.db)
+                .await?
+                .ok_or_else(|| ApiError::unauthorized("the API token is unknown or has been revoked"))?;
+            let scopes = row.scopes();
+            let needed = if is_safe(&parts.method) { Scope::Read } else { Scope::Write };
+            let allowed = scopes.contains(&needed) || (needed == Scope::Read && scopes.contains(&Scope::Write));
+            if !allowed {
+                return Err(ApiError::forbidden(
+                    "insufficient-scope",
+                    format!("this API token lacks the {:?} scope this request needs", needed.as_str()),
+                ));
+            }
+            api_token::Entity::update_many()
+                .set(api_token::ActiveModel { last_used_at: Set(Some(now)), ..Default::default() })
+                .filter(api_token::Column::Id.eq(row.id))
+                .exec(&state.db)
+                .await?;
+            let customer = load_customer(state, row.customer_id).await?;
+            return Ok(Auth { customer, via: Via::Token { token_id: row.id, scopes } });
+        }
+
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_owned())
+            .ok_or_else(|| ApiError::unauthorized("log in first (no session cookie and no Bearer token)"))?;
+        let row = session::Entity::find()
+            .filter(session::Column::TokenHash.eq(sha256_hex(&token)))
+            .filter(session::Column::ExpiresAt.gt(now))
+            .one(&state.db)
+            .await?
+            .ok_or_else(|| ApiError::unauthorized("the session has expired or was ended; log in again"))?;
+        if !is_safe(&parts.method) {
+            let header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let cookie = jar.get(CSRF_COOKIE).map(|c| c.value()).unwrap_or("");
+            if header.is_empty() {
+                return Err(ApiError::forbidden(
+                    "csrf",
+                    "the X-CSRF-Token header is missing; send the value of the csrf_token cookie",
+                ));
+            }
+            if header != cookie || sha256_hex(header) != row.csrf_hash {
+                return Err(ApiError::forbidden(
+                    "csrf",
+                    "the X-CSRF-Token header does not match this session's csrf_token cookie",
+                ));
+            }
+        }
+        let customer = load_customer(state, row.customer_id).await?;
+        Ok(Auth { customer, via: Via::Session { session_id: row.id } })
+    }
+}
+
+async fn load_customer(state: &AppState, id: i64) -> Result<customer::Model, ApiError> {
+    customer::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the account no longer exists"))
+}
+
+/// An authenticated operator: the role is checked, and a token needs the `operator` scope.
+pub struct OperatorAuth(pub Auth);
+
+impl FromRequestParts<AppState> for OperatorAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let auth = Auth::from_request_parts(parts, state).await?;
+        if !auth.customer.is_operator() {
+            return Err(ApiError::forbidden("forbidden", "this endpoint is for CertDirect operators only"));
+        }
+        if let Via::Token { scopes, .. } = &auth.via {
+            if !scopes.contains(&Scope::Operator) {
+                return Err(ApiError::forbidden(
+                    "insufficient-scope",
+                    "this API token lacks the \"operator\" scope this request needs",
+                ));
+            }
+        }
+        Ok(OperatorAuth(auth))
+    }
+}

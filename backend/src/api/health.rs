@@ -1,0 +1,22 @@
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use shared::dto::Health;
+
+use crate::state::AppState;
+
+/// Liveness and database reachability.
+#[utoipa::path(get, path = "/health", tag = "meta",
+    responses((status = 200, body = Health), (status = 503, body = Health, description = "the database is unreachable")))]
+pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    let db_ok = state.db.ping().await.is_ok();
+    let status = if db_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (
+        status,
+        Json(Health {
+            status: if db_ok { "ok" } else { "degraded" }.into(),
+            database: if db_ok { "ok" } else { "unreachable" }.into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }),
+    )
+}

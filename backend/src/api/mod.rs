@@ -1,0 +1,99 @@
+//! The REST API v1 (SPEC.md §4), shared by the portal and resellers. The route table and the
+//! OpenAPI document are built from the same handler annotations, so they cannot drift apart.
+
+pub mod auth;
+pub mod extract;
+pub mod health;
+pub mod me;
+pub mod operator;
+pub mod tokens;
+
+use axum::extract::OriginalUri;
+use axum::http::{Method, StatusCode};
+use axum::response::IntoResponse;
+use axum::{Json, Router};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub const API_PREFIX: &str = "/api/v1";
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "CertDirect REST API",
+        version = "1",
+        description = "Everything the CertDirect portal can do, for resellers and third parties. \
+            Errors are RFC 9457 problem documents (application/problem+json) with `errors: [{field, code, reason}]` \
+            for field errors. Cookie-authenticated writes carry `X-CSRF-Token` equal to the `csrf_token` cookie; \
+            Bearer requests need none."
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "auth", description = "sign-up, verification, login, password reset"),
+        (name = "account", description = "the logged-in customer"),
+        (name = "tokens", description = "API tokens (R-CUS-3)"),
+        (name = "operator", description = "operator console"),
+        (name = "meta", description = "health")
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("cdt_…").build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                extract::SESSION_COOKIE,
+                "portal session from POST /auth/login; writes also need the X-CSRF-Token header",
+            ))),
+        );
+    }
+}
+
+/// The `/api/v1` router and its OpenAPI document.
+pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::health))
+        .routes(routes!(auth::signup))
+        .routes(routes!(auth::verify))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::password_reset))
+        .routes(routes!(auth::password_reset_confirm))
+        .routes(routes!(me::get_me, me::patch_me))
+        .routes(routes!(tokens::create_token, tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(operator::list_customers))
+        .split_for_parts();
+    let json = Json(doc.clone());
+    let router = router
+        .route("/openapi.json", axum::routing::get(move || async move { json }))
+        .fallback(api_fallback)
+        .method_not_allowed_fallback(method_not_allowed);
+    (router, doc)
+}
+
+async fn api_fallback(method: Method, OriginalUri(uri): OriginalUri) -> ApiError {
+    ApiError::not_found(format!("there is no API endpoint {method} {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, OriginalUri(uri): OriginalUri) -> impl IntoResponse {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        format!("{} does not accept {method}", uri.path()),
+    )
+}

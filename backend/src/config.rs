@@ -1,0 +1,368 @@
+//! Configuration: an optional TOML file overridden by `CERTDIRECT_*` environment variables
+//! (SPEC.md §5). Every bad value is reported with the variable (or file key) that holds it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+/// Every key the configuration knows. The environment variable is `CERTDIRECT_` + the key in
+/// upper case; the TOML file uses the key itself.
+pub const KEYS: &[(&str, &str)] = &[
+    ("data_dir", "directory for the SQLite database, the outbox and CA files (default ./data)"),
+    ("database_url", "sqlite://… or postgres://… (default: SQLite file certdirect.db in the data dir)"),
+    ("database_schema", "PostgreSQL schema to use (default: the server's search_path)"),
+    ("listen", "address to listen on (default 127.0.0.1:8080)"),
+    ("public_url", "base of every absolute URL handed out (default http://<listen>)"),
+    ("static_dir", "the built portal (default ./frontend/dist)"),
+    ("tls_cert", "PEM certificate chain to serve HTTPS with"),
+    ("tls_key", "PEM private key for tls_cert"),
+    ("tls_self_signed", "1 = make and use a localhost certificate in the data dir"),
+    ("va_http_port", "port http-01 validation connects to (default 80)"),
+    ("va_dns_servers", "comma-separated ip:port resolvers for dns-01 and CAA (default: system)"),
+    ("va_allow_private", "1 = validation may connect to loopback/private addresses (default 0)"),
+    ("smtp_url", "smtp[s]://user:pass@host:port; unset = emails are written to <data dir>/outbox/"),
+    ("mail_from", "From address of every email (default CertDirect <noreply@localhost>)"),
+    ("brand", "brand name in email subjects (default CertDirect)"),
+    ("session_hours", "lifetime of a portal session (default 12)"),
+    ("login_limit_per_account", "failed logins per account in the window before 429 (default 5)"),
+    ("login_limit_per_address", "failed logins per client address in the window before 429 (default 20)"),
+    ("login_limit_window_secs", "the rate-limit window in seconds (default 900)"),
+    ("log_format", "text or json (default text)"),
+];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub database_schema: Option<String>,
+    pub listen: SocketAddr,
+    pub public_url: Url,
+    pub static_dir: PathBuf,
+    pub tls: Option<TlsConfig>,
+    pub va_http_port: u16,
+    pub va_dns_servers: Vec<SocketAddr>,
+    pub va_allow_private: bool,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub brand: String,
+    pub session_hours: i64,
+    pub login_limit: LoginLimit,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsConfig {
+    Files { cert: PathBuf, key: PathBuf },
+    SelfSigned,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginLimit {
+    pub per_account: u32,
+    pub per_address: u32,
+    pub window_secs: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A configuration value that could not be used.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("{source_name}: {reason}")]
+    Value { source_name: String, reason: String },
+}
+
+/// One raw value and where it came from, for error messages.
+struct Raw {
+    value: String,
+    source: String,
+}
+
+struct Sources(BTreeMap<&'static str, Raw>);
+
+impl Sources {
+    fn get(&self, key: &str) -> Option<&Raw> {
+        self.0.get(key).filter(|raw| !raw.value.trim().is_empty())
+    }
+
+    fn err(&self, key: &str, reason: impl Into<String>) -> ConfigError {
+        let source_name = self
+            .0
+            .get(key)
+            .map(|raw| raw.source.clone())
+            .unwrap_or_else(|| env_name(key));
+        ConfigError::Value { source_name, reason: reason.into() }
+    }
+
+    fn string(&self, key: &str) -> Option<String> {
+        self.get(key).map(|raw| raw.value.trim().to_owned())
+    }
+
+    fn parse<T: std::str::FromStr>(&self, key: &str, default: T, what: &str) -> Result<T, ConfigError> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(raw) => raw
+                .value
+                .trim()
+                .parse()
+                .map_err(|_| self.err(key, format!("{:?} is not {what}", raw.value))),
+        }
+    }
+
+    fn flag(&self, key: &str) -> Result<bool, ConfigError> {
+        match self.get(key).map(|raw| raw.value.trim().to_ascii_lowercase()) {
+            None => Ok(false),
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+            Some(v) => Err(self.err(key, format!("{v:?} is not a boolean (use 1 or 0)"))),
+        }
+    }
+
+    fn positive(&self, key: &str, default: i64) -> Result<i64, ConfigError> {
+        let n: i64 = self.parse(key, default, "a whole number")?;
+        if n <= 0 {
+            return Err(self.err(key, format!("must be greater than zero, not {n}")));
+        }
+        Ok(n)
+    }
+}
+
+pub fn env_name(key: &str) -> String {
+    format!("CERTDIRECT_{}", key.to_ascii_uppercase())
+}
+
+impl Config {
+    /// Reads the process environment and, if given, the TOML file.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let env: HashMap<String, String> = std::env::vars().collect();
+        Self::from_sources(file, &env)
+    }
+
+    /// Builds the configuration from a TOML file (optional) and an environment map; the
+    /// environment wins.
+    pub fn from_sources(file: Option<&Path>, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let mut raw = BTreeMap::new();
+        if let Some(path) = file {
+            let file_err = |reason: String| ConfigError::File { path: path.display().to_string(), reason };
+            let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
+            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| file_err(e.message().to_owned()))?;
+            for (key, value) in table {
+                let Some((known, _)) = KEYS.iter().find(|(k, _)| *k == key) else {
+                    return Err(file_err(format!(
+                        "unknown key {key:?}; known keys: {}",
+                        KEYS.iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ")
+                    )));
+                };
+                let value = match value {
+                    toml::Value::String(s) => s,
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => if b { "1" } else { "0" }.to_owned(),
+                    toml::Value::Array(items) => items
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    other => return Err(file_err(format!("key {key:?} has an unsupported value {other}"))),
+                };
+                raw.insert(*known, Raw { value, source: format!("{key} in {}", path.display()) });
+            }
+        }
+        for (key, _) in KEYS {
+            let name = env_name(key);
+            if let Some(value) = env.get(&name) {
+                raw.insert(*key, Raw { value: value.clone(), source: name });
+            }
+        }
+        Self::from_raw(Sources(raw))
+    }
+
+    fn from_raw(src: Sources) -> Result<Self, ConfigError> {
+        let data_dir = PathBuf::from(src.string("data_dir").unwrap_or_else(|| "./data".into()));
+        let database_url = match src.string("database_url") {
+            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
+            Some(url) => {
+                return Err(src.err("database_url", format!("{url:?} is neither a sqlite: nor a postgres:// URL")))
+            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("certdirect.db").display()),
+        };
+        let database_schema = src.string("database_schema");
+        if let Some(schema) = &database_schema {
+            if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || schema.len() > 63 {
+                return Err(src.err("database_schema", "may hold only letters, digits and _ (at most 63)"));
+            }
+        }
+        let listen: SocketAddr = src.parse(
+            "listen",
+            SocketAddr::from(([127, 0, 0, 1], 8080)),
+            "an ip:port address such as 127.0.0.1:8080",
+        )?;
+        let tls = match (src.string("tls_cert"), src.string("tls_key"), src.flag("tls_self_signed")?) {
+            (Some(cert), Some(key), _) => Some(TlsConfig::Files { cert: cert.into(), key: key.into() }),
+            (Some(_), None, _) => return Err(src.err("tls_key", "is required when CERTDIRECT_TLS_CERT is set")),
+            (None, Some(_), _) => return Err(src.err("tls_cert", "is required when CERTDIRECT_TLS_KEY is set")),
+            (None, None, true) => Some(TlsConfig::SelfSigned),
+            (None, None, false) => None,
+        };
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let public_url = match src.string("public_url") {
+            Some(s) => {
+                let url = Url::parse(&s).map_err(|e| src.err("public_url", format!("{s:?} is not a URL: {e}")))?;
+                if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                    return Err(src.err("public_url", format!("{s:?} must be an http:// or https:// URL with a host")));
+                }
+                if url.query().is_some() || url.fragment().is_some() {
+                    return Err(src.err("public_url", "must not have a query or fragment"));
+                }
+                url
+            }
+            None => Url::parse(&format!("{scheme}://{listen}")).map_err(|e| src.err("listen", e.to_string()))?,
+        };
+        let va_dns_servers = match src.string("va_dns_servers") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<SocketAddr>()
+                        .map_err(|_| src.err("va_dns_servers", format!("{s:?} is not an ip:port address")))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let va_http_port: u16 = src.parse("va_http_port", 80, "a port number (1–65535)")?;
+        if va_http_port == 0 {
+            return Err(src.err("va_http_port", "must be between 1 and 65535"));
+        }
+        let smtp_url = src.string("smtp_url");
+        if let Some(url) = &smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(src.err("smtp_url", "must start with smtp:// or smtps://"));
+            }
+        }
+        let mail_from = src.string("mail_from").unwrap_or_else(|| "CertDirect <noreply@localhost>".into());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(src.err("mail_from", format!("{mail_from:?} is not a mailbox such as Name <a@b.jp>")));
+        }
+        let log_format = match src.string("log_format").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(src.err("log_format", format!("{other:?} is neither text nor json"))),
+        };
+        Ok(Config {
+            static_dir: PathBuf::from(src.string("static_dir").unwrap_or_else(|| "./frontend/dist".into())),
+            brand: src.string("brand").unwrap_or_else(|| "CertDirect".into()),
+            session_hours: src.positive("session_hours", 12)?,
+            login_limit: LoginLimit {
+                per_account: src.positive("login_limit_per_account", 5)? as u32,
+                per_address: src.positive("login_limit_per_address", 20)? as u32,
+                window_secs: src.positive("login_limit_window_secs", 900)?,
+            },
+            va_allow_private: src.flag("va_allow_private")?,
+            data_dir,
+            database_url,
+            database_schema,
+            listen,
+            public_url,
+            tls,
+            va_http_port,
+            va_dns_servers,
+            smtp_url,
+            mail_from,
+            log_format,
+        })
+    }
+
+    /// The directory emails are written to when no SMTP server is configured.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+
+    /// Whether cookies must carry `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.tls.is_some() || self.public_url.scheme() == "https"
+    }
+
+    /// An absolute URL under the public URL, e.g. `url("/verify-email")`.
+    pub fn public(&self, path_and_query: &str) -> String {
+        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path_and_query)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_follow_the_spec() {
+        let c = Config::from_sources(None, &HashMap::new()).unwrap();
+        assert_eq!(c.data_dir, PathBuf::from("./data"));
+        assert_eq!(c.database_url, "sqlite://./data/certdirect.db?mode=rwc");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
+        assert_eq!(c.va_http_port, 80);
+        assert!(!c.va_allow_private);
+        assert!(c.smtp_url.is_none());
+        assert!(c.tls.is_none());
+        assert_eq!(c.outbox_dir(), PathBuf::from("./data/outbox"));
+        assert_eq!(c.public("/verify-email?token=x"), "http://127.0.0.1:8080/verify-email?token=x");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("certdirect.toml");
+        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nva_http_port = 5002\nva_allow_private = true\n").unwrap();
+        let c = Config::from_sources(Some(&file), &env(&[("CERTDIRECT_LISTEN", "127.0.0.1:9001")])).unwrap();
+        assert_eq!(c.listen.port(), 9001);
+        assert_eq!(c.va_http_port, 5002);
+        assert!(c.va_allow_private);
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        let table = [
+            ("CERTDIRECT_LISTEN", "localhost", "CERTDIRECT_LISTEN"),
+            ("CERTDIRECT_VA_HTTP_PORT", "99999", "CERTDIRECT_VA_HTTP_PORT"),
+            ("CERTDIRECT_VA_DNS_SERVERS", "127.0.0.1:53,nonsense", "CERTDIRECT_VA_DNS_SERVERS"),
+            ("CERTDIRECT_DATABASE_URL", "mysql://x", "CERTDIRECT_DATABASE_URL"),
+            ("CERTDIRECT_PUBLIC_URL", "ftp://x", "CERTDIRECT_PUBLIC_URL"),
+            ("CERTDIRECT_VA_ALLOW_PRIVATE", "maybe", "CERTDIRECT_VA_ALLOW_PRIVATE"),
+            ("CERTDIRECT_TLS_CERT", "/x.pem", "CERTDIRECT_TLS_KEY"),
+            ("CERTDIRECT_SMTP_URL", "http://mail", "CERTDIRECT_SMTP_URL"),
+            ("CERTDIRECT_SESSION_HOURS", "0", "CERTDIRECT_SESSION_HOURS"),
+        ];
+        for (var, value, named) in table {
+            let err = Config::from_sources(None, &env(&[(var, value)])).unwrap_err();
+            assert!(err.to_string().starts_with(named), "{var}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "lisen = \"127.0.0.1:1\"\n").unwrap();
+        let err = Config::from_sources(Some(&file), &HashMap::new()).unwrap_err();
+        assert!(err.to_string().contains("unknown key \"lisen\""), "{err}");
+    }
+
+    #[test]
+    fn tls_makes_the_default_public_url_https_and_cookies_secure() {
+        let c = Config::from_sources(None, &env(&[("CERTDIRECT_TLS_SELF_SIGNED", "1")])).unwrap();
+        assert_eq!(c.tls, Some(TlsConfig::SelfSigned));
+        assert_eq!(c.public_url.scheme(), "https");
+        assert!(c.secure_cookies());
+    }
+}

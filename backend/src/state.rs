@@ -1,0 +1,38 @@
+//! What every handler and worker shares.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::mail::Mailer;
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub db: DatabaseConnection,
+    pub config: Config,
+    pub clock: Arc<dyn Clock>,
+    pub mailer: Mailer,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, config: Config, clock: Arc<dyn Clock>, mailer: Mailer) -> Self {
+        Self(Arc::new(Inner { db, config, clock, mailer }))
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}

@@ -1,0 +1,57 @@
+//! Persistence: sea-orm entities, the connection, and migrations. The same code runs on
+//! SQLite (embedded default) and PostgreSQL (R-ALL-3).
+
+pub mod entity;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+use crate::config::Config;
+
+/// Opens the configured database (creating the SQLite file and its directory if needed).
+pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    }
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    if let Some(schema) = &config.database_schema {
+        options.set_schema_search_path(schema.clone());
+    }
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("connecting to the database {}", redact(&config.database_url)))?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // WAL lets readers proceed while a writer commits; the setting is kept in the file.
+        db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
+    }
+    Ok(db)
+}
+
+/// Brings the schema up to date.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await.context("running database migrations")
+}
+
+/// The URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Whether an error is a unique-constraint violation (on either engine).
+pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
