@@ -8,6 +8,7 @@ pub mod config;
 pub mod error;
 pub mod jobs;
 pub mod mail;
+pub mod operators;
 pub mod secrets;
 pub mod state;
 pub mod store;

@@ -8,7 +8,6 @@ use anyhow::Context;
 use certdirect::clock::SystemClock;
 use certdirect::config::{Config, LogFormat, TlsConfig};
 use clap::{Parser, Subcommand, ValueEnum};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 
 #[derive(Parser)]
 #[command(name = "certdirect", version, about = "CertDirect: DV certificates sold through a portal, issued over ACME")]
@@ -107,56 +106,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 }
 
 async fn create_operator(config: Config, email: &str, password: &str, name: &str) -> anyhow::Result<()> {
-    use certdirect::store::entity::customer;
-    use shared::validate;
-    let errors: Vec<String> = [
-        validate::check_email("--email", email),
-        validate::check_password("--password", password, email),
-        validate::check_text("--name", name, validate::NAME_MAX_CHARS),
-    ]
-    .into_iter()
-    .flatten()
-    .map(|e| format!("{} {}", e.field, e.reason))
-    .collect();
-    if !errors.is_empty() {
-        anyhow::bail!("{}", errors.join("; "));
-    }
     let db = certdirect::store::connect(&config).await?;
     certdirect::store::migrate(&db).await?;
-    let email = validate::normalize_email(email);
-    let email_lower = email.to_lowercase();
-    if customer::Entity::find().filter(customer::Column::EmailLower.eq(&email_lower)).count(&db).await? > 0 {
-        anyhow::bail!("--email {email} is already registered");
-    }
-    let now = chrono::Utc::now();
-    let hash = certdirect::secrets::hash_password_blocking(password.to_owned()).await?;
-    let row = customer::ActiveModel {
-        email: Set(email.clone()),
-        email_lower: Set(email_lower),
-        password_hash: Set(hash),
-        name: Set(name.trim().to_owned()),
-        billing_email: Set(email.clone()),
-        locale: Set("ja".into()),
-        role: Set(customer::ROLE_OPERATOR.into()),
-        email_verified_at: Set(Some(now)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&db)
-    .await?;
-    certdirect::audit::AuditEntry {
-        actor: "cli".into(),
-        customer_id: Some(row.id),
-        action: "operator.create",
-        subject: row.customer_id().to_string(),
-        success: true,
-        detail: serde_json::json!({ "email": email }),
-        remote_addr: None,
-    }
-    .write(&db, now)
-    .await?;
-    println!("operator {} created for {email}", row.customer_id());
+    let row = certdirect::operators::create_operator(&db, email, password, name, chrono::Utc::now()).await?;
+    println!("operator {} created for {}", row.customer_id(), row.email);
     Ok(())
 }
 

@@ -1,0 +1,248 @@
+//! `spawn_app()`: the real server on a loopback port 0, a fresh database per test (a SQLite
+//! file in a temporary directory, or a fresh schema on the PostgreSQL named by
+//! `CERTDIRECT_TEST_DATABASE_URL`), a manual clock, and the file outbox.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use certdirect::clock::ManualClock;
+use certdirect::config::Config;
+use certdirect::state::AppState;
+use chrono::{DateTime, Utc};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, Response, StatusCode};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{json, Value};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestApp {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub state: AppState,
+    pub data_dir: tempfile::TempDir,
+    pub env: HashMap<String, String>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+pub fn start_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-24T01:00:00Z").unwrap().to_utc()
+}
+
+/// The database every test of this run uses, from the environment; SQLite when unset.
+pub fn test_database_url() -> Option<String> {
+    std::env::var("CERTDIRECT_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+}
+
+/// A fresh PostgreSQL schema for one test.
+async fn fresh_pg_schema(url: &str) -> String {
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let db = Database::connect(url).await.expect("connecting to CERTDIRECT_TEST_DATABASE_URL");
+    db.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.expect("creating a test schema");
+    db.close().await.ok();
+    schema
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// Starts the app with extra `CERTDIRECT_*` settings.
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let base = format!("http://{addr}");
+    let static_dir = data_dir.path().join("dist");
+    std::fs::create_dir_all(static_dir.join("assets")).unwrap();
+    std::fs::write(static_dir.join("index.html"), "<!doctype html><title>portal</title><script type=module src=/assets/boot-0123456789abcdef.js></script>").unwrap();
+    std::fs::write(static_dir.join("assets/boot-0123456789abcdef.js"), "export {};").unwrap();
+
+    let mut env: HashMap<String, String> = HashMap::new();
+    env.insert("CERTDIRECT_DATA_DIR".into(), data_dir.path().display().to_string());
+    env.insert("CERTDIRECT_LISTEN".into(), addr.to_string());
+    env.insert("CERTDIRECT_PUBLIC_URL".into(), base.clone());
+    env.insert("CERTDIRECT_STATIC_DIR".into(), static_dir.display().to_string());
+    if let Some(url) = test_database_url() {
+        env.insert("CERTDIRECT_DATABASE_SCHEMA".into(), fresh_pg_schema(&url).await);
+        env.insert("CERTDIRECT_DATABASE_URL".into(), url);
+    }
+    for (k, v) in extra {
+        env.insert((*k).into(), (*v).into());
+    }
+    let config = Config::from_sources(None, &env).expect("test configuration");
+    let clock = Arc::new(ManualClock::new(start_time()));
+    let state = certdirect::build_state(config, clock.clone()).await.expect("building the app");
+    let app = certdirect::app(state.clone());
+    let server = tokio::spawn(async move {
+        certdirect::serve(listener, app, std::future::pending()).await.unwrap();
+    });
+    TestApp { base, clock, state, data_dir, env, server }
+}
+
+/// A browser-like client: keeps cookies, and sends the CSRF header on writes when it has the cookie.
+pub struct Client {
+    pub http: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+    base: String,
+    pub bearer: Option<String>,
+    pub send_csrf: bool,
+}
+
+impl TestApp {
+    pub fn client(&self) -> Client {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        Client {
+            http: reqwest::Client::builder().cookie_provider(jar.clone()).build().unwrap(),
+            jar,
+            base: self.base.clone(),
+            bearer: None,
+            send_csrf: true,
+        }
+    }
+
+    pub fn outbox(&self) -> PathBuf {
+        self.data_dir.path().join("outbox")
+    }
+
+    /// Every email in the outbox, oldest first: (to, subject, decoded body).
+    pub fn emails(&self) -> Vec<(String, String, String)> {
+        read_outbox(&self.outbox())
+    }
+
+    /// The link in the newest email to `to` whose path starts with `path`.
+    pub fn link_in_email(&self, to: &str, path: &str) -> String {
+        self.emails()
+            .into_iter()
+            .rev()
+            .filter(|(rcpt, _, _)| rcpt == to)
+            .find_map(|(_, _, body)| {
+                body.split_whitespace()
+                    .find(|w| w.starts_with("http") && w.contains(path))
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| panic!("no email to {to} with a link to {path}"))
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        let db = &self.state.db;
+        let row = db
+            .query_one(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get::<i64>("", "n").unwrap()
+    }
+
+    /// Signs up, verifies by the emailed link, and returns a logged-in client and the customer ID.
+    pub async fn customer(&self, email: &str) -> (Client, String) {
+        let client = self.client();
+        let res = client.post("/auth/signup", &signup_body(email)).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        let link = self.link_in_email(email, "/verify-email?token=");
+        let token = link.split("token=").nth(1).unwrap();
+        let res = client.post("/auth/verify", &json!({ "token": token })).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let res = client.post("/auth/login", &json!({ "email": email, "password": PASSWORD })).await;
+        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+        (client, id)
+    }
+}
+
+pub fn read_outbox(dir: &Path) -> Vec<(String, String, String)> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<PathBuf> =
+        entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "eml")).collect();
+    files.sort();
+    files
+        .iter()
+        .map(|path| {
+            let raw = std::fs::read(path).unwrap();
+            let msg = mail_parser::MessageParser::default().parse(&raw).expect("a parsable email");
+            let to = msg.to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_owned();
+            (to, msg.subject().unwrap_or_default().to_owned(), msg.body_text(0).unwrap_or_default().into_owned())
+        })
+        .collect()
+}
+
+pub fn signup_body(email: &str) -> Value {
+    json!({ "name": "山田 太郎", "email": email, "password": PASSWORD, "billing_email": "billing@example.jp" })
+}
+
+impl Client {
+    fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header.to_str().ok()?.split("; ").find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_owned))
+    }
+
+    pub async fn request(&self, method: Method, path: &str, body: Option<&Value>) -> Response {
+        let mut req = self.http.request(method.clone(), self.url(path));
+        if let Some(token) = &self.bearer {
+            req = req.bearer_auth(token);
+        }
+        if self.send_csrf && method != Method::GET {
+            if let Some(csrf) = self.cookie("csrf_token") {
+                req = req.header("X-CSRF-Token", csrf);
+            }
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::PATCH, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Response {
+        self.request(Method::DELETE, path, None).await
+    }
+}
+
+/// Asserts a problem document of `status` whose type ends in `kind`; returns it.
+pub async fn expect_problem(res: Response, status: StatusCode, kind: &str) -> Value {
+    let got = res.status();
+    let headers: HeaderMap = res.headers().clone();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(got, status, "{body}");
+    assert_eq!(headers["content-type"], "application/problem+json", "{body}");
+    assert_eq!(body["type"], format!("urn:certdirect:problem:{kind}"), "{body}");
+    assert_eq!(body["status"], status.as_u16());
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+    body
+}
+
+/// The `code` of the error for `field` in a problem body.
+pub fn field_code(problem: &Value, field: &str) -> Option<String> {
+    problem["errors"]
+        .as_array()?
+        .iter()
+        .find(|e| e["field"] == field)
+        .map(|e| e["code"].as_str().unwrap().to_owned())
+}

@@ -1,0 +1,9 @@
+//! REST API integration tests against the real server on loopback. Each test gets a fresh
+//! database: SQLite by default, PostgreSQL when CERTDIRECT_TEST_DATABASE_URL is set.
+
+mod accounts;
+mod helpers;
+mod operator;
+mod sessions;
+mod tokens;
+mod web;
