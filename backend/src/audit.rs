@@ -18,7 +18,11 @@ pub struct AuditEntry<'a> {
 
 impl AuditEntry<'_> {
     /// Writes the record on `db` (a connection or the transaction of the change it records).
-    pub async fn write(self, db: &impl ConnectionTrait, at: chrono::DateTime<chrono::Utc>) -> Result<(), sea_orm::DbErr> {
+    pub async fn write(
+        self,
+        db: &impl ConnectionTrait,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), sea_orm::DbErr> {
         audit_log::ActiveModel {
             at: Set(at),
             actor: Set(self.actor),

@@ -10,25 +10,64 @@ use url::Url;
 /// Every key the configuration knows. The environment variable is `CERTDIRECT_` + the key in
 /// upper case; the TOML file uses the key itself.
 pub const KEYS: &[(&str, &str)] = &[
-    ("data_dir", "directory for the SQLite database, the outbox and CA files (default ./data)"),
-    ("database_url", "sqlite://… or postgres://… (default: SQLite file certdirect.db in the data dir)"),
-    ("database_schema", "PostgreSQL schema to use (default: the server's search_path)"),
+    (
+        "data_dir",
+        "directory for the SQLite database, the outbox and CA files (default ./data)",
+    ),
+    (
+        "database_url",
+        "sqlite://… or postgres://… (default: SQLite file certdirect.db in the data dir)",
+    ),
+    (
+        "database_schema",
+        "PostgreSQL schema to use (default: the server's search_path)",
+    ),
     ("listen", "address to listen on (default 127.0.0.1:8080)"),
-    ("public_url", "base of every absolute URL handed out (default http://<listen>)"),
+    (
+        "public_url",
+        "base of every absolute URL handed out (default http://<listen>)",
+    ),
     ("static_dir", "the built portal (default ./frontend/dist)"),
     ("tls_cert", "PEM certificate chain to serve HTTPS with"),
     ("tls_key", "PEM private key for tls_cert"),
-    ("tls_self_signed", "1 = make and use a localhost certificate in the data dir"),
-    ("va_http_port", "port http-01 validation connects to (default 80)"),
-    ("va_dns_servers", "comma-separated ip:port resolvers for dns-01 and CAA (default: system)"),
-    ("va_allow_private", "1 = validation may connect to loopback/private addresses (default 0)"),
-    ("smtp_url", "smtp[s]://user:pass@host:port; unset = emails are written to <data dir>/outbox/"),
-    ("mail_from", "From address of every email (default CertDirect <noreply@localhost>)"),
+    (
+        "tls_self_signed",
+        "1 = make and use a localhost certificate in the data dir",
+    ),
+    (
+        "va_http_port",
+        "port http-01 validation connects to (default 80)",
+    ),
+    (
+        "va_dns_servers",
+        "comma-separated ip:port resolvers for dns-01 and CAA (default: system)",
+    ),
+    (
+        "va_allow_private",
+        "1 = validation may connect to loopback/private addresses (default 0)",
+    ),
+    (
+        "smtp_url",
+        "smtp[s]://user:pass@host:port; unset = emails are written to <data dir>/outbox/",
+    ),
+    (
+        "mail_from",
+        "From address of every email (default CertDirect <noreply@localhost>)",
+    ),
     ("brand", "brand name in email subjects (default CertDirect)"),
     ("session_hours", "lifetime of a portal session (default 12)"),
-    ("login_limit_per_account", "failed logins per account in the window before 429 (default 5)"),
-    ("login_limit_per_address", "failed logins per client address in the window before 429 (default 20)"),
-    ("login_limit_window_secs", "the rate-limit window in seconds (default 900)"),
+    (
+        "login_limit_per_account",
+        "failed logins per account in the window before 429 (default 5)",
+    ),
+    (
+        "login_limit_per_address",
+        "failed logins per client address in the window before 429 (default 20)",
+    ),
+    (
+        "login_limit_window_secs",
+        "the rate-limit window in seconds (default 900)",
+    ),
     ("log_format", "text or json (default text)"),
 ];
 
@@ -99,14 +138,22 @@ impl Sources {
             .get(key)
             .map(|raw| raw.source.clone())
             .unwrap_or_else(|| env_name(key));
-        ConfigError::Value { source_name, reason: reason.into() }
+        ConfigError::Value {
+            source_name,
+            reason: reason.into(),
+        }
     }
 
     fn string(&self, key: &str) -> Option<String> {
         self.get(key).map(|raw| raw.value.trim().to_owned())
     }
 
-    fn parse<T: std::str::FromStr>(&self, key: &str, default: T, what: &str) -> Result<T, ConfigError> {
+    fn parse<T: std::str::FromStr>(
+        &self,
+        key: &str,
+        default: T,
+        what: &str,
+    ) -> Result<T, ConfigError> {
         match self.get(key) {
             None => Ok(default),
             Some(raw) => raw
@@ -118,7 +165,10 @@ impl Sources {
     }
 
     fn flag(&self, key: &str) -> Result<bool, ConfigError> {
-        match self.get(key).map(|raw| raw.value.trim().to_ascii_lowercase()) {
+        match self
+            .get(key)
+            .map(|raw| raw.value.trim().to_ascii_lowercase())
+        {
             None => Ok(false),
             Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
             Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
@@ -148,12 +198,20 @@ impl Config {
 
     /// Builds the configuration from a TOML file (optional) and an environment map; the
     /// environment wins.
-    pub fn from_sources(file: Option<&Path>, env: &HashMap<String, String>) -> Result<Self, ConfigError> {
+    pub fn from_sources(
+        file: Option<&Path>,
+        env: &HashMap<String, String>,
+    ) -> Result<Self, ConfigError> {
         let mut raw = BTreeMap::new();
         if let Some(path) = file {
-            let file_err = |reason: String| ConfigError::File { path: path.display().to_string(), reason };
+            let file_err = |reason: String| ConfigError::File {
+                path: path.display().to_string(),
+                reason,
+            };
             let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
-            let table: toml::Table = text.parse().map_err(|e: toml::de::Error| file_err(e.message().to_owned()))?;
+            let table: toml::Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| file_err(e.message().to_owned()))?;
             for (key, value) in table {
                 let Some((known, _)) = KEYS.iter().find(|(k, _)| *k == key) else {
                     return Err(file_err(format!(
@@ -167,18 +225,38 @@ impl Config {
                     toml::Value::Boolean(b) => if b { "1" } else { "0" }.to_owned(),
                     toml::Value::Array(items) => items
                         .iter()
-                        .map(|v| v.as_str().map(str::to_owned).unwrap_or_else(|| v.to_string()))
+                        .map(|v| {
+                            v.as_str()
+                                .map(str::to_owned)
+                                .unwrap_or_else(|| v.to_string())
+                        })
                         .collect::<Vec<_>>()
                         .join(","),
-                    other => return Err(file_err(format!("key {key:?} has an unsupported value {other}"))),
+                    other => {
+                        return Err(file_err(format!(
+                            "key {key:?} has an unsupported value {other}"
+                        )))
+                    }
                 };
-                raw.insert(*known, Raw { value, source: format!("{key} in {}", path.display()) });
+                raw.insert(
+                    *known,
+                    Raw {
+                        value,
+                        source: format!("{key} in {}", path.display()),
+                    },
+                );
             }
         }
         for (key, _) in KEYS {
             let name = env_name(key);
             if let Some(value) = env.get(&name) {
-                raw.insert(*key, Raw { value: value.clone(), source: name });
+                raw.insert(
+                    *key,
+                    Raw {
+                        value: value.clone(),
+                        source: name,
+                    },
+                );
             }
         }
         Self::from_raw(Sources(raw))
@@ -187,16 +265,35 @@ impl Config {
     fn from_raw(src: Sources) -> Result<Self, ConfigError> {
         let data_dir = PathBuf::from(src.string("data_dir").unwrap_or_else(|| "./data".into()));
         let database_url = match src.string("database_url") {
-            Some(url) if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") => url,
-            Some(url) => {
-                return Err(src.err("database_url", format!("{url:?} is neither a sqlite: nor a postgres:// URL")))
+            Some(url)
+                if url.starts_with("sqlite:")
+                    || url.starts_with("postgres://")
+                    || url.starts_with("postgresql://") =>
+            {
+                url
             }
-            None => format!("sqlite://{}?mode=rwc", data_dir.join("certdirect.db").display()),
+            Some(url) => {
+                return Err(src.err(
+                    "database_url",
+                    format!("{url:?} is neither a sqlite: nor a postgres:// URL"),
+                ))
+            }
+            None => format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("certdirect.db").display()
+            ),
         };
         let database_schema = src.string("database_schema");
         if let Some(schema) = &database_schema {
-            if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || schema.len() > 63 {
-                return Err(src.err("database_schema", "may hold only letters, digits and _ (at most 63)"));
+            if !schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                || schema.len() > 63
+            {
+                return Err(src.err(
+                    "database_schema",
+                    "may hold only letters, digits and _ (at most 63)",
+                ));
             }
         }
         let listen: SocketAddr = src.parse(
@@ -204,26 +301,42 @@ impl Config {
             SocketAddr::from(([127, 0, 0, 1], 8080)),
             "an ip:port address such as 127.0.0.1:8080",
         )?;
-        let tls = match (src.string("tls_cert"), src.string("tls_key"), src.flag("tls_self_signed")?) {
-            (Some(cert), Some(key), _) => Some(TlsConfig::Files { cert: cert.into(), key: key.into() }),
-            (Some(_), None, _) => return Err(src.err("tls_key", "is required when CERTDIRECT_TLS_CERT is set")),
-            (None, Some(_), _) => return Err(src.err("tls_cert", "is required when CERTDIRECT_TLS_KEY is set")),
+        let tls = match (
+            src.string("tls_cert"),
+            src.string("tls_key"),
+            src.flag("tls_self_signed")?,
+        ) {
+            (Some(cert), Some(key), _) => Some(TlsConfig::Files {
+                cert: cert.into(),
+                key: key.into(),
+            }),
+            (Some(_), None, _) => {
+                return Err(src.err("tls_key", "is required when CERTDIRECT_TLS_CERT is set"))
+            }
+            (None, Some(_), _) => {
+                return Err(src.err("tls_cert", "is required when CERTDIRECT_TLS_KEY is set"))
+            }
             (None, None, true) => Some(TlsConfig::SelfSigned),
             (None, None, false) => None,
         };
         let scheme = if tls.is_some() { "https" } else { "http" };
         let public_url = match src.string("public_url") {
             Some(s) => {
-                let url = Url::parse(&s).map_err(|e| src.err("public_url", format!("{s:?} is not a URL: {e}")))?;
+                let url = Url::parse(&s)
+                    .map_err(|e| src.err("public_url", format!("{s:?} is not a URL: {e}")))?;
                 if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-                    return Err(src.err("public_url", format!("{s:?} must be an http:// or https:// URL with a host")));
+                    return Err(src.err(
+                        "public_url",
+                        format!("{s:?} must be an http:// or https:// URL with a host"),
+                    ));
                 }
                 if url.query().is_some() || url.fragment().is_some() {
                     return Err(src.err("public_url", "must not have a query or fragment"));
                 }
                 url
             }
-            None => Url::parse(&format!("{scheme}://{listen}")).map_err(|e| src.err("listen", e.to_string()))?,
+            None => Url::parse(&format!("{scheme}://{listen}"))
+                .map_err(|e| src.err("listen", e.to_string()))?,
         };
         let va_dns_servers = match src.string("va_dns_servers") {
             None => Vec::new(),
@@ -232,8 +345,9 @@ impl Config {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|s| {
-                    s.parse::<SocketAddr>()
-                        .map_err(|_| src.err("va_dns_servers", format!("{s:?} is not an ip:port address")))
+                    s.parse::<SocketAddr>().map_err(|_| {
+                        src.err("va_dns_servers", format!("{s:?} is not an ip:port address"))
+                    })
                 })
                 .collect::<Result<_, _>>()?,
         };
@@ -247,17 +361,27 @@ impl Config {
                 return Err(src.err("smtp_url", "must start with smtp:// or smtps://"));
             }
         }
-        let mail_from = src.string("mail_from").unwrap_or_else(|| "CertDirect <noreply@localhost>".into());
+        let mail_from = src
+            .string("mail_from")
+            .unwrap_or_else(|| "CertDirect <noreply@localhost>".into());
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
-            return Err(src.err("mail_from", format!("{mail_from:?} is not a mailbox such as Name <a@b.jp>")));
+            return Err(src.err(
+                "mail_from",
+                format!("{mail_from:?} is not a mailbox such as Name <a@b.jp>"),
+            ));
         }
         let log_format = match src.string("log_format").as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(other) => return Err(src.err("log_format", format!("{other:?} is neither text nor json"))),
+            Some(other) => {
+                return Err(src.err("log_format", format!("{other:?} is neither text nor json")))
+            }
         };
         Ok(Config {
-            static_dir: PathBuf::from(src.string("static_dir").unwrap_or_else(|| "./frontend/dist".into())),
+            static_dir: PathBuf::from(
+                src.string("static_dir")
+                    .unwrap_or_else(|| "./frontend/dist".into()),
+            ),
             brand: src.string("brand").unwrap_or_else(|| "CertDirect".into()),
             session_hours: src.positive("session_hours", 12)?,
             login_limit: LoginLimit {
@@ -292,7 +416,11 @@ impl Config {
 
     /// An absolute URL under the public URL, e.g. `url("/verify-email")`.
     pub fn public(&self, path_and_query: &str) -> String {
-        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path_and_query)
+        format!(
+            "{}{}",
+            self.public_url.as_str().trim_end_matches('/'),
+            path_and_query
+        )
     }
 }
 
@@ -301,7 +429,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -316,15 +447,26 @@ mod tests {
         assert!(c.smtp_url.is_none());
         assert!(c.tls.is_none());
         assert_eq!(c.outbox_dir(), PathBuf::from("./data/outbox"));
-        assert_eq!(c.public("/verify-email?token=x"), "http://127.0.0.1:8080/verify-email?token=x");
+        assert_eq!(
+            c.public("/verify-email?token=x"),
+            "http://127.0.0.1:8080/verify-email?token=x"
+        );
     }
 
     #[test]
     fn environment_overrides_the_file() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("certdirect.toml");
-        std::fs::write(&file, "listen = \"127.0.0.1:9000\"\nva_http_port = 5002\nva_allow_private = true\n").unwrap();
-        let c = Config::from_sources(Some(&file), &env(&[("CERTDIRECT_LISTEN", "127.0.0.1:9001")])).unwrap();
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nva_http_port = 5002\nva_allow_private = true\n",
+        )
+        .unwrap();
+        let c = Config::from_sources(
+            Some(&file),
+            &env(&[("CERTDIRECT_LISTEN", "127.0.0.1:9001")]),
+        )
+        .unwrap();
         assert_eq!(c.listen.port(), 9001);
         assert_eq!(c.va_http_port, 5002);
         assert!(c.va_allow_private);
@@ -334,11 +476,27 @@ mod tests {
     fn bad_values_name_their_variable() {
         let table = [
             ("CERTDIRECT_LISTEN", "localhost", "CERTDIRECT_LISTEN"),
-            ("CERTDIRECT_VA_HTTP_PORT", "99999", "CERTDIRECT_VA_HTTP_PORT"),
-            ("CERTDIRECT_VA_DNS_SERVERS", "127.0.0.1:53,nonsense", "CERTDIRECT_VA_DNS_SERVERS"),
-            ("CERTDIRECT_DATABASE_URL", "mysql://x", "CERTDIRECT_DATABASE_URL"),
+            (
+                "CERTDIRECT_VA_HTTP_PORT",
+                "99999",
+                "CERTDIRECT_VA_HTTP_PORT",
+            ),
+            (
+                "CERTDIRECT_VA_DNS_SERVERS",
+                "127.0.0.1:53,nonsense",
+                "CERTDIRECT_VA_DNS_SERVERS",
+            ),
+            (
+                "CERTDIRECT_DATABASE_URL",
+                "mysql://x",
+                "CERTDIRECT_DATABASE_URL",
+            ),
             ("CERTDIRECT_PUBLIC_URL", "ftp://x", "CERTDIRECT_PUBLIC_URL"),
-            ("CERTDIRECT_VA_ALLOW_PRIVATE", "maybe", "CERTDIRECT_VA_ALLOW_PRIVATE"),
+            (
+                "CERTDIRECT_VA_ALLOW_PRIVATE",
+                "maybe",
+                "CERTDIRECT_VA_ALLOW_PRIVATE",
+            ),
             ("CERTDIRECT_TLS_CERT", "/x.pem", "CERTDIRECT_TLS_KEY"),
             ("CERTDIRECT_SMTP_URL", "http://mail", "CERTDIRECT_SMTP_URL"),
             ("CERTDIRECT_SESSION_HOURS", "0", "CERTDIRECT_SESSION_HOURS"),

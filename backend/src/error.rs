@@ -18,7 +18,13 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     pub fn new(status: StatusCode, kind: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, kind, detail: detail.into(), errors: Vec::new(), retry_after: None }
+        Self {
+            status,
+            kind,
+            detail: detail.into(),
+            errors: Vec::new(),
+            retry_after: None,
+        }
     }
 
     /// 400 with the bad fields named (R-ALL-1).
@@ -28,7 +34,10 @@ impl ApiError {
             .map(|e| format!("{} {}", e.field, e.reason))
             .collect::<Vec<_>>()
             .join("; ");
-        Self { errors, ..Self::new(StatusCode::BAD_REQUEST, "validation", detail) }
+        Self {
+            errors,
+            ..Self::new(StatusCode::BAD_REQUEST, "validation", detail)
+        }
     }
 
     pub fn field(field: &str, code: &str, reason: impl Into<String>) -> Self {
@@ -55,7 +64,11 @@ impl ApiError {
         let reason = reason.into();
         Self {
             errors: vec![FieldError::new(field, code, reason.clone())],
-            ..Self::new(StatusCode::CONFLICT, "conflict", format!("{field} {reason}"))
+            ..Self::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("{field} {reason}"),
+            )
         }
     }
 
@@ -120,8 +133,10 @@ impl From<anyhow::Error> for ApiError {
 pub fn problem_response(status: StatusCode, problem: &Problem) -> Response {
     let body = serde_json::to_vec(problem).unwrap_or_default();
     let mut res = (status, body).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_CONTENT_TYPE));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(PROBLEM_CONTENT_TYPE),
+    );
     res
 }
 
@@ -129,7 +144,8 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut res = problem_response(self.status, &self.to_problem());
         if let Some(secs) = self.retry_after {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         res
     }

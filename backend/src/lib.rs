@@ -38,7 +38,10 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest(api::API_PREFIX, api)
         .merge(web::spa_router(&state.config.static_dir))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), web::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::security_headers,
+        ))
         .layer(axum::middleware::from_fn(web::log_request))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
         .with_state(state)
@@ -50,8 +53,11 @@ pub async fn serve(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     Ok(())
 }

@@ -10,7 +10,11 @@ use certdirect::config::{Config, LogFormat, TlsConfig};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
-#[command(name = "certdirect", version, about = "CertDirect: DV certificates sold through a portal, issued over ACME")]
+#[command(
+    name = "certdirect",
+    version,
+    about = "CertDirect: DV certificates sold through a portal, issued over ACME"
+)]
 struct Cli {
     /// TOML configuration file; CERTDIRECT_* environment variables override it.
     #[arg(long, global = true, env = "CERTDIRECT_CONFIG")]
@@ -83,7 +87,10 @@ fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("CERTDIRECT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(ansi);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(ansi);
     match format {
         LogFormat::Json => builder.json().flatten_event(true).init(),
         LogFormat::Text => builder.init(),
@@ -95,20 +102,35 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Migrate => {
             let db = certdirect::store::connect(&config).await?;
             certdirect::store::migrate(&db).await?;
-            println!("database is up to date ({})", certdirect::store::redact(&config.database_url));
+            println!(
+                "database is up to date ({})",
+                certdirect::store::redact(&config.database_url)
+            );
             Ok(())
         }
-        Command::Operator { command: OperatorCommand::Create { email, password, name } } => {
-            create_operator(config, &email, &password, &name).await
-        }
+        Command::Operator {
+            command:
+                OperatorCommand::Create {
+                    email,
+                    password,
+                    name,
+                },
+        } => create_operator(config, &email, &password, &name).await,
         Command::Serve { role } => serve(config, role).await,
     }
 }
 
-async fn create_operator(config: Config, email: &str, password: &str, name: &str) -> anyhow::Result<()> {
+async fn create_operator(
+    config: Config,
+    email: &str,
+    password: &str,
+    name: &str,
+) -> anyhow::Result<()> {
     let db = certdirect::store::connect(&config).await?;
     certdirect::store::migrate(&db).await?;
-    let row = certdirect::operators::create_operator(&db, email, password, name, chrono::Utc::now()).await?;
+    let row =
+        certdirect::operators::create_operator(&db, email, password, name, chrono::Utc::now())
+            .await?;
     println!("operator {} created for {}", row.customer_id(), row.email);
     Ok(())
 }
@@ -119,7 +141,9 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
             TlsConfig::Files { cert, .. } => format!("certificate {}", cert.display()),
             TlsConfig::SelfSigned => "a self-signed certificate".to_owned(),
         };
-        anyhow::bail!("HTTPS with {what} is not available in this build yet; unset CERTDIRECT_TLS_*");
+        anyhow::bail!(
+            "HTTPS with {what} is not available in this build yet; unset CERTDIRECT_TLS_*"
+        );
     }
     let state = certdirect::build_state(config.clone(), Arc::new(SystemClock)).await?;
     tracing::info!(
@@ -139,7 +163,10 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         tracing::info!("shutting down");
     };
     if role != Role::Web {
-        tokio::spawn(certdirect::jobs::run(state.clone(), Duration::from_secs(300)));
+        tokio::spawn(certdirect::jobs::run(
+            state.clone(),
+            Duration::from_secs(300),
+        ));
     }
     if role == Role::Worker {
         tracing::info!("worker started");

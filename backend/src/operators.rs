@@ -1,6 +1,9 @@
 //! Operator accounts, created from the command line (`certdirect operator create`).
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Set, TransactionTrait,
+};
 use shared::validate;
 
 use crate::audit::AuditEntry;
@@ -47,7 +50,12 @@ pub async fn create_operator(
     let email_lower = email.to_lowercase();
     let hash = crate::secrets::hash_password_blocking(password.to_owned()).await?;
     let txn = db.begin().await?;
-    if customer::Entity::find().filter(customer::Column::EmailLower.eq(&email_lower)).count(&txn).await? > 0 {
+    if customer::Entity::find()
+        .filter(customer::Column::EmailLower.eq(&email_lower))
+        .count(&txn)
+        .await?
+        > 0
+    {
         return Err(CreateOperatorError::Taken(email));
     }
     let row = customer::ActiveModel {

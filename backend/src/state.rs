@@ -20,8 +20,18 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config, clock: Arc<dyn Clock>, mailer: Mailer) -> Self {
-        Self(Arc::new(Inner { db, config, clock, mailer }))
+    pub fn new(
+        db: DatabaseConnection,
+        config: Config,
+        clock: Arc<dyn Clock>,
+        mailer: Mailer,
+    ) -> Self {
+        Self(Arc::new(Inner {
+            db,
+            config,
+            clock,
+            mailer,
+        }))
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

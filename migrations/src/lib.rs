@@ -30,10 +30,16 @@ pub(crate) fn id_column<T: IntoIden>(name: T) -> ColumnDef {
 
 /// A timestamp with time zone; stored in UTC (R-ALL-2).
 pub(crate) fn ts<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(name)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 
 /// A nullable timestamp with time zone.
 pub(crate) fn ts_null<T: IntoIden>(name: T) -> ColumnDef {
-    ColumnDef::new(name).timestamp_with_time_zone().null().to_owned()
+    ColumnDef::new(name)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
 }

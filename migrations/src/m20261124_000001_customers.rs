@@ -87,12 +87,31 @@ impl MigrationTrait for Migration {
                     .table(Customers::Table)
                     .col(id_column(Customers::Id))
                     .col(ColumnDef::new(Customers::Email).string_len(254).not_null())
-                    .col(ColumnDef::new(Customers::EmailLower).string_len(254).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Customers::EmailLower)
+                            .string_len(254)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Customers::PasswordHash).string().not_null())
                     .col(ColumnDef::new(Customers::Name).string_len(100).not_null())
-                    .col(ColumnDef::new(Customers::BillingEmail).string_len(254).not_null())
-                    .col(ColumnDef::new(Customers::Locale).string_len(8).not_null().default("ja"))
-                    .col(ColumnDef::new(Customers::Role).string_len(16).not_null().default("customer"))
+                    .col(
+                        ColumnDef::new(Customers::BillingEmail)
+                            .string_len(254)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(Customers::Locale)
+                            .string_len(8)
+                            .not_null()
+                            .default("ja"),
+                    )
+                    .col(
+                        ColumnDef::new(Customers::Role)
+                            .string_len(16)
+                            .not_null()
+                            .default("customer"),
+                    )
                     .col(ts_null(Customers::EmailVerifiedAt))
                     .col(ts(Customers::CreatedAt))
                     .col(ts(Customers::UpdatedAt))
@@ -105,13 +124,29 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(EmailTokens::Table)
                     .col(id_column(EmailTokens::Id))
-                    .col(ColumnDef::new(EmailTokens::CustomerId).big_integer().not_null())
-                    .col(ColumnDef::new(EmailTokens::Purpose).string_len(16).not_null())
-                    .col(ColumnDef::new(EmailTokens::TokenHash).string_len(64).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(EmailTokens::CustomerId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(EmailTokens::Purpose)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(EmailTokens::TokenHash)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ts(EmailTokens::ExpiresAt))
                     .col(ts_null(EmailTokens::UsedAt))
                     .col(ts(EmailTokens::CreatedAt))
-                    .foreign_key(&mut customer_fk(EmailTokens::Table, "fk_email_tokens_customer"))
+                    .foreign_key(&mut customer_fk(
+                        EmailTokens::Table,
+                        "fk_email_tokens_customer",
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -121,9 +156,18 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Sessions::Table)
                     .col(id_column(Sessions::Id))
-                    .col(ColumnDef::new(Sessions::TokenHash).string_len(64).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Sessions::TokenHash)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Sessions::CsrfHash).string_len(64).not_null())
-                    .col(ColumnDef::new(Sessions::CustomerId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(Sessions::CustomerId)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ts(Sessions::CreatedAt))
                     .col(ts(Sessions::ExpiresAt))
                     .foreign_key(&mut customer_fk(Sessions::Table, "fk_sessions_customer"))
@@ -136,9 +180,18 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(ApiTokens::Table)
                     .col(id_column(ApiTokens::Id))
-                    .col(ColumnDef::new(ApiTokens::CustomerId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(ApiTokens::CustomerId)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(ApiTokens::Name).string_len(64).not_null())
-                    .col(ColumnDef::new(ApiTokens::TokenHash).string_len(64).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(ApiTokens::TokenHash)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(ApiTokens::Prefix).string_len(16).not_null())
                     .col(ColumnDef::new(ApiTokens::Scopes).string_len(64).not_null())
                     .col(ts(ApiTokens::CreatedAt))
@@ -154,20 +207,39 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(LoginFailures::Table)
                     .col(id_column(LoginFailures::Id))
-                    .col(ColumnDef::new(LoginFailures::Key).string_len(300).not_null())
+                    .col(
+                        ColumnDef::new(LoginFailures::Key)
+                            .string_len(300)
+                            .not_null(),
+                    )
                     .col(ts(LoginFailures::At))
                     .to_owned(),
             )
             .await?;
 
         for (name, table, cols) in [
-            ("idx_email_tokens_customer", EmailTokens::Table.into_iden(), vec![EmailTokens::CustomerId.into_iden()]),
-            ("idx_sessions_customer", Sessions::Table.into_iden(), vec![Sessions::CustomerId.into_iden()]),
-            ("idx_api_tokens_customer", ApiTokens::Table.into_iden(), vec![ApiTokens::CustomerId.into_iden()]),
+            (
+                "idx_email_tokens_customer",
+                EmailTokens::Table.into_iden(),
+                vec![EmailTokens::CustomerId.into_iden()],
+            ),
+            (
+                "idx_sessions_customer",
+                Sessions::Table.into_iden(),
+                vec![Sessions::CustomerId.into_iden()],
+            ),
+            (
+                "idx_api_tokens_customer",
+                ApiTokens::Table.into_iden(),
+                vec![ApiTokens::CustomerId.into_iden()],
+            ),
             (
                 "idx_login_failures_key_at",
                 LoginFailures::Table.into_iden(),
-                vec![LoginFailures::Key.into_iden(), LoginFailures::At.into_iden()],
+                vec![
+                    LoginFailures::Key.into_iden(),
+                    LoginFailures::At.into_iden(),
+                ],
             ),
         ] {
             let mut index = Index::create().name(name).table(table).to_owned();
@@ -187,7 +259,9 @@ impl MigrationTrait for Migration {
             EmailTokens::Table.into_iden(),
             Customers::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

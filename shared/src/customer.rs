@@ -58,7 +58,16 @@ mod tests {
             let id = CustomerId(n);
             assert_eq!(id.to_string().parse::<CustomerId>(), Ok(id));
         }
-        for bad in ["", "C", "C123", "00000123", "c00000123", "C0000012x", "C00000000", "C-0000001"] {
+        for bad in [
+            "",
+            "C",
+            "C123",
+            "00000123",
+            "c00000123",
+            "C0000012x",
+            "C00000000",
+            "C-0000001",
+        ] {
             assert!(bad.parse::<CustomerId>().is_err(), "{bad} must not parse");
         }
     }

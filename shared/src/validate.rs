@@ -48,9 +48,12 @@ pub fn check_email(field: &str, input: &str) -> Option<FieldError> {
         return invalid("the part before @ must be 1 to 64 characters");
     }
     const ATEXT_SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~";
-    let local_ok = local
-        .split('.')
-        .all(|atom| !atom.is_empty() && atom.chars().all(|c| c.is_ascii_alphanumeric() || ATEXT_SPECIALS.contains(c)));
+    let local_ok = local.split('.').all(|atom| {
+        !atom.is_empty()
+            && atom
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ATEXT_SPECIALS.contains(c))
+    });
     if !local_ok {
         return invalid("the part before @ has a character or dot that is not allowed");
     }
@@ -68,7 +71,10 @@ pub fn check_email(field: &str, input: &str) -> Option<FieldError> {
     if !labels.iter().all(label_ok) {
         return invalid("the domain after @ is not a valid host name");
     }
-    if labels.last().is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit())) {
+    if labels
+        .last()
+        .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()))
+    {
         return invalid("the domain after @ must not be an IP address");
     }
     None
@@ -147,7 +153,11 @@ pub fn check_token_request(req: &CreateTokenRequest) -> (Vec<FieldError>, Vec<Sc
         .collect();
     let mut scopes = Vec::new();
     if req.scopes.is_empty() {
-        errors.push(FieldError::new("scopes", "required", "must name at least one scope"));
+        errors.push(FieldError::new(
+            "scopes",
+            "required",
+            "must name at least one scope",
+        ));
     }
     for s in &req.scopes {
         match Scope::parse(s) {
@@ -199,7 +209,10 @@ mod tests {
             assert_eq!(err.field, "email");
         }
         let long = format!("{}@example.jp", "a".repeat(250));
-        assert_eq!(check_email("email", &long).map(|e| e.code), Some("too_long".into()));
+        assert_eq!(
+            check_email("email", &long).map(|e| e.code),
+            Some("too_long".into())
+        );
     }
 
     #[test]
@@ -233,8 +246,14 @@ mod tests {
             name: "reseller".into(),
             scopes: vec!["write".into(), "read".into(), "write".into()],
         };
-        assert_eq!(check_token_request(&req), (vec![], vec![Scope::Read, Scope::Write]));
-        let bad = CreateTokenRequest { name: "".into(), scopes: vec!["admin".into()] };
+        assert_eq!(
+            check_token_request(&req),
+            (vec![], vec![Scope::Read, Scope::Write])
+        );
+        let bad = CreateTokenRequest {
+            name: "".into(),
+            scopes: vec!["admin".into()],
+        };
         let (errors, _) = check_token_request(&bad);
         let codes: Vec<_> = errors.iter().map(|e| e.code.as_str()).collect();
         assert_eq!(codes, ["required", "unknown_scope"]);

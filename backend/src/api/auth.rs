@@ -8,12 +8,13 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use serde_json::json;
 use shared::dto::{
-    Ack, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest, SignupRequest, SignupResponse, TokenRequest,
+    Ack, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest, SignupRequest,
+    SignupResponse, TokenRequest,
 };
 use shared::problem::FieldError;
 use shared::validate::{self, check_email, check_password, normalize_email};
@@ -77,9 +78,22 @@ pub async fn signup(
     }
     .insert(&txn)
     .await
-    .map_err(|e| if is_unique_violation(&e) { email_taken() } else { e.into() })?;
-    insert_email_token(&txn, created.id, email_token::PURPOSE_VERIFY, &token, now, VERIFY_TOKEN_HOURS)
-        .await?;
+    .map_err(|e| {
+        if is_unique_violation(&e) {
+            email_taken()
+        } else {
+            e.into()
+        }
+    })?;
+    insert_email_token(
+        &txn,
+        created.id,
+        email_token::PURPOSE_VERIFY,
+        &token,
+        now,
+        VERIFY_TOKEN_HOURS,
+    )
+    .await?;
     AuditEntry {
         actor: created.customer_id().to_string(),
         customer_id: Some(created.id),
@@ -100,12 +114,20 @@ pub async fn signup(
 
     Ok((
         StatusCode::CREATED,
-        Json(SignupResponse { id: created.customer_id().to_string(), email, verification_sent: true }),
+        Json(SignupResponse {
+            id: created.customer_id().to_string(),
+            email,
+            verification_sent: true,
+        }),
     ))
 }
 
 fn email_taken() -> ApiError {
-    ApiError::conflict("email", "taken", "is already registered; log in or reset the password instead")
+    ApiError::conflict(
+        "email",
+        "taken",
+        "is already registered; log in or reset the password instead",
+    )
 }
 
 async fn insert_email_token(
@@ -138,7 +160,13 @@ async fn redeem_email_token(
     token: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<i64> {
-    let invalid = || ApiError::field("token", "invalid_token", "is unknown, already used or expired; ask for a new link");
+    let invalid = || {
+        ApiError::field(
+            "token",
+            "invalid_token",
+            "is unknown, already used or expired; ask for a new link",
+        )
+    };
     if token.trim().is_empty() {
         return Err(ApiError::field("token", "required", "is required"));
     }
@@ -152,7 +180,10 @@ async fn redeem_email_token(
         return Err(invalid());
     }
     let updated = email_token::Entity::update_many()
-        .set(email_token::ActiveModel { used_at: Set(Some(now)), ..Default::default() })
+        .set(email_token::ActiveModel {
+            used_at: Set(Some(now)),
+            ..Default::default()
+        })
         .filter(email_token::Column::Id.eq(row.id))
         .filter(email_token::Column::UsedAt.is_null())
         .exec(db)
@@ -173,9 +204,14 @@ pub async fn verify(
 ) -> ApiResult<Json<Ack>> {
     let now = state.now();
     let txn = state.db.begin().await?;
-    let customer_id = redeem_email_token(&txn, email_token::PURPOSE_VERIFY, &req.token, now).await?;
+    let customer_id =
+        redeem_email_token(&txn, email_token::PURPOSE_VERIFY, &req.token, now).await?;
     customer::Entity::update_many()
-        .set(customer::ActiveModel { email_verified_at: Set(Some(now)), updated_at: Set(now), ..Default::default() })
+        .set(customer::ActiveModel {
+            email_verified_at: Set(Some(now)),
+            updated_at: Set(now),
+            ..Default::default()
+        })
         .filter(customer::Column::Id.eq(customer_id))
         .filter(customer::Column::EmailVerifiedAt.is_null())
         .exec(&txn)
@@ -204,7 +240,12 @@ fn address_key(addr: ClientAddr) -> Option<String> {
 }
 
 /// Seconds until `key` may try again, if it has used up `limit` failures in the window.
-async fn retry_after(state: &AppState, key: &str, limit: u32, now: DateTime<Utc>) -> ApiResult<Option<i64>> {
+async fn retry_after(
+    state: &AppState,
+    key: &str,
+    limit: u32,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<i64>> {
     let window = Duration::seconds(state.config.login_limit.window_secs);
     let recent: Vec<DateTime<Utc>> = login_failure::Entity::find()
         .select_only()
@@ -269,7 +310,8 @@ fn time_duration_hours(hours: i64) -> time::Duration {
 }
 
 fn clear_cookies(jar: CookieJar) -> CookieJar {
-    jar.remove(Cookie::build(SESSION_COOKIE).path("/")).remove(Cookie::build(CSRF_COOKIE).path("/"))
+    jar.remove(Cookie::build(SESSION_COOKIE).path("/"))
+        .remove(Cookie::build(CSRF_COOKIE).path("/"))
 }
 
 /// Log in with email and password; sets the session cookie and the CSRF cookie.
@@ -306,7 +348,9 @@ pub async fn login(
         if let Some(secs) = retry_after(&state, key, limit, now).await? {
             return Err(ApiError::too_many_requests(
                 secs as u64,
-                format!("too many failed logins; try again in {secs} seconds or reset the password"),
+                format!(
+                    "too many failed logins; try again in {secs} seconds or reset the password"
+                ),
             ));
         }
     }
@@ -315,7 +359,10 @@ pub async fn login(
         .filter(customer::Column::EmailLower.eq(&email_lower))
         .one(&state.db)
         .await?;
-    let stored = found.as_ref().map(|c| c.password_hash.clone()).unwrap_or_else(|| secrets::dummy_hash().to_owned());
+    let stored = found
+        .as_ref()
+        .map(|c| c.password_hash.clone())
+        .unwrap_or_else(|| secrets::dummy_hash().to_owned());
     let password_ok = secrets::verify_password_blocking(req.password, stored).await;
     let customer = match found {
         Some(c) if password_ok => c,
@@ -332,7 +379,9 @@ pub async fn login(
             }
             .write(&state.db, now)
             .await?;
-            return Err(ApiError::unauthorized("the email address or password is incorrect"));
+            return Err(ApiError::unauthorized(
+                "the email address or password is incorrect",
+            ));
         }
     };
     if customer.email_verified_at.is_none() {
@@ -379,16 +428,25 @@ pub async fn login(
     .write(&txn, now)
     .await?;
     txn.commit().await?;
-    Ok((session_cookies(&state, jar, token, csrf), Json(me_dto(&customer))))
+    Ok((
+        session_cookies(&state, jar, token, csrf),
+        Json(me_dto(&customer)),
+    ))
 }
 
 /// End the session and clear its cookies.
 #[utoipa::path(post, path = "/auth/logout", tag = "auth",
     responses((status = 204), (status = 401, body = shared::Problem), (status = 403, body = shared::Problem)),
     security(("session" = [])))]
-pub async fn logout(State(state): State<AppState>, auth: Auth, jar: CookieJar) -> ApiResult<impl IntoResponse> {
+pub async fn logout(
+    State(state): State<AppState>,
+    auth: Auth,
+    jar: CookieJar,
+) -> ApiResult<impl IntoResponse> {
     if let Via::Session { session_id } = auth.via {
-        session::Entity::delete_by_id(session_id).exec(&state.db).await?;
+        session::Entity::delete_by_id(session_id)
+            .exec(&state.db)
+            .await?;
     }
     Ok((clear_cookies(jar), StatusCode::NO_CONTENT))
 }
@@ -425,8 +483,15 @@ pub async fn password_reset(
     }
     let token = random_token();
     let txn = state.db.begin().await?;
-    insert_email_token(&txn, customer.id, email_token::PURPOSE_RESET, &token, now, RESET_TOKEN_HOURS)
-        .await?;
+    insert_email_token(
+        &txn,
+        customer.id,
+        email_token::PURPOSE_RESET,
+        &token,
+        now,
+        RESET_TOKEN_HOURS,
+    )
+    .await?;
     AuditEntry {
         actor: "anonymous".into(),
         customer_id: Some(customer.id),
@@ -438,8 +503,16 @@ pub async fn password_reset(
     }
     .write(&txn, now)
     .await?;
-    let link = state.config.public(&format!("/reset-password?token={token}"));
-    let mail = templates::password_reset(&state.config.brand, &customer.email, customer.locale(), &customer.name, &link);
+    let link = state
+        .config
+        .public(&format!("/reset-password?token={token}"));
+    let mail = templates::password_reset(
+        &state.config.brand,
+        &customer.email,
+        customer.locale(),
+        &customer.name,
+        &link,
+    );
     state.mailer.send(&mail).await?;
     txn.commit().await?;
     Ok((StatusCode::ACCEPTED, Json(Ack { ok: true })))
@@ -461,10 +534,17 @@ pub async fn password_reset_confirm(
         .one(&state.db)
         .await?;
     let customer = match row {
-        Some(row) => customer::Entity::find_by_id(row.customer_id).one(&state.db).await?,
+        Some(row) => {
+            customer::Entity::find_by_id(row.customer_id)
+                .one(&state.db)
+                .await?
+        }
         None => None,
     };
-    let email = customer.as_ref().map(|c| c.email.clone()).unwrap_or_default();
+    let email = customer
+        .as_ref()
+        .map(|c| c.email.clone())
+        .unwrap_or_default();
     if let Some(err) = check_password("password", &req.password, &email) {
         return Err(ApiError::validation(vec![err]));
     }
@@ -483,12 +563,18 @@ pub async fn password_reset_confirm(
         .await?;
     // Opening the link proves control of the address, so an unverified account becomes verified.
     customer::Entity::update_many()
-        .set(customer::ActiveModel { email_verified_at: Set(Some(now)), ..Default::default() })
+        .set(customer::ActiveModel {
+            email_verified_at: Set(Some(now)),
+            ..Default::default()
+        })
         .filter(customer::Column::Id.eq(customer_id))
         .filter(customer::Column::EmailVerifiedAt.is_null())
         .exec(&txn)
         .await?;
-    session::Entity::delete_many().filter(session::Column::CustomerId.eq(customer_id)).exec(&txn).await?;
+    session::Entity::delete_many()
+        .filter(session::Column::CustomerId.eq(customer_id))
+        .exec(&txn)
+        .await?;
     if let Some(c) = &customer {
         login_failure::Entity::delete_many()
             .filter(login_failure::Column::Key.eq(account_key(&c.email_lower)))

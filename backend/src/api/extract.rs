@@ -38,7 +38,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .and_then(|v| v.split(';').next())
             .is_some_and(|mime| {
                 let mime = mime.trim();
-                mime.eq_ignore_ascii_case("application/json") || mime.to_ascii_lowercase().ends_with("+json")
+                mime.eq_ignore_ascii_case("application/json")
+                    || mime.to_ascii_lowercase().ends_with("+json")
             });
         if !is_json {
             return Err(ApiError::new(
@@ -49,7 +50,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|e| ApiError::bad_request("malformed-body", format!("could not read the body: {e}")))?;
+            .map_err(|e| {
+                ApiError::bad_request("malformed-body", format!("could not read the body: {e}"))
+            })?;
         if bytes.len() > MAX_JSON_BYTES {
             return Err(ApiError::new(
                 axum::http::StatusCode::PAYLOAD_TOO_LARGE,
@@ -69,15 +72,29 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = err.into_inner();
         let message = inner.to_string();
         if inner.is_syntax() || inner.is_eof() {
-            return ApiError::bad_request("malformed-body", format!("the body is not valid JSON: {message}"));
+            return ApiError::bad_request(
+                "malformed-body",
+                format!("the body is not valid JSON: {message}"),
+            );
         }
         // serde reports a missing field at the parent's path, naming the field in the message.
-        if let Some(name) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-            let field = if path == "." { name.to_owned() } else { format!("{path}.{name}") };
+        if let Some(name) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            let field = if path == "." {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            };
             return ApiError::field(&field, "required", "is required");
         }
         let field = if path == "." { "body".to_owned() } else { path };
-        let reason = message.split(" at line ").next().unwrap_or(&message).to_owned();
+        let reason = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
         ApiError::field(&field, "invalid_type", reason)
     })
 }
@@ -115,7 +132,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         Ok(ClientAddr(
-            parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip()),
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip()),
         ))
     }
 }
@@ -162,44 +182,73 @@ impl FromRequestParts<AppState> for Auth {
                 .and_then(|v| v.split_once(' '))
                 .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
                 .map(|(_, token)| token.trim())
-                .ok_or_else(|| ApiError::unauthorized("the Authorization header must be `Bearer <API token>`"))?;
+                .ok_or_else(|| {
+                    ApiError::unauthorized("the Authorization header must be `Bearer <API token>`")
+                })?;
             let row = api_token::Entity::find()
                 .filter(api_token::Column::TokenHash.eq(sha256_hex(token)))
                 .filter(api_token::Column::RevokedAt.is_null())
                 .one(&state.db)
                 .await?
-                .ok_or_else(|| ApiError::unauthorized("the API token is unknown or has been revoked"))?;
+                .ok_or_else(|| {
+                    ApiError::unauthorized("the API token is unknown or has been revoked")
+                })?;
             let scopes = row.scopes();
-            let needed = if is_safe(&parts.method) { Scope::Read } else { Scope::Write };
-            let allowed = scopes.contains(&needed) || (needed == Scope::Read && scopes.contains(&Scope::Write));
+            let needed = if is_safe(&parts.method) {
+                Scope::Read
+            } else {
+                Scope::Write
+            };
+            let allowed = scopes.contains(&needed)
+                || (needed == Scope::Read && scopes.contains(&Scope::Write));
             if !allowed {
                 return Err(ApiError::forbidden(
                     "insufficient-scope",
-                    format!("this API token lacks the {:?} scope this request needs", needed.as_str()),
+                    format!(
+                        "this API token lacks the {:?} scope this request needs",
+                        needed.as_str()
+                    ),
                 ));
             }
             api_token::Entity::update_many()
-                .set(api_token::ActiveModel { last_used_at: Set(Some(now)), ..Default::default() })
+                .set(api_token::ActiveModel {
+                    last_used_at: Set(Some(now)),
+                    ..Default::default()
+                })
                 .filter(api_token::Column::Id.eq(row.id))
                 .exec(&state.db)
                 .await?;
             let customer = load_customer(state, row.customer_id).await?;
-            return Ok(Auth { customer, via: Via::Token { token_id: row.id, scopes } });
+            return Ok(Auth {
+                customer,
+                via: Via::Token {
+                    token_id: row.id,
+                    scopes,
+                },
+            });
         }
 
         let jar = CookieJar::from_headers(&parts.headers);
         let token = jar
             .get(SESSION_COOKIE)
             .map(|c| c.value().to_owned())
-            .ok_or_else(|| ApiError::unauthorized("log in first (no session cookie and no Bearer token)"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("log in first (no session cookie and no Bearer token)")
+            })?;
         let row = session::Entity::find()
             .filter(session::Column::TokenHash.eq(sha256_hex(&token)))
             .filter(session::Column::ExpiresAt.gt(now))
             .one(&state.db)
             .await?
-            .ok_or_else(|| ApiError::unauthorized("the session has expired or was ended; log in again"))?;
+            .ok_or_else(|| {
+                ApiError::unauthorized("the session has expired or was ended; log in again")
+            })?;
         if !is_safe(&parts.method) {
-            let header = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let header = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             let cookie = jar.get(CSRF_COOKIE).map(|c| c.value()).unwrap_or("");
             if header.is_empty() {
                 return Err(ApiError::forbidden(
@@ -215,7 +264,10 @@ impl FromRequestParts<AppState> for Auth {
             }
         }
         let customer = load_customer(state, row.customer_id).await?;
-        Ok(Auth { customer, via: Via::Session { session_id: row.id } })
+        Ok(Auth {
+            customer,
+            via: Via::Session { session_id: row.id },
+        })
     }
 }
 
@@ -235,7 +287,10 @@ impl FromRequestParts<AppState> for OperatorAuth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let auth = Auth::from_request_parts(parts, state).await?;
         if !auth.customer.is_operator() {
-            return Err(ApiError::forbidden("forbidden", "this endpoint is for CertDirect operators only"));
+            return Err(ApiError::forbidden(
+                "forbidden",
+                "this endpoint is for CertDirect operators only",
+            ));
         }
         if let Via::Token { scopes, .. } = &auth.via {
             if !scopes.contains(&Scope::Operator) {

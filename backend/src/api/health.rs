@@ -10,7 +10,11 @@ use crate::state::AppState;
     responses((status = 200, body = Health), (status = 503, body = Health, description = "the database is unreachable")))]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let db_ok = state.db.ping().await.is_ok();
-    let status = if db_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if db_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (
         status,
         Json(Health {

@@ -23,10 +23,16 @@ pub fn me_dto(c: &customer::Model) -> Me {
         email: c.email.clone(),
         billing_email: c.billing_email.clone(),
         locale: c.locale(),
-        role: if c.is_operator() { Role::Operator } else { Role::Customer },
+        role: if c.is_operator() {
+            Role::Operator
+        } else {
+            Role::Customer
+        },
         email_verified: c.email_verified_at.is_some(),
         acme_application: AcmeApplicationState::None,
-        created_at: c.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        created_at: c
+            .created_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
     }
 }
 
@@ -68,7 +74,11 @@ pub async fn patch_me(
         Some(s) => match Locale::parse(s) {
             Some(l) => Some(l),
             None => {
-                errors.push(FieldError::new("locale", "unknown_locale", format!("{s:?} is neither \"ja\" nor \"en\"")));
+                errors.push(FieldError::new(
+                    "locale",
+                    "unknown_locale",
+                    format!("{s:?} is neither \"ja\" nor \"en\""),
+                ));
                 None
             }
         },

@@ -51,7 +51,12 @@ impl Modify for SecuritySchemes {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("cdt_…").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("cdt_…")
+                    .build(),
+            ),
         );
         components.add_security_scheme(
             "session",
@@ -80,7 +85,10 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .split_for_parts();
     let json = Json(doc.clone());
     let router = router
-        .route("/openapi.json", axum::routing::get(move || async move { json }))
+        .route(
+            "/openapi.json",
+            axum::routing::get(move || async move { json }),
+        )
         .fallback(api_fallback)
         .method_not_allowed_fallback(method_not_allowed);
     (router, doc)

@@ -47,7 +47,11 @@ pub async fn list_customers(
         return Err(ApiError::field("page", "out_of_range", "must be 1 or more"));
     }
     if !(1..=200).contains(&per_page) {
-        return Err(ApiError::field("per_page", "out_of_range", "must be between 1 and 200"));
+        return Err(ApiError::field(
+            "per_page",
+            "out_of_range",
+            "must be between 1 and 200",
+        ));
     }
     let mut select = customer::Entity::find().order_by_desc(customer::Column::Id);
     if let Some(q) = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -62,5 +66,10 @@ pub async fn list_customers(
     let paginator = select.paginate(&state.db, per_page);
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page - 1).await?;
-    Ok(Json(CustomerPage { customers: rows.iter().map(me_dto).collect(), total, page, per_page }))
+    Ok(Json(CustomerPage {
+        customers: rows.iter().map(me_dto).collect(),
+        total,
+        page,
+        per_page,
+    }))
 }

@@ -4,7 +4,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::SecondsFormat;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use serde_json::json;
 use shared::dto::{CreateTokenRequest, CreatedToken, Scope, TokenInfo};
 use shared::validate::check_token_request;
@@ -56,7 +58,11 @@ pub async fn create_token(
         return Err(ApiError::validation(errors));
     }
     if scopes.contains(&Scope::Operator) && !auth.customer.is_operator() {
-        return Err(ApiError::field("scopes", "operator_only", "the operator scope is only for operator accounts"));
+        return Err(ApiError::field(
+            "scopes",
+            "operator_only",
+            "the operator scope is only for operator accounts",
+        ));
     }
     let now = state.now();
     let token = format!("{TOKEN_PREFIX}{}", random_token());
@@ -66,7 +72,11 @@ pub async fn create_token(
         name: Set(req.name.trim().to_owned()),
         token_hash: Set(sha256_hex(&token)),
         prefix: Set(token.chars().take(TOKEN_PREFIX.len() + 6).collect()),
-        scopes: Set(scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")),
+        scopes: Set(scopes
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")),
         created_at: Set(now),
         last_used_at: Set(None),
         revoked_at: Set(None),
@@ -86,14 +96,20 @@ pub async fn create_token(
     .write(&txn, now)
     .await?;
     txn.commit().await?;
-    Ok((StatusCode::CREATED, Json(CreatedToken { id: row.id, token })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken { id: row.id, token }),
+    ))
 }
 
 /// The customer's live API tokens (never the secrets).
 #[utoipa::path(get, path = "/tokens", tag = "tokens",
     responses((status = 200, body = Vec<TokenInfo>), (status = 401, body = shared::Problem)),
     security(("session" = []), ("bearer" = ["read"])))]
-pub async fn list_tokens(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<TokenInfo>>> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Vec<TokenInfo>>> {
     let rows = api_token::Entity::find()
         .filter(api_token::Column::CustomerId.eq(auth.customer.id))
         .filter(api_token::Column::RevokedAt.is_null())
@@ -118,14 +134,19 @@ pub async fn revoke_token(
     let txn = state.db.begin().await?;
     // Scoped to the caller's own tokens: another customer's id is simply "not found" (R-CUS-2).
     let res = api_token::Entity::update_many()
-        .set(api_token::ActiveModel { revoked_at: Set(Some(now)), ..Default::default() })
+        .set(api_token::ActiveModel {
+            revoked_at: Set(Some(now)),
+            ..Default::default()
+        })
         .filter(api_token::Column::Id.eq(id))
         .filter(api_token::Column::CustomerId.eq(auth.customer.id))
         .filter(api_token::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(ApiError::not_found(format!("you have no active API token with id {id}")));
+        return Err(ApiError::not_found(format!(
+            "you have no active API token with id {id}"
+        )));
     }
     AuditEntry {
         actor: auth.actor(),

@@ -37,7 +37,11 @@ pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
         .exec(&state.db)
         .await?
         .rows_affected;
-    Ok(Purged { sessions, email_tokens, login_failures })
+    Ok(Purged {
+        sessions,
+        email_tokens,
+        login_failures,
+    })
 }
 
 /// Runs housekeeping every `every` until the process stops.

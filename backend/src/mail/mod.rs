@@ -65,7 +65,9 @@ impl Mailer {
             .context("building the email")?;
         match &self.transport {
             Transport::Smtp(smtp) => {
-                smtp.send(message).await.context("sending the email over SMTP")?;
+                smtp.send(message)
+                    .await
+                    .context("sending the email over SMTP")?;
             }
             Transport::Outbox(dir) => {
                 tokio::fs::create_dir_all(dir)
@@ -78,7 +80,9 @@ impl Mailer {
                 tokio::fs::write(&tmp, message.formatted())
                     .await
                     .with_context(|| format!("writing {}", tmp.display()))?;
-                tokio::fs::rename(&tmp, dir.join(&name)).await.context("moving the email into the outbox")?;
+                tokio::fs::rename(&tmp, dir.join(&name))
+                    .await
+                    .context("moving the email into the outbox")?;
             }
         }
         tracing::info!(subject = %email.subject, "email sent");

@@ -17,7 +17,11 @@ fn bilingual(to: &str, locale: Locale, ja: Text, en: Text) -> Email {
     Email {
         to: to.to_owned(),
         subject: first.subject,
-        body: format!("{}\n\n{rule}\n\n{}", first.body.trim_end(), second.body.trim_end()) + "\n",
+        body: format!(
+            "{}\n\n{rule}\n\n{}",
+            first.body.trim_end(),
+            second.body.trim_end()
+        ) + "\n",
     }
 }
 
@@ -75,12 +79,24 @@ mod tests {
 
     #[test]
     fn japanese_first_by_default_english_first_on_request() {
-        let ja = verify_email("CertDirect", "a@b.jp", Locale::Ja, "山田", "https://x/verify-email?token=t");
+        let ja = verify_email(
+            "CertDirect",
+            "a@b.jp",
+            Locale::Ja,
+            "山田",
+            "https://x/verify-email?token=t",
+        );
         assert_eq!(ja.subject, "【CertDirect】メールアドレス確認のお願い");
         assert!(ja.body.starts_with("山田 様"));
         assert!(ja.body.contains("English follows"));
         assert!(ja.body.contains("https://x/verify-email?token=t"));
-        let en = password_reset("Brand", "a@b.jp", Locale::En, "Taro", "https://x/reset-password?token=t");
+        let en = password_reset(
+            "Brand",
+            "a@b.jp",
+            Locale::En,
+            "Taro",
+            "https://x/reset-password?token=t",
+        );
         assert_eq!(en.subject, "[Brand] Reset your password");
         assert!(en.body.starts_with("Dear Taro"));
         assert!(en.body.contains("パスワード再設定"));

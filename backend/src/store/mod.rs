@@ -14,8 +14,9 @@ use crate::config::Config;
 /// Opens the configured database (creating the SQLite file and its directory if needed).
 pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     if config.database_url.starts_with("sqlite:") {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("creating the data directory {}", config.data_dir.display())
+        })?;
     }
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
@@ -25,9 +26,12 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     if let Some(schema) = &config.database_schema {
         options.set_schema_search_path(schema.clone());
     }
-    let db = Database::connect(options)
-        .await
-        .with_context(|| format!("connecting to the database {}", redact(&config.database_url)))?;
+    let db = Database::connect(options).await.with_context(|| {
+        format!(
+            "connecting to the database {}",
+            redact(&config.database_url)
+        )
+    })?;
     if db.get_database_backend() == DbBackend::Sqlite {
         // WAL lets readers proceed while a writer commits; the setting is kept in the file.
         db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
@@ -37,7 +41,9 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
 
 /// Brings the schema up to date.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None).await.context("running database migrations")
+    Migrator::up(db, None)
+        .await
+        .context("running database migrations")
 }
 
 /// The URL without its password, for messages.
@@ -53,5 +59,8 @@ pub fn redact(url: &str) -> String {
 
 /// Whether an error is a unique-constraint violation (on either engine).
 pub fn is_unique_violation(err: &sea_orm::DbErr) -> bool {
-    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
 }

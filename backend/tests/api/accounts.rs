@@ -10,11 +10,16 @@ use crate::helpers::*;
 async fn signup_verify_login_and_me() {
     let app = spawn_app().await;
     let client = app.client();
-    let res = client.post("/auth/signup", &signup_body("Taro@Example.JP")).await;
+    let res = client
+        .post("/auth/signup", &signup_body("Taro@Example.JP"))
+        .await;
     assert_eq!(res.status(), StatusCode::CREATED);
     let body: Value = res.json().await.unwrap();
     let id = body["id"].as_str().unwrap().to_owned();
-    assert!(id.len() == 9 && id.starts_with('C') && id[1..].bytes().all(|b| b.is_ascii_digit()), "{id}");
+    assert!(
+        id.len() == 9 && id.starts_with('C') && id[1..].bytes().all(|b| b.is_ascii_digit()),
+        "{id}"
+    );
     assert_eq!(body["email"], "Taro@example.jp");
 
     // The verification email: Japanese subject by default, link under the public URL.
@@ -26,28 +31,58 @@ async fn signup_verify_login_and_me() {
     let link = app.link_in_email("Taro@example.jp", "/verify-email?token=");
 
     // Before verification the correct password is answered with "verify first".
-    let res = client.post("/auth/login", &json!({"email": "taro@example.jp", "password": PASSWORD})).await;
+    let res = client
+        .post(
+            "/auth/login",
+            &json!({"email": "taro@example.jp", "password": PASSWORD}),
+        )
+        .await;
     expect_problem(res, StatusCode::FORBIDDEN, "email-not-verified").await;
 
     let token = link.split("token=").nth(1).unwrap();
-    let res = client.post("/auth/verify", &json!({ "token": token })).await;
+    let res = client
+        .post("/auth/verify", &json!({ "token": token }))
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
     // The link works once.
-    let res = client.post("/auth/verify", &json!({ "token": token })).await;
+    let res = client
+        .post("/auth/verify", &json!({ "token": token }))
+        .await;
     let p = expect_problem(res, StatusCode::BAD_REQUEST, "validation").await;
     assert_eq!(field_code(&p, "token").as_deref(), Some("invalid_token"));
 
     // Login is case-insensitive on the address and sets the two cookies.
-    let res = client.post("/auth/login", &json!({"email": "TARO@example.jp", "password": PASSWORD})).await;
+    let res = client
+        .post(
+            "/auth/login",
+            &json!({"email": "TARO@example.jp", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let set_cookies: Vec<String> =
-        res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
-    let session = set_cookies.iter().find(|c| c.starts_with("certdirect_session=")).expect("session cookie");
+    let set_cookies: Vec<String> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let session = set_cookies
+        .iter()
+        .find(|c| c.starts_with("certdirect_session="))
+        .expect("session cookie");
     assert!(session.contains("HttpOnly"), "{session}");
     assert!(session.contains("SameSite=Lax"), "{session}");
-    assert!(!session.contains("Secure"), "plain http must not mark cookies Secure: {session}");
-    let csrf = set_cookies.iter().find(|c| c.starts_with("csrf_token=")).expect("csrf cookie");
-    assert!(!csrf.contains("HttpOnly"), "the portal must be able to read the CSRF cookie: {csrf}");
+    assert!(
+        !session.contains("Secure"),
+        "plain http must not mark cookies Secure: {session}"
+    );
+    let csrf = set_cookies
+        .iter()
+        .find(|c| c.starts_with("csrf_token="))
+        .expect("csrf cookie");
+    assert!(
+        !csrf.contains("HttpOnly"),
+        "the portal must be able to read the CSRF cookie: {csrf}"
+    );
     assert!(csrf.contains("SameSite=Strict"), "{csrf}");
 
     let me: Value = client.get("/me").await.json().await.unwrap();
@@ -64,11 +99,31 @@ async fn signup_verify_login_and_me() {
 async fn secure_cookies_when_served_over_https() {
     let app = spawn_app_with(&[("CERTDIRECT_PUBLIC_URL", "https://portal.example.jp")]).await;
     let client = app.client();
-    client.post("/auth/signup", &signup_body("a@example.jp")).await;
-    let token = app.link_in_email("a@example.jp", "/verify-email?token=").replace("https://portal.example.jp/verify-email?token=", "");
-    assert_eq!(client.post("/auth/verify", &json!({ "token": token })).await.status(), StatusCode::OK);
-    let res = client.post("/auth/login", &json!({"email": "a@example.jp", "password": PASSWORD})).await;
-    let cookies: Vec<_> = res.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    client
+        .post("/auth/signup", &signup_body("a@example.jp"))
+        .await;
+    let token = app
+        .link_in_email("a@example.jp", "/verify-email?token=")
+        .replace("https://portal.example.jp/verify-email?token=", "");
+    assert_eq!(
+        client
+            .post("/auth/verify", &json!({ "token": token }))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let res = client
+        .post(
+            "/auth/login",
+            &json!({"email": "a@example.jp", "password": PASSWORD}),
+        )
+        .await;
+    let cookies: Vec<_> = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
     assert_eq!(cookies.len(), 2);
     assert!(cookies.iter().all(|c| c.contains("Secure")), "{cookies:?}");
 }
@@ -85,12 +140,28 @@ async fn bad_signups_name_the_field_and_write_nothing() {
         body
     };
     let table = [
-        (with("email", json!("not-an-address")), "email", "invalid_email"),
-        (with("email", json!("taro@localhost")), "email", "invalid_email"),
+        (
+            with("email", json!("not-an-address")),
+            "email",
+            "invalid_email",
+        ),
+        (
+            with("email", json!("taro@localhost")),
+            "email",
+            "invalid_email",
+        ),
         (with("email", json!("")), "email", "required"),
         (with("password", json!("short")), "password", "too_short"),
-        (with("password", json!("ok@example.jp")), "password", "same_as_email"),
-        (with("billing_email", json!("billing@")), "billing_email", "invalid_email"),
+        (
+            with("password", json!("ok@example.jp")),
+            "password",
+            "same_as_email",
+        ),
+        (
+            with("billing_email", json!("billing@")),
+            "billing_email",
+            "invalid_email",
+        ),
         (with("name", json!("   ")), "name", "required"),
         (with("name", json!("x".repeat(101))), "name", "too_long"),
         (with("email", json!(42)), "email", "invalid_type"),
@@ -102,7 +173,12 @@ async fn bad_signups_name_the_field_and_write_nothing() {
         assert!(p["detail"].as_str().unwrap().contains(field), "{p}");
     }
     // Every missing field is reported at once.
-    let p = expect_problem(client.post("/auth/signup", &json!({})).await, StatusCode::BAD_REQUEST, "validation").await;
+    let p = expect_problem(
+        client.post("/auth/signup", &json!({})).await,
+        StatusCode::BAD_REQUEST,
+        "validation",
+    )
+    .await;
     for field in ["name", "email", "password", "billing_email"] {
         assert_eq!(field_code(&p, field).as_deref(), Some("required"), "{p}");
     }
@@ -116,18 +192,43 @@ async fn malformed_bodies_are_problems() {
     let app = spawn_app().await;
     let http = reqwest::Client::new();
     let url = format!("{}/api/v1/auth/signup", app.base);
-    let res = http.post(&url).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let res = http
+        .post(&url)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     expect_problem(res, StatusCode::BAD_REQUEST, "malformed-body").await;
-    let res = http.post(&url).header("content-type", "text/plain").body("{}").send().await.unwrap();
-    expect_problem(res, StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type").await;
+    let res = http
+        .post(&url)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    expect_problem(
+        res,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn duplicate_email_is_refused_whatever_its_case() {
     let app = spawn_app().await;
     let client = app.client();
-    assert_eq!(client.post("/auth/signup", &signup_body("hanako@example.jp")).await.status(), StatusCode::CREATED);
-    let res = client.post("/auth/signup", &signup_body("HANAKO@Example.jp")).await;
+    assert_eq!(
+        client
+            .post("/auth/signup", &signup_body("hanako@example.jp"))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+    let res = client
+        .post("/auth/signup", &signup_body("HANAKO@Example.jp"))
+        .await;
     let p = expect_problem(res, StatusCode::CONFLICT, "conflict").await;
     assert_eq!(field_code(&p, "email").as_deref(), Some("taken"));
     assert_eq!(app.count("customers").await, 1);
@@ -142,7 +243,10 @@ async fn signup_leaves_nothing_when_the_email_cannot_be_sent() {
     drop(closed);
     let smtp = format!("smtp://127.0.0.1:{port}");
     let app = spawn_app_with(&[("CERTDIRECT_SMTP_URL", &smtp)]).await;
-    let res = app.client().post("/auth/signup", &signup_body("x@example.jp")).await;
+    let res = app
+        .client()
+        .post("/auth/signup", &signup_body("x@example.jp"))
+        .await;
     expect_problem(res, StatusCode::INTERNAL_SERVER_ERROR, "internal").await;
     assert_eq!(app.count("customers").await, 0);
     assert_eq!(app.count("email_tokens").await, 0);
@@ -153,12 +257,34 @@ async fn signup_leaves_nothing_when_the_email_cannot_be_sent() {
 async fn verification_links_expire_after_a_day() {
     let app = spawn_app().await;
     let client = app.client();
-    client.post("/auth/signup", &signup_body("late@example.jp")).await;
-    let token = app.link_in_email("late@example.jp", "/verify-email?token=").split("token=").nth(1).unwrap().to_owned();
-    app.clock.advance(Duration::hours(24) + Duration::seconds(1));
-    let p = expect_problem(client.post("/auth/verify", &json!({ "token": token })).await, StatusCode::BAD_REQUEST, "validation").await;
+    client
+        .post("/auth/signup", &signup_body("late@example.jp"))
+        .await;
+    let token = app
+        .link_in_email("late@example.jp", "/verify-email?token=")
+        .split("token=")
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    app.clock
+        .advance(Duration::hours(24) + Duration::seconds(1));
+    let p = expect_problem(
+        client
+            .post("/auth/verify", &json!({ "token": token }))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "validation",
+    )
+    .await;
     assert_eq!(field_code(&p, "token").as_deref(), Some("invalid_token"));
-    let p = expect_problem(client.post("/auth/verify", &json!({ "token": "forged" })).await, StatusCode::BAD_REQUEST, "validation").await;
+    let p = expect_problem(
+        client
+            .post("/auth/verify", &json!({ "token": "forged" }))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "validation",
+    )
+    .await;
     assert_eq!(field_code(&p, "token").as_deref(), Some("invalid_token"));
 }
 
@@ -167,12 +293,29 @@ async fn wrong_password_and_unknown_email_get_the_same_answer() {
     let app = spawn_app().await;
     app.customer("jiro@example.jp").await;
     let client = app.client();
-    let wrong = client.post("/auth/login", &json!({"email": "jiro@example.jp", "password": "wrong password!"})).await;
+    let wrong = client
+        .post(
+            "/auth/login",
+            &json!({"email": "jiro@example.jp", "password": "wrong password!"}),
+        )
+        .await;
     let a = expect_problem(wrong, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let unknown = client.post("/auth/login", &json!({"email": "nobody@example.jp", "password": "wrong password!"})).await;
+    let unknown = client
+        .post(
+            "/auth/login",
+            &json!({"email": "nobody@example.jp", "password": "wrong password!"}),
+        )
+        .await;
     let b = expect_problem(unknown, StatusCode::UNAUTHORIZED, "unauthorized").await;
     assert_eq!(a, b);
-    let p = expect_problem(client.post("/auth/login", &json!({"email": "", "password": ""})).await, StatusCode::BAD_REQUEST, "validation").await;
+    let p = expect_problem(
+        client
+            .post("/auth/login", &json!({"email": "", "password": ""}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "validation",
+    )
+    .await;
     assert_eq!(field_code(&p, "email").as_deref(), Some("required"));
     assert_eq!(field_code(&p, "password").as_deref(), Some("required"));
 }
@@ -183,31 +326,71 @@ async fn password_reset_by_email_ends_old_sessions() {
     let (old_session, _) = app.customer("reset@example.jp").await;
     let client = app.client();
     // Unknown addresses get the same answer and no email.
-    let res = client.post("/auth/password-reset", &json!({ "email": "nobody@example.jp" })).await;
+    let res = client
+        .post(
+            "/auth/password-reset",
+            &json!({ "email": "nobody@example.jp" }),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     let before = app.emails().len();
-    let res = client.post("/auth/password-reset", &json!({ "email": "reset@example.jp" })).await;
+    let res = client
+        .post(
+            "/auth/password-reset",
+            &json!({ "email": "reset@example.jp" }),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
     assert_eq!(app.emails().len(), before + 1);
     let link = app.link_in_email("reset@example.jp", "/reset-password?token=");
     let token = link.split("token=").nth(1).unwrap();
 
     let p = expect_problem(
-        client.post("/auth/password-reset/confirm", &json!({ "token": token, "password": "short" })).await,
+        client
+            .post(
+                "/auth/password-reset/confirm",
+                &json!({ "token": token, "password": "short" }),
+            )
+            .await,
         StatusCode::BAD_REQUEST,
         "validation",
     )
     .await;
     assert_eq!(field_code(&p, "password").as_deref(), Some("too_short"));
-    let res = client.post("/auth/password-reset/confirm", &json!({ "token": token, "password": "a brand new secret" })).await;
+    let res = client
+        .post(
+            "/auth/password-reset/confirm",
+            &json!({ "token": token, "password": "a brand new secret" }),
+        )
+        .await;
     assert_eq!(res.status(), StatusCode::OK);
-    let res = client.post("/auth/password-reset/confirm", &json!({ "token": token, "password": "another new secret" })).await;
+    let res = client
+        .post(
+            "/auth/password-reset/confirm",
+            &json!({ "token": token, "password": "another new secret" }),
+        )
+        .await;
     expect_problem(res, StatusCode::BAD_REQUEST, "validation").await;
 
-    expect_problem(old_session.get("/me").await, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let old = client.post("/auth/login", &json!({"email": "reset@example.jp", "password": PASSWORD})).await;
+    expect_problem(
+        old_session.get("/me").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    let old = client
+        .post(
+            "/auth/login",
+            &json!({"email": "reset@example.jp", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
-    let new = client.post("/auth/login", &json!({"email": "reset@example.jp", "password": "a brand new secret"})).await;
+    let new = client
+        .post(
+            "/auth/login",
+            &json!({"email": "reset@example.jp", "password": "a brand new secret"}),
+        )
+        .await;
     assert_eq!(new.status(), StatusCode::OK);
 }
 
@@ -217,7 +400,13 @@ async fn reset_emails_are_throttled_per_account() {
     app.customer("flood@example.jp").await;
     let before = app.emails().len();
     for _ in 0..5 {
-        let res = app.client().post("/auth/password-reset", &json!({ "email": "flood@example.jp" })).await;
+        let res = app
+            .client()
+            .post(
+                "/auth/password-reset",
+                &json!({ "email": "flood@example.jp" }),
+            )
+            .await;
         assert_eq!(res.status(), StatusCode::ACCEPTED);
     }
     assert_eq!(app.emails().len(), before + 3);

@@ -33,19 +33,27 @@ impl Drop for TestApp {
 }
 
 pub fn start_time() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-24T01:00:00Z").unwrap().to_utc()
+    DateTime::parse_from_rfc3339("2026-11-24T01:00:00Z")
+        .unwrap()
+        .to_utc()
 }
 
 /// The database every test of this run uses, from the environment; SQLite when unset.
 pub fn test_database_url() -> Option<String> {
-    std::env::var("CERTDIRECT_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("CERTDIRECT_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// A fresh PostgreSQL schema for one test.
 async fn fresh_pg_schema(url: &str) -> String {
     let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let db = Database::connect(url).await.expect("connecting to CERTDIRECT_TEST_DATABASE_URL");
-    db.execute_unprepared(&format!("CREATE SCHEMA {schema}")).await.expect("creating a test schema");
+    let db = Database::connect(url)
+        .await
+        .expect("connecting to CERTDIRECT_TEST_DATABASE_URL");
+    db.execute_unprepared(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .expect("creating a test schema");
     db.close().await.ok();
     schema
 }
@@ -63,15 +71,28 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let static_dir = data_dir.path().join("dist");
     std::fs::create_dir_all(static_dir.join("assets")).unwrap();
     std::fs::write(static_dir.join("index.html"), "<!doctype html><title>portal</title><script type=module src=/assets/boot-0123456789abcdef.js></script>").unwrap();
-    std::fs::write(static_dir.join("assets/boot-0123456789abcdef.js"), "export {};").unwrap();
+    std::fs::write(
+        static_dir.join("assets/boot-0123456789abcdef.js"),
+        "export {};",
+    )
+    .unwrap();
 
     let mut env: HashMap<String, String> = HashMap::new();
-    env.insert("CERTDIRECT_DATA_DIR".into(), data_dir.path().display().to_string());
+    env.insert(
+        "CERTDIRECT_DATA_DIR".into(),
+        data_dir.path().display().to_string(),
+    );
     env.insert("CERTDIRECT_LISTEN".into(), addr.to_string());
     env.insert("CERTDIRECT_PUBLIC_URL".into(), base.clone());
-    env.insert("CERTDIRECT_STATIC_DIR".into(), static_dir.display().to_string());
+    env.insert(
+        "CERTDIRECT_STATIC_DIR".into(),
+        static_dir.display().to_string(),
+    );
     if let Some(url) = test_database_url() {
-        env.insert("CERTDIRECT_DATABASE_SCHEMA".into(), fresh_pg_schema(&url).await);
+        env.insert(
+            "CERTDIRECT_DATABASE_SCHEMA".into(),
+            fresh_pg_schema(&url).await,
+        );
         env.insert("CERTDIRECT_DATABASE_URL".into(), url);
     }
     for (k, v) in extra {
@@ -79,12 +100,23 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     }
     let config = Config::from_sources(None, &env).expect("test configuration");
     let clock = Arc::new(ManualClock::new(start_time()));
-    let state = certdirect::build_state(config, clock.clone()).await.expect("building the app");
+    let state = certdirect::build_state(config, clock.clone())
+        .await
+        .expect("building the app");
     let app = certdirect::app(state.clone());
     let server = tokio::spawn(async move {
-        certdirect::serve(listener, app, std::future::pending()).await.unwrap();
+        certdirect::serve(listener, app, std::future::pending())
+            .await
+            .unwrap();
     });
-    TestApp { base, clock, state, data_dir, env, server }
+    TestApp {
+        base,
+        clock,
+        state,
+        data_dir,
+        env,
+        server,
+    }
 }
 
 /// A browser-like client: keeps cookies, and sends the CSRF header on writes when it has the cookie.
@@ -100,7 +132,10 @@ impl TestApp {
     pub fn client(&self) -> Client {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         Client {
-            http: reqwest::Client::builder().cookie_provider(jar.clone()).build().unwrap(),
+            http: reqwest::Client::builder()
+                .cookie_provider(jar.clone())
+                .build()
+                .unwrap(),
             jar,
             base: self.base.clone(),
             bearer: None,
@@ -148,30 +183,65 @@ impl TestApp {
     pub async fn customer(&self, email: &str) -> (Client, String) {
         let client = self.client();
         let res = client.post("/auth/signup", &signup_body(email)).await;
-        assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
-        let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "{}",
+            res.text().await.unwrap()
+        );
+        let id = res.json::<Value>().await.unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
         let link = self.link_in_email(email, "/verify-email?token=");
         let token = link.split("token=").nth(1).unwrap();
-        let res = client.post("/auth/verify", &json!({ "token": token })).await;
+        let res = client
+            .post("/auth/verify", &json!({ "token": token }))
+            .await;
         assert_eq!(res.status(), StatusCode::OK);
-        let res = client.post("/auth/login", &json!({ "email": email, "password": PASSWORD })).await;
-        assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+        let res = client
+            .post(
+                "/auth/login",
+                &json!({ "email": email, "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
         (client, id)
     }
 }
 
 pub fn read_outbox(dir: &Path) -> Vec<(String, String, String)> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut files: Vec<PathBuf> =
-        entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "eml")).collect();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
     files.sort();
     files
         .iter()
         .map(|path| {
             let raw = std::fs::read(path).unwrap();
-            let msg = mail_parser::MessageParser::default().parse(&raw).expect("a parsable email");
-            let to = msg.to().and_then(|a| a.first()).and_then(|a| a.address()).unwrap_or_default().to_owned();
-            (to, msg.subject().unwrap_or_default().to_owned(), msg.body_text(0).unwrap_or_default().into_owned())
+            let msg = mail_parser::MessageParser::default()
+                .parse(&raw)
+                .expect("a parsable email");
+            let to = msg
+                .to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .unwrap_or_default()
+                .to_owned();
+            (
+                to,
+                msg.subject().unwrap_or_default().to_owned(),
+                msg.body_text(0).unwrap_or_default().into_owned(),
+            )
         })
         .collect()
 }
@@ -189,7 +259,11 @@ impl Client {
         use reqwest::cookie::CookieStore;
         let url = self.base.parse().unwrap();
         let header = self.jar.cookies(&url)?;
-        header.to_str().ok()?.split("; ").find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_owned))
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")).map(str::to_owned))
     }
 
     pub async fn request(&self, method: Method, path: &str, body: Option<&Value>) -> Response {
@@ -231,10 +305,20 @@ pub async fn expect_problem(res: Response, status: StatusCode, kind: &str) -> Va
     let headers: HeaderMap = res.headers().clone();
     let body: Value = res.json().await.unwrap();
     assert_eq!(got, status, "{body}");
-    assert_eq!(headers["content-type"], "application/problem+json", "{body}");
-    assert_eq!(body["type"], format!("urn:certdirect:problem:{kind}"), "{body}");
+    assert_eq!(
+        headers["content-type"], "application/problem+json",
+        "{body}"
+    );
+    assert_eq!(
+        body["type"],
+        format!("urn:certdirect:problem:{kind}"),
+        "{body}"
+    );
     assert_eq!(body["status"], status.as_u16());
-    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{body}");
+    assert!(
+        body["detail"].as_str().is_some_and(|d| !d.is_empty()),
+        "{body}"
+    );
     body
 }
 

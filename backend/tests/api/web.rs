@@ -19,8 +19,18 @@ async fn health_reports_the_database() {
 #[tokio::test]
 async fn openapi_lists_every_path() {
     let app = spawn_app().await;
-    let doc: Value = app.client().get("/openapi.json").await.json().await.unwrap();
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    let doc: Value = app
+        .client()
+        .get("/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     let paths = doc["paths"].as_object().unwrap();
     for (path, methods) in [
         ("/health", &["get"][..]),
@@ -35,7 +45,9 @@ async fn openapi_lists_every_path() {
         ("/tokens/{id}", &["delete"]),
         ("/operator/customers", &["get"]),
     ] {
-        let entry = paths.get(path).unwrap_or_else(|| panic!("{path} missing from the OpenAPI document"));
+        let entry = paths
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} missing from the OpenAPI document"));
         for m in methods {
             assert!(entry.get(*m).is_some(), "{m} {path} missing");
         }
@@ -49,25 +61,51 @@ async fn portal_routes_fall_back_to_index_html_with_security_headers() {
     let app = spawn_app().await;
     let http = reqwest::Client::new();
     for path in ["/", "/mypage", "/verify-email?token=abc"] {
-        let res = http.get(format!("{}{path}", app.base)).send().await.unwrap();
+        let res = http
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK, "{path}");
         let h = res.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"), "{csp}");
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("'wasm-unsafe-eval'"),
+            "{csp}"
+        );
         assert!(!csp.contains("unsafe-inline"), "{csp}");
         assert_eq!(h["x-content-type-options"], "nosniff");
         assert_eq!(h["referrer-policy"], "no-referrer");
         assert_eq!(h["cache-control"], "no-cache");
         assert!(res.text().await.unwrap().contains("<title>portal</title>"));
     }
-    let res = http.get(format!("{}/assets/boot-0123456789abcdef.js", app.base)).send().await.unwrap();
+    let res = http
+        .get(format!("{}/assets/boot-0123456789abcdef.js", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["cache-control"], "public, max-age=31536000, immutable");
-    let res = http.get(format!("{}/assets/missing.js", app.base)).send().await.unwrap();
+    assert_eq!(
+        res.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let res = http
+        .get(format!("{}/assets/missing.js", app.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // Unknown API paths are problems, not the portal.
-    let res = http.get(format!("{}/api/v1/nothing-here", app.base)).send().await.unwrap();
+    let res = http
+        .get(format!("{}/api/v1/nothing-here", app.base))
+        .send()
+        .await
+        .unwrap();
     expect_problem(res, StatusCode::NOT_FOUND, "not-found").await;
-    let res = http.delete(format!("{}/api/v1/health", app.base)).send().await.unwrap();
+    let res = http
+        .delete(format!("{}/api/v1/health", app.base))
+        .send()
+        .await
+        .unwrap();
     expect_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed").await;
 }

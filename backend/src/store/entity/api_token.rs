@@ -24,6 +24,9 @@ impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
     pub fn scopes(&self) -> Vec<shared::dto::Scope> {
-        self.scopes.split_whitespace().filter_map(shared::dto::Scope::parse).collect()
+        self.scopes
+            .split_whitespace()
+            .filter_map(shared::dto::Scope::parse)
+            .collect()
     }
 }
