@@ -422,3 +422,28 @@ async fn english_customers_get_english_first() {
     assert_eq!(subject, "[CertDirect] Please confirm your email address");
     assert!(text.starts_with("Dear 山田 太郎"), "{text}");
 }
+
+#[tokio::test]
+async fn emails_go_over_smtp_when_configured() {
+    let sink = smtp_sink().await;
+    let app = spawn_app_with(&[("CERTDIRECT_SMTP_URL", &sink.url)]).await;
+    let res = app
+        .client()
+        .post("/auth/signup", &signup_body("smtp@example.jp"))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert!(
+        app.emails().is_empty(),
+        "nothing in the outbox when SMTP is configured"
+    );
+    let messages = sink.messages.lock().unwrap().clone();
+    assert_eq!(messages.len(), 1);
+    let msg = mail_parser::MessageParser::default()
+        .parse(&messages[0])
+        .unwrap();
+    assert_eq!(
+        msg.subject(),
+        Some("【CertDirect】メールアドレス確認のお願い")
+    );
+    assert!(msg.body_text(0).unwrap().contains("/verify-email?token="));
+}

@@ -330,3 +330,59 @@ pub fn field_code(problem: &Value, field: &str) -> Option<String> {
         .find(|e| e["field"] == field)
         .map(|e| e["code"].as_str().unwrap().to_owned())
 }
+
+/// A minimal SMTP server on loopback that accepts every message and keeps its DATA.
+pub struct SmtpSink {
+    pub url: String,
+    pub messages: Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
+}
+
+pub async fn smtp_sink() -> SmtpSink {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("smtp://{}", listener.local_addr().unwrap());
+    let messages: Arc<std::sync::Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let store = messages.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read);
+                write.write_all(b"220 sink ESMTP\r\n").await.ok();
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        break;
+                    }
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-sink\r\n250 8BITMIME\r\n",
+                        "DATA" => {
+                            write.write_all(b"354 go ahead\r\n").await.ok();
+                            let mut data = Vec::new();
+                            loop {
+                                line.clear();
+                                lines.read_line(&mut line).await.ok();
+                                if line == ".\r\n" || line.is_empty() {
+                                    break;
+                                }
+                                data.extend_from_slice(line.as_bytes());
+                            }
+                            store.lock().unwrap().push(data);
+                            b"250 queued\r\n"
+                        }
+                        "QUIT" => {
+                            write.write_all(b"221 bye\r\n").await.ok();
+                            break;
+                        }
+                        _ => b"250 ok\r\n",
+                    };
+                    write.write_all(reply).await.ok();
+                }
+            });
+        }
+    });
+    SmtpSink { url, messages }
+}
