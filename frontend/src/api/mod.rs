@@ -1,0 +1,202 @@
+//! The REST API v1 client. This is the only module that talks HTTP (gloo-net); everything else
+//! calls these functions and gets `shared` DTOs or an [`ApiError`].
+
+mod cookie;
+mod error;
+
+pub use cookie::cookie_value;
+pub use error::{from_response, ApiError};
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shared::dto::{
+    Ack, CreateTokenRequest, CreatedToken, Locale, LoginRequest, Me, PasswordResetConfirm,
+    PasswordResetRequest, SignupRequest, SignupResponse, TokenInfo, TokenRequest,
+};
+use wasm_bindgen::JsCast as _;
+
+use cookie::{CSRF_COOKIE, CSRF_HEADER};
+
+const BASE: &str = "/api/v1";
+
+/// Body of `PATCH /me`: only the fields that change are sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UpdateMe {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locale: Option<Locale>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_email: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints
+
+/// `POST /auth/signup` → 201.
+pub async fn signup(req: &SignupRequest) -> Result<SignupResponse, ApiError> {
+    json(send(Request::post(&url("/auth/signup")), Some(req)).await?).await
+}
+
+/// `POST /auth/verify` with the token from the email's link.
+pub async fn verify_email(token: &str) -> Result<Ack, ApiError> {
+    let body = TokenRequest {
+        token: token.to_owned(),
+    };
+    json(send(Request::post(&url("/auth/verify")), Some(&body)).await?).await
+}
+
+/// `POST /auth/login`: sets the session and CSRF cookies.
+pub async fn login(req: &LoginRequest) -> Result<Me, ApiError> {
+    json(send(Request::post(&url("/auth/login")), Some(req)).await?).await
+}
+
+/// `POST /auth/logout` → 204.
+pub async fn logout() -> Result<(), ApiError> {
+    empty(send(with_csrf(Request::post(&url("/auth/logout"))), None::<&()>).await?).await
+}
+
+/// `POST /auth/password-reset` → 202, whether or not the address is registered.
+pub async fn request_password_reset(email: &str) -> Result<Ack, ApiError> {
+    let body = PasswordResetRequest {
+        email: email.to_owned(),
+    };
+    json(send(Request::post(&url("/auth/password-reset")), Some(&body)).await?).await
+}
+
+/// `POST /auth/password-reset/confirm`.
+pub async fn confirm_password_reset(req: &PasswordResetConfirm) -> Result<Ack, ApiError> {
+    json(
+        send(
+            Request::post(&url("/auth/password-reset/confirm")),
+            Some(req),
+        )
+        .await?,
+    )
+    .await
+}
+
+/// `GET /me`: `None` when nobody is logged in (401).
+pub async fn me() -> Result<Option<Me>, ApiError> {
+    match json(send(Request::get(&url("/me")), None::<&()>).await?).await {
+        Ok(me) => Ok(Some(me)),
+        Err(e) if e.status() == Some(401) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `PATCH /me`.
+pub async fn update_me(req: &UpdateMe) -> Result<Me, ApiError> {
+    json(send(with_csrf(Request::patch(&url("/me"))), Some(req)).await?).await
+}
+
+/// `POST /tokens` → 201; the token text is in the answer only this once (R-CUS-3).
+pub async fn create_token(req: &CreateTokenRequest) -> Result<CreatedToken, ApiError> {
+    json(send(with_csrf(Request::post(&url("/tokens"))), Some(req)).await?).await
+}
+
+/// `GET /tokens`.
+pub async fn list_tokens() -> Result<Vec<TokenInfo>, ApiError> {
+    json(send(Request::get(&url("/tokens")), None::<&()>).await?).await
+}
+
+/// `DELETE /tokens/{id}` → 204.
+pub async fn revoke_token(id: i64) -> Result<(), ApiError> {
+    empty(
+        send(
+            with_csrf(Request::delete(&url(&format!("/tokens/{id}")))),
+            None::<&()>,
+        )
+        .await?,
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plumbing
+
+fn url(path: &str) -> String {
+    format!("{BASE}{path}")
+}
+
+/// Adds `X-CSRF-Token` (double submit of the `csrf_token` cookie) to a cookie-authenticated write.
+fn with_csrf(builder: RequestBuilder) -> RequestBuilder {
+    match csrf_token() {
+        Some(token) => builder.header(CSRF_HEADER, &token),
+        None => builder,
+    }
+}
+
+fn csrf_token() -> Option<String> {
+    let document = web_sys::window()?
+        .document()?
+        .dyn_into::<web_sys::HtmlDocument>()
+        .ok()?;
+    cookie_value(&document.cookie().ok()?, CSRF_COOKIE)
+}
+
+async fn send<B: Serialize + ?Sized>(
+    builder: RequestBuilder,
+    body: Option<&B>,
+) -> Result<Response, ApiError> {
+    let builder = builder.header("Accept", "application/json, application/problem+json");
+    let request = match body {
+        Some(body) => builder.json(body),
+        None => builder.build(),
+    }
+    .map_err(|e| ApiError::Network(e.to_string()))?;
+    request
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))
+}
+
+async fn json<T: DeserializeOwned>(resp: Response) -> Result<T, ApiError> {
+    if !resp.ok() {
+        return Err(failure(resp).await);
+    }
+    resp.json::<T>()
+        .await
+        .map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+async fn empty(resp: Response) -> Result<(), ApiError> {
+    if resp.ok() {
+        Ok(())
+    } else {
+        Err(failure(resp).await)
+    }
+}
+
+async fn failure(resp: Response) -> ApiError {
+    let headers = resp.headers();
+    let content_type = headers.get("content-type");
+    let retry_after = headers.get("retry-after");
+    let body = resp.text().await.unwrap_or_default();
+    from_response(
+        resp.status(),
+        content_type.as_deref(),
+        &body,
+        retry_after.as_deref(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_me_sends_only_what_changes() {
+        let body = UpdateMe {
+            locale: Some(Locale::En),
+            ..UpdateMe::default()
+        };
+        assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"locale":"en"}"#);
+    }
+
+    #[test]
+    fn urls_are_under_api_v1() {
+        assert_eq!(url("/tokens/7"), "/api/v1/tokens/7");
+    }
+}

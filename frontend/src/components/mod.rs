@@ -1,0 +1,7 @@
+//! Reusable widgets. They stay thin: logic lives in plain functions next to them or in `pages/`.
+
+pub mod field;
+pub mod header;
+pub mod notice;
+pub mod require_login;
+pub mod steps;

@@ -1,0 +1,11 @@
+//! One file per page (route).
+
+pub mod forgot_password;
+pub mod home;
+pub mod login;
+pub mod mypage;
+pub mod not_found;
+pub mod reset_password;
+pub mod signup;
+pub mod tokens;
+pub mod verify_email;
