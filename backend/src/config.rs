@@ -69,6 +69,9 @@ pub const KEYS: &[(&str, &str)] = &[
         "the rate-limit window in seconds (default 900)",
     ),
     ("log_format", "text or json (default text)"),
+    ("eab_encryption_key", "32 bytes, base64: encrypts EAB HMAC keys at rest (default: <data dir>/eab-encryption.key, made on first start)"),
+    ("terms_url", "the service terms (サービス約款) URL in the ACME directory (default <public url>/terms)"),
+    ("caa_identities", "comma-separated issuer domain names for CAA and the directory (default: the public URL's host)"),
 ];
 
 #[derive(Debug, Clone)]
@@ -89,6 +92,9 @@ pub struct Config {
     pub session_hours: i64,
     pub login_limit: LoginLimit,
     pub log_format: LogFormat,
+    pub eab_encryption_key: Option<[u8; 32]>,
+    pub terms_url: String,
+    pub caa_identities: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -377,7 +383,45 @@ impl Config {
                 return Err(src.err("log_format", format!("{other:?} is neither text nor json")))
             }
         };
+        let eab_encryption_key = match src.string("eab_encryption_key") {
+            None => None,
+            Some(text) => {
+                use base64::Engine;
+                let engines = [
+                    base64::engine::general_purpose::STANDARD,
+                    base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                ];
+                let bytes = engines
+                    .iter()
+                    .find_map(|e| e.decode(text.trim()).ok())
+                    .unwrap_or_default();
+                let key: [u8; 32] = bytes.try_into().map_err(|_| {
+                    src.err(
+                        "eab_encryption_key",
+                        "must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)",
+                    )
+                })?;
+                Some(key)
+            }
+        };
+        let terms_url = src
+            .string("terms_url")
+            .unwrap_or_else(|| format!("{}/terms", public_url.as_str().trim_end_matches('/')));
+        let caa_identities = match src.string("caa_identities") {
+            Some(list) => list
+                .split(',')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .filter(|s| !s.is_empty())
+                .collect(),
+            None => public_url
+                .host_str()
+                .map(|h| vec![h.to_owned()])
+                .unwrap_or_default(),
+        };
         Ok(Config {
+            eab_encryption_key,
+            terms_url,
+            caa_identities,
             static_dir: PathBuf::from(
                 src.string("static_dir")
                     .unwrap_or_else(|| "./frontend/dist".into()),

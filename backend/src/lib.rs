@@ -1,20 +1,24 @@
 //! CertDirect: a domain-validated certificate authority sold through a portal and a REST API
 //! and delivered over ACME. See SPEC.md and DESIGN.md in the shared docs.
 
+pub mod acme;
 pub mod api;
 pub mod audit;
 pub mod clock;
 pub mod config;
+pub mod eab;
 pub mod error;
 pub mod jobs;
+pub mod jst;
 pub mod mail;
 pub mod operators;
+pub mod secretbox;
 pub mod secrets;
 pub mod state;
 pub mod store;
+pub mod tls;
 pub mod web;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Router;
@@ -29,7 +33,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     let db = store::connect(&config).await?;
     store::migrate(&db).await?;
     let mailer = mail::Mailer::new(&config)?;
-    Ok(AppState::new(db, config, clock, mailer))
+    let secrets = secretbox::SecretBox::from_config(&config)?;
+    Ok(AppState::new(db, config, clock, mailer, secrets))
 }
 
 /// The whole HTTP application.
@@ -37,6 +42,7 @@ pub fn app(state: AppState) -> Router {
     let (api, _) = api::router();
     Router::new()
         .nest(api::API_PREFIX, api)
+        .nest(acme::ACME_PREFIX, acme::router(state.clone()))
         .merge(web::spa_router(&state.config.static_dir))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -47,17 +53,26 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves.
+/// Serves `app` on `listener` until `shutdown` resolves: plain HTTP, or HTTPS when `tls` is given.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
+    tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    let make = app.into_make_service_with_connect_info::<tls::PeerAddr>();
+    match tls {
+        None => {
+            axum::serve(listener, make)
+                .with_graceful_shutdown(shutdown)
+                .await?
+        }
+        Some(config) => {
+            let listener = tls::TlsListener::new(listener, config)?;
+            axum::serve(listener, make)
+                .with_graceful_shutdown(shutdown)
+                .await?
+        }
+    }
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use certdirect::clock::SystemClock;
-use certdirect::config::{Config, LogFormat, TlsConfig};
+use certdirect::config::{Config, LogFormat};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
@@ -136,15 +136,6 @@ async fn create_operator(
 }
 
 async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
-    if let Some(tls) = &config.tls {
-        let what = match tls {
-            TlsConfig::Files { cert, .. } => format!("certificate {}", cert.display()),
-            TlsConfig::SelfSigned => "a self-signed certificate".to_owned(),
-        };
-        anyhow::bail!(
-            "HTTPS with {what} is not available in this build yet; unset CERTDIRECT_TLS_*"
-        );
-    }
     let state = certdirect::build_state(config.clone(), Arc::new(SystemClock)).await?;
     tracing::info!(
         database = %certdirect::store::redact(&config.database_url),
@@ -180,7 +171,17 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {} (CERTDIRECT_LISTEN)", config.listen))?;
     let addr = listener.local_addr()?;
+    let tls = certdirect::tls::server_config(&config)?;
+    if let Some((_, cert)) = &tls {
+        println!("HTTPS certificate: {}", cert.display());
+    }
     tracing::info!(%addr, public_url = %config.public_url, "listening");
     println!("CertDirect is serving at {}", config.public_url);
-    certdirect::serve(listener, certdirect::app(state), shutdown).await
+    certdirect::serve(
+        listener,
+        certdirect::app(state),
+        tls.map(|(c, _)| c),
+        shutdown,
+    )
+    .await
 }

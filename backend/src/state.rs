@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::mail::Mailer;
+use crate::secretbox::SecretBox;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -17,6 +18,8 @@ pub struct Inner {
     pub config: Config,
     pub clock: Arc<dyn Clock>,
     pub mailer: Mailer,
+    /// Encrypts EAB HMAC keys at rest.
+    pub secrets: SecretBox,
 }
 
 impl AppState {
@@ -25,12 +28,14 @@ impl AppState {
         config: Config,
         clock: Arc<dyn Clock>,
         mailer: Mailer,
+        secrets: SecretBox,
     ) -> Self {
         Self(Arc::new(Inner {
             db,
             config,
             clock,
             mailer,
+            secrets,
         }))
     }
 

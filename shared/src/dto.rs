@@ -198,3 +198,56 @@ pub struct Health {
 pub struct Ack {
     pub ok: bool,
 }
+
+/// `POST /acme-application`: the customer agrees to the service terms (「同意して確定」).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct AcmeApplicationRequest {
+    /// Must be true.
+    pub agree_terms: bool,
+}
+
+/// EAB credentials (R-EAB-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EabCredentials {
+    /// The EAB key identifier.
+    pub key_id: String,
+    /// The HMAC key, base64url (256 bits).
+    pub hmac_key: String,
+    pub issued_at: String,
+    /// 14 days after issuance; past it no new ACME account can be bound.
+    pub expires_at: String,
+    pub expired: bool,
+}
+
+/// The customer's ACME usage application and its current EAB credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcmeApplication {
+    /// The application number (申請番号), e.g. `AP00000012`.
+    pub application_number: String,
+    pub applied_at: String,
+    /// The ACME directory URL (申請先のサーバーホスト).
+    pub directory_url: String,
+    pub eab: EabCredentials,
+    /// Ready-made registration commands with this EAB filled in.
+    pub commands: Vec<crate::acme::ClientCommand>,
+}
+
+/// An ACME account bound through the customer's EAB (R-EAB-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcmeAccountInfo {
+    pub id: i64,
+    /// The account URL (the `kid` the client uses).
+    pub url: String,
+    /// `valid` or `deactivated`.
+    pub status: String,
+    pub contact: Vec<String>,
+    /// RFC 7638 thumbprint of the account key.
+    pub key_thumbprint: String,
+    pub eab_key_id: String,
+    pub created_at: String,
+}

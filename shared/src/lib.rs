@@ -2,6 +2,7 @@
 //! WebAssembly portal (`frontend`). Nothing here touches I/O, so every rule can be unit-tested
 //! on the host and runs unchanged in the browser.
 
+pub mod acme;
 pub mod customer;
 pub mod dto;
 pub mod problem;

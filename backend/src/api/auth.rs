@@ -20,7 +20,7 @@ use shared::problem::FieldError;
 use shared::validate::{self, check_email, check_password, normalize_email};
 
 use super::extract::{ApiJson, Auth, ClientAddr, Via, CSRF_COOKIE, SESSION_COOKIE};
-use super::me::me_dto;
+use super::me::me_for;
 use crate::audit::AuditEntry;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
@@ -430,7 +430,7 @@ pub async fn login(
     txn.commit().await?;
     Ok((
         session_cookies(&state, jar, token, csrf),
-        Json(me_dto(&customer)),
+        Json(me_for(&state, &customer).await?),
     ))
 }
 

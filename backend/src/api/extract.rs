@@ -2,7 +2,7 @@
 //! name the field, the authenticated principal (session cookie or Bearer token, with the CSRF
 //! double-submit check for cookie writes), and the client address.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -134,8 +134,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
         Ok(ClientAddr(
             parts
                 .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip()),
+                .get::<ConnectInfo<crate::tls::PeerAddr>>()
+                .map(|ConnectInfo(peer)| peer.0.ip()),
         ))
     }
 }

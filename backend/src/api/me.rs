@@ -16,7 +16,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::entity::customer;
 
-pub fn me_dto(c: &customer::Model) -> Me {
+/// The customer as the API shows it; `applied` is whether it has made the ACME usage application.
+pub fn me_dto(c: &customer::Model, applied: bool) -> Me {
     Me {
         id: c.customer_id().to_string(),
         name: c.name.clone(),
@@ -29,7 +30,11 @@ pub fn me_dto(c: &customer::Model) -> Me {
             Role::Customer
         },
         email_verified: c.email_verified_at.is_some(),
-        acme_application: AcmeApplicationState::None,
+        acme_application: if applied {
+            AcmeApplicationState::Applied
+        } else {
+            AcmeApplicationState::None
+        },
         created_at: c
             .created_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
@@ -40,8 +45,8 @@ pub fn me_dto(c: &customer::Model) -> Me {
 #[utoipa::path(get, path = "/me", tag = "account",
     responses((status = 200, body = Me), (status = 401, body = shared::Problem)),
     security(("session" = []), ("bearer" = ["read"])))]
-pub async fn get_me(auth: Auth) -> Json<Me> {
-    Json(me_dto(&auth.customer))
+pub async fn get_me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Me>> {
+    Ok(Json(me_for(&state, &auth.customer).await?))
 }
 
 /// Fields of the account the customer may change; absent fields stay as they are.
@@ -112,5 +117,30 @@ pub async fn patch_me(
     .write(&txn, now)
     .await?;
     txn.commit().await?;
-    Ok(Json(me_dto(&saved)))
+    Ok(Json(me_for(&state, &saved).await?))
+}
+
+/// Which of `customer_ids` have made the ACME usage application.
+pub async fn applied_set(
+    state: &AppState,
+    customer_ids: &[i64],
+) -> ApiResult<std::collections::HashSet<i64>> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let ids: Vec<i64> = crate::store::entity::acme_application::Entity::find()
+        .select_only()
+        .column(crate::store::entity::acme_application::Column::CustomerId)
+        .filter(
+            crate::store::entity::acme_application::Column::CustomerId
+                .is_in(customer_ids.iter().copied()),
+        )
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    Ok(ids.into_iter().collect())
+}
+
+/// The customer with the state of its ACME application looked up.
+pub async fn me_for(state: &AppState, c: &customer::Model) -> ApiResult<Me> {
+    let applied = applied_set(state, &[c.id]).await?.contains(&c.id);
+    Ok(me_dto(c, applied))
 }

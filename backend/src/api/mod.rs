@@ -1,6 +1,7 @@
 //! The REST API v1 (SPEC.md §4), shared by the portal and resellers. The route table and the
 //! OpenAPI document are built from the same handler annotations, so they cannot drift apart.
 
+pub mod acme_application;
 pub mod auth;
 pub mod extract;
 pub mod health;
@@ -38,6 +39,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "auth", description = "sign-up, verification, login, password reset"),
         (name = "account", description = "the logged-in customer"),
         (name = "tokens", description = "API tokens (R-CUS-3)"),
+        (name = "acme", description = "ACME usage application, EAB credentials, ACME accounts (R-EAB-1..4)"),
         (name = "operator", description = "operator console"),
         (name = "meta", description = "health")
     )
@@ -82,6 +84,13 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::create_token, tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(operator::list_customers))
+        .routes(routes!(
+            acme_application::apply,
+            acme_application::get_application
+        ))
+        .routes(routes!(acme_application::list_accounts))
+        .routes(routes!(acme_application::deactivate_account))
+        .routes(routes!(acme_application::operator_reissue))
         .split_for_parts();
     let json = Json(doc.clone());
     let router = router

@@ -9,7 +9,7 @@ use shared::dto::Me;
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::OperatorAuth;
-use super::me::me_dto;
+use super::me::{applied_set, me_dto};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::entity::customer;
@@ -66,8 +66,12 @@ pub async fn list_customers(
     let paginator = select.paginate(&state.db, per_page);
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page - 1).await?;
+    let applied = applied_set(&state, &rows.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
     Ok(Json(CustomerPage {
-        customers: rows.iter().map(me_dto).collect(),
+        customers: rows
+            .iter()
+            .map(|c| me_dto(c, applied.contains(&c.id)))
+            .collect(),
         total,
         page,
         per_page,

@@ -15,6 +15,7 @@ pub struct Purged {
     pub sessions: u64,
     pub email_tokens: u64,
     pub login_failures: u64,
+    pub nonces: u64,
 }
 
 /// Deletes expired sessions, email tokens expired for more than a day, and login failures
@@ -37,10 +38,12 @@ pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
         .exec(&state.db)
         .await?
         .rows_affected;
+    let nonces = crate::acme::nonce::purge(&state.db, now).await?;
     Ok(Purged {
         sessions,
         email_tokens,
         login_failures,
+        nonces,
     })
 }
 

@@ -73,6 +73,60 @@ pub fn password_reset(brand: &str, to: &str, locale: Locale, name: &str, link: &
     )
 }
 
+/// The EAB announcement (SPEC §2 item 3). The HMAC key itself is not emailed: it is shown
+/// in the portal, so a forwarded or intercepted email cannot create ACME accounts.
+pub struct EabMail<'a> {
+    pub brand: &'a str,
+    pub to: &'a str,
+    pub locale: Locale,
+    pub name: &'a str,
+    pub application_number: &'a str,
+    pub key_id: &'a str,
+    pub expires_ja: &'a str,
+    pub expires_en: &'a str,
+    pub directory_url: &'a str,
+    pub portal_url: &'a str,
+}
+
+pub fn eab_issued(m: &EabMail<'_>) -> Email {
+    let EabMail {
+        brand,
+        name,
+        application_number,
+        key_id,
+        expires_ja,
+        expires_en,
+        directory_url,
+        portal_url,
+        ..
+    } = *m;
+    bilingual(
+        m.to,
+        m.locale,
+        Text {
+            subject: format!("【{brand}】EAB(認証情報)発行のお知らせ"),
+            body: format!(
+                "{name} 様\n\nACME利用申請(申請番号 {application_number})を受け付け、EAB(認証情報)を発行しました。\n\n\
+                 EAB キーID: {key_id}\n有効期限: {expires_ja}\nACMEサーバー(ディレクトリURL): {directory_url}\n\n\
+                 HMACキーはマイページでご確認ください: {portal_url}\n\
+                 EAB(認証情報)の有効期間は発行から14日間です。お早めにACMEアカウントを発行してください。\n\
+                 有効期限が切れた場合は、カスタマーセンターへお問い合わせください。\n"
+            ),
+        },
+        Text {
+            subject: format!("[{brand}] Your EAB credentials have been issued"),
+            body: format!(
+                "Dear {name},\n\nWe received your ACME usage application (number {application_number}) and issued your \
+                 External Account Binding (EAB) credentials.\n\n\
+                 EAB key ID: {key_id}\nValid until: {expires_en}\nACME server (directory URL): {directory_url}\n\n\
+                 The HMAC key is shown on your My Page: {portal_url}\n\
+                 EAB credentials are valid for 14 days from issuance; register your ACME account soon.\n\
+                 If they expire, please contact the customer center.\n"
+            ),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -105,7 +105,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         .expect("building the app");
     let app = certdirect::app(state.clone());
     let server = tokio::spawn(async move {
-        certdirect::serve(listener, app, std::future::pending())
+        certdirect::serve(listener, app, None, std::future::pending())
             .await
             .unwrap();
     });
@@ -143,6 +143,11 @@ impl TestApp {
         }
     }
 
+    pub fn clock_now(&self) -> DateTime<Utc> {
+        use certdirect::clock::Clock;
+        self.clock.now()
+    }
+
     pub fn outbox(&self) -> PathBuf {
         self.data_dir.path().join("outbox")
     }
@@ -177,6 +182,24 @@ impl TestApp {
             .unwrap()
             .unwrap();
         row.try_get::<i64>("", "n").unwrap()
+    }
+
+    /// A fresh client logged in as `email` (password [`PASSWORD`]).
+    pub async fn login(&self, email: &str) -> Client {
+        let client = self.client();
+        let res = client
+            .post(
+                "/auth/login",
+                &json!({ "email": email, "password": PASSWORD }),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::OK,
+            "{}",
+            res.text().await.unwrap()
+        );
+        client
     }
 
     /// Signs up, verifies by the emailed link, and returns a logged-in client and the customer ID.

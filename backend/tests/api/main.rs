@@ -2,7 +2,9 @@
 //! database: SQLite by default, PostgreSQL when CERTDIRECT_TEST_DATABASE_URL is set.
 
 mod accounts;
+mod acme;
 mod helpers;
+mod jose;
 mod operator;
 mod sessions;
 mod tokens;

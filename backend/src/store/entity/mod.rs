@@ -1,6 +1,10 @@
+pub mod acme_account;
+pub mod acme_application;
+pub mod acme_nonce;
 pub mod api_token;
 pub mod audit_log;
 pub mod customer;
+pub mod eab_credential;
 pub mod email_token;
 pub mod login_failure;
 pub mod session;

@@ -1,0 +1,105 @@
+//! The ACME server front end (RFC 8555): the only place that knows HTTP for ACME. Handlers
+//! get verified requests from [`request::AcmeRequest`]; one middleware adds the headers every
+//! ACME response carries (`Replay-Nonce`, `Link: rel="index"`, `Cache-Control: no-store`).
+
+pub mod account;
+pub mod jws;
+pub mod nonce;
+pub mod problem;
+pub mod request;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+
+use crate::config::Config;
+use crate::state::AppState;
+use problem::AcmeProblem;
+
+pub const ACME_PREFIX: &str = "/acme";
+
+pub fn directory_url(config: &Config) -> String {
+    config.public("/acme/directory")
+}
+
+pub fn account_url(config: &Config, id: i64) -> String {
+    config.public(&format!("/acme/acct/{id}"))
+}
+
+/// The account id in an account URL of this server.
+pub fn account_id_from_url(config: &Config, url: &str) -> Option<i64> {
+    let prefix = config.public("/acme/acct/");
+    url.strip_prefix(&prefix)?.parse().ok().filter(|id| *id > 0)
+}
+
+pub fn router(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/directory", get(directory))
+        .route("/new-nonce", get(new_nonce).head(new_nonce))
+        .route("/new-account", post(account::new_account))
+        .route("/acct/{id}", post(account::account))
+        .route("/key-change", post(account::key_change))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state, acme_headers))
+}
+
+async fn directory(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let c = &state.config;
+    Json(json!({
+        "newNonce": c.public("/acme/new-nonce"),
+        "newAccount": c.public("/acme/new-account"),
+        "newOrder": c.public("/acme/new-order"),
+        "revokeCert": c.public("/acme/revoke-cert"),
+        "keyChange": c.public("/acme/key-change"),
+        "meta": {
+            "termsOfService": c.terms_url,
+            "website": c.public_url.as_str(),
+            "caaIdentities": c.caa_identities,
+            "externalAccountRequired": true,
+        }
+    }))
+}
+
+/// newNonce: 200 for HEAD, 204 for GET (RFC 8555 §7.2); the nonce is added by the middleware.
+async fn new_nonce(method: Method) -> StatusCode {
+    if method == Method::HEAD {
+        StatusCode::OK
+    } else {
+        StatusCode::NO_CONTENT
+    }
+}
+
+async fn not_found(method: Method, uri: axum::extract::OriginalUri) -> AcmeProblem {
+    AcmeProblem::not_found(format!("there is no ACME resource {method} {}", uri.path()))
+}
+
+/// Adds the headers every ACME response carries. Every response but the directory's gets a
+/// fresh nonce, errors included, so a client can retry after badNonce at once.
+async fn acme_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let is_directory = req.uri().path().ends_with("/directory");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Ok(link) =
+        HeaderValue::from_str(&format!("<{}>;rel=\"index\"", directory_url(&state.config)))
+    {
+        h.append(header::LINK, link);
+    }
+    if !is_directory {
+        match nonce::issue(&state.db, state.now()).await {
+            Ok(value) => {
+                if let Ok(v) = HeaderValue::from_str(&value) {
+                    res.headers_mut().insert("replay-nonce", v);
+                }
+            }
+            Err(e) => {
+                return AcmeProblem::internal(format!("issuing a nonce: {e}")).into_response()
+            }
+        }
+    }
+    res
+}

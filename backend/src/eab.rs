@@ -1,0 +1,108 @@
+//! The ACME usage application and its EAB credentials (R-EAB-1..4).
+
+use chrono::{DateTime, Duration, Utc};
+use ring::rand::{SecureRandom, SystemRandom};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use shared::dto::{AcmeApplication, EabCredentials};
+
+use crate::acme::jws::b64;
+use crate::secretbox::SecretBox;
+use crate::state::AppState;
+use crate::store::entity::{acme_application, customer, eab_credential};
+
+/// R-EAB-2: credentials are valid for 14 days from issuance.
+pub const EAB_VALIDITY_DAYS: i64 = 14;
+/// The version of the service terms the application agrees to.
+pub const TERMS_VERSION: &str = "2026-11";
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .expect("the system random generator");
+    bytes
+}
+
+/// Issues fresh credentials for `customer_id` on `db` (inside the caller's transaction).
+/// Returns the row and the HMAC key in clear, for showing once to the caller.
+pub async fn issue(
+    db: &impl ConnectionTrait,
+    secrets: &SecretBox,
+    customer_id: i64,
+    issued_by: &str,
+    now: DateTime<Utc>,
+) -> Result<(eab_credential::Model, Vec<u8>), sea_orm::DbErr> {
+    let key_id = b64(&random_bytes::<16>());
+    let hmac = random_bytes::<32>().to_vec();
+    let (nonce, ciphertext) = secrets.seal(&hmac, &key_id);
+    let row = eab_credential::ActiveModel {
+        customer_id: Set(customer_id),
+        key_id: Set(key_id),
+        hmac_ciphertext: Set(ciphertext),
+        hmac_nonce: Set(nonce),
+        issued_at: Set(now),
+        expires_at: Set(now + Duration::days(EAB_VALIDITY_DAYS)),
+        revoked_at: Set(None),
+        issued_by: Set(issued_by.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok((row, hmac))
+}
+
+/// The HMAC key of `row`, decrypted.
+pub fn hmac_key(secrets: &SecretBox, row: &eab_credential::Model) -> anyhow::Result<Vec<u8>> {
+    secrets.open(&row.hmac_nonce, &row.hmac_ciphertext, &row.key_id)
+}
+
+/// The customer's current (newest, not revoked) credentials.
+pub async fn current(
+    db: &impl ConnectionTrait,
+    customer_id: i64,
+) -> Result<Option<eab_credential::Model>, sea_orm::DbErr> {
+    eab_credential::Entity::find()
+        .filter(eab_credential::Column::CustomerId.eq(customer_id))
+        .filter(eab_credential::Column::RevokedAt.is_null())
+        .order_by_desc(eab_credential::Column::Id)
+        .one(db)
+        .await
+}
+
+pub fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The application as the API shows it.
+pub fn application_dto(
+    state: &AppState,
+    customer: &customer::Model,
+    application: &acme_application::Model,
+    eab: &eab_credential::Model,
+    hmac: &[u8],
+) -> AcmeApplication {
+    let directory_url = state.config.public("/acme/directory");
+    let hmac_key = b64(hmac);
+    let commands = shared::acme::client_commands(
+        &directory_url,
+        &eab.key_id,
+        &hmac_key,
+        &customer.email,
+        "example.jp",
+    );
+    AcmeApplication {
+        application_number: application.number(),
+        applied_at: rfc3339(application.created_at),
+        eab: EabCredentials {
+            key_id: eab.key_id.clone(),
+            hmac_key,
+            issued_at: rfc3339(eab.issued_at),
+            expires_at: rfc3339(eab.expires_at),
+            expired: eab.expires_at <= state.now(),
+        },
+        directory_url,
+        commands,
+    }
+}
