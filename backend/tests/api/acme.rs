@@ -700,3 +700,31 @@ pub async fn operator(app: &TestApp) -> Client {
     assert_eq!(res.status(), StatusCode::OK);
     op
 }
+
+/// R-ACME-2: two server processes on one database; a nonce from one is accepted once by the other.
+#[tokio::test]
+async fn a_nonce_from_one_process_is_redeemed_once_by_another() {
+    let app = spawn_app().await;
+    let (_, _, a) = applied_customer(&app, "two@example.jp").await;
+    let (kid, hmac) = creds(&a);
+    // Behind one load balancer both processes hand out the same public URL.
+    let first = app.spawn_process(&["--role", "web"], Some(&app.base)).await;
+    let second = app.spawn_process(&["--role", "web"], Some(&app.base)).await;
+    let (from, to) = (Acme::new(&first.base), Acme::new(&second.base));
+    let nonce = from.nonce().await;
+    let signer = Signer::es256();
+    let url = format!("{}/acme/new-account", app.base);
+    let payload = json!({ "termsOfServiceAgreed": true, "externalAccountBinding": eab(&kid, &hmac, &url, &signer.jwk) });
+    let jws = signer.jws(
+        &signer.jwk_header(&nonce, &url),
+        payload.to_string().as_bytes(),
+    );
+    let r = to
+        .post(&format!("{}/acme/new-account", second.base), &jws)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let again = from
+        .post(&format!("{}/acme/new-account", first.base), &jws)
+        .await;
+    again.expect_problem("badNonce");
+}

@@ -409,3 +409,60 @@ pub async fn smtp_sink() -> SmtpSink {
     });
     SmtpSink { url, messages }
 }
+
+/// A `certdirect serve` child process, killed when dropped.
+pub struct ServerProcess {
+    pub base: String,
+    child: std::process::Child,
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl TestApp {
+    /// Starts the real binary on this app's database and data directory, listening on its own
+    /// port; `public_url` is what it hands out (the same for processes behind one load balancer).
+    pub async fn spawn_process(&self, args: &[&str], public_url: Option<&str>) -> ServerProcess {
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let log = std::fs::File::create(self.data_dir.path().join(format!("process-{port}.log")))
+            .unwrap();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_certdirect"))
+            .arg("serve")
+            .args(args)
+            .env_clear()
+            .envs(&self.env)
+            .env("CERTDIRECT_LISTEN", format!("127.0.0.1:{port}"))
+            .env("CERTDIRECT_PUBLIC_URL", public_url.unwrap_or(&base))
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("starting certdirect serve");
+        let process = ServerProcess {
+            base: base.clone(),
+            child,
+        };
+        let http = reqwest::Client::new();
+        for _ in 0..200 {
+            if let Ok(res) = http.get(format!("{base}/api/v1/health")).send().await {
+                if res.status().is_success() {
+                    return process;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("certdirect serve on {base} did not become healthy");
+    }
+}
