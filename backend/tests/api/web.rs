@@ -44,6 +44,10 @@ async fn openapi_lists_every_path() {
         ("/tokens", &["get", "post"]),
         ("/tokens/{id}", &["delete"]),
         ("/operator/customers", &["get"]),
+        ("/acme-application", &["get", "post"]),
+        ("/acme-accounts", &["get"]),
+        ("/acme-accounts/{id}/deactivate", &["post"]),
+        ("/operator/customers/{id}/eab", &["post"]),
     ] {
         let entry = paths
             .get(path)
