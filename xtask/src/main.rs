@@ -1,22 +1,41 @@
 //! `cargo xtask run|test|wasm`: build orchestration for CertDirect.
+//!
+//! - `run`: installs what is missing, builds the portal (wasm) and the server, and serves
+//!   everything on the embedded SQLite default at http://127.0.0.1:8080.
+//! - `test`: fmt, clippy (host and wasm), every Rust test on SQLite and again on PostgreSQL,
+//!   and the Playwright suite in Chromium — one build shared by all stages.
 
 mod wasm;
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+
+/// The PostgreSQL database the test stage recreates for itself.
+const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+const PG_TEST_DB: &str = "certdirect_test";
 
 fn main() -> anyhow::Result<()> {
     let root = workspace_root();
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let flag = |name: &str| args.iter().any(|a| a == name);
     match args.first().map(String::as_str) {
-        Some("wasm") => {
-            wasm::build(&root, args.iter().any(|a| a == "--release"))?;
-        }
+        Some("run") => run(&root),
+        Some("test") => test(&root, flag("--skip-e2e")),
+        Some("wasm") => wasm::build(&root, !flag("--dev")),
         _ => {
-            eprintln!("usage: cargo xtask <run|test|wasm [--release]>");
+            eprintln!(
+                "usage: cargo xtask <command>\n\
+                 \n  run              build the portal and the server, serve on SQLite at http://127.0.0.1:8080\
+                 \n  test             fmt, clippy, Rust tests on SQLite and PostgreSQL, Playwright e2e\
+                 \n  test --skip-e2e  the same without the browser suite\
+                 \n  wasm [--dev]     build only the portal into frontend/dist (release unless --dev)"
+            );
             std::process::exit(2);
         }
     }
-    Ok(())
 }
 
 fn workspace_root() -> PathBuf {
@@ -24,4 +43,208 @@ fn workspace_root() -> PathBuf {
         .parent()
         .expect("xtask lives one level below the workspace root")
         .to_path_buf()
+}
+
+/// Prints a stage banner.
+pub fn stage(name: &str) {
+    println!("\n==> {name}");
+}
+
+/// Runs a command, echoing it, failing on a non-zero exit.
+pub fn sh(cmd: &mut Command) -> anyhow::Result<()> {
+    println!("$ {}", display(cmd));
+    let status = cmd.status().with_context(|| format!("starting {}", display(cmd)))?;
+    if !status.success() {
+        bail!("`{}` failed ({status})", display(cmd));
+    }
+    Ok(())
+}
+
+fn display(cmd: &Command) -> String {
+    std::iter::once(cmd.get_program().to_string_lossy().into_owned())
+        .chain(cmd.get_args().map(|a| a.to_string_lossy().into_owned()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Installs Debian packages that are missing (idempotent), saying which.
+pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    println!("installing Debian packages: {}", missing.join(" "));
+    let sudo = if have("sudo") && !is_root() { vec!["sudo"] } else { vec![] };
+    let apt = |args: &[&str]| {
+        let mut argv: Vec<&str> = sudo.clone();
+        argv.push("apt-get");
+        argv.extend_from_slice(args);
+        let mut cmd = Command::new(argv[0]);
+        cmd.args(&argv[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    sh(apt(&["update", "-qq"]).arg("-o=Dpkg::Use-Pty=0"))?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.args(&missing);
+    sh(&mut install)
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+fn run(root: &Path) -> anyhow::Result<()> {
+    stage("building the portal (WebAssembly)");
+    wasm::build(root, true)?;
+    stage("building the server");
+    sh(cargo().current_dir(root).args(["build", "-p", "certdirect"]))?;
+    let bin = root.join("target/debug/certdirect");
+    stage("migrating the database and serving");
+    let mut serve = Command::new(&bin);
+    serve.current_dir(root).arg("serve");
+    if std::env::var_os("CERTDIRECT_STATIC_DIR").is_none() {
+        serve.env("CERTDIRECT_STATIC_DIR", root.join("frontend/dist"));
+    }
+    println!("Open http://127.0.0.1:8080 (or CERTDIRECT_PUBLIC_URL) once it says it is serving; Ctrl-C stops it.");
+    sh(&mut serve)
+}
+
+fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut timings: Vec<(String, f64)> = Vec::new();
+    let mut timed = |name: &str, f: &mut dyn FnMut() -> anyhow::Result<()>| -> anyhow::Result<()> {
+        stage(name);
+        let t = Instant::now();
+        f()?;
+        timings.push((name.to_owned(), t.elapsed().as_secs_f64()));
+        Ok(())
+    };
+
+    timed("formatting (cargo fmt --check)", &mut || {
+        sh(cargo().current_dir(root).args(["fmt", "--all", "--check"]))
+    })?;
+    timed("clippy, host, whole workspace", &mut || {
+        sh(cargo().current_dir(root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+    })?;
+    timed("clippy, frontend for wasm32", &mut || wasm::clippy(root))?;
+    timed("portal build (WebAssembly)", &mut || wasm::build(root, true))?;
+    let nextest = ensure_nextest()?;
+    timed("Rust tests on SQLite (whole workspace)", &mut || {
+        sh(cargo().current_dir(root).args(nextest_args(nextest, &["--workspace"])))
+    })?;
+    timed("Rust tests on PostgreSQL (backend)", &mut || {
+        let url = postgres_test_database()?;
+        println!("CERTDIRECT_TEST_DATABASE_URL={url}");
+        sh(cargo()
+            .current_dir(root)
+            .env("CERTDIRECT_TEST_DATABASE_URL", &url)
+            .args(nextest_args(nextest, &["-p", "certdirect"])))
+    })?;
+    if skip_e2e {
+        println!("\n(--skip-e2e: the Playwright suite was not run)");
+    } else {
+        timed("Playwright e2e in Chromium", &mut || e2e(root))?;
+    }
+    println!("\n==> all stages passed in {:.0}s", started.elapsed().as_secs_f64());
+    for (name, secs) in &timings {
+        println!("    {secs:>7.1}s  {name}");
+    }
+    Ok(())
+}
+
+/// Whether cargo-nextest is there (installing it if cargo can).
+fn ensure_nextest() -> anyhow::Result<bool> {
+    let ok = |c: &mut Command| c.output().is_ok_and(|o| o.status.success());
+    if ok(cargo().args(["nextest", "--version"])) {
+        return Ok(true);
+    }
+    println!("cargo-nextest is missing: installing it (cargo install cargo-nextest --locked)");
+    if sh(cargo().args(["install", "cargo-nextest", "--locked"])).is_ok() {
+        return Ok(true);
+    }
+    println!("cargo-nextest could not be installed: falling back to cargo test");
+    Ok(false)
+}
+
+fn nextest_args(nextest: bool, scope: &[&str]) -> Vec<String> {
+    let mut args: Vec<String> = if nextest {
+        vec!["nextest".into(), "run".into(), "--no-fail-fast".into()]
+    } else {
+        vec!["test".into(), "--no-fail-fast".into()]
+    };
+    args.extend(scope.iter().map(|s| s.to_string()));
+    args
+}
+
+/// Makes sure PostgreSQL answers and recreates the test database; returns its URL.
+fn postgres_test_database() -> anyhow::Result<String> {
+    let url = std::env::var("CERTDIRECT_TEST_PG_ADMIN_URL").unwrap_or_else(|_| PG_ADMIN_URL.into());
+    if !have("psql") {
+        apt_install(&["postgresql-client"])?;
+    }
+    let ping = || Command::new("psql").args([url.as_str(), "-tAc", "SELECT 1"]).output().is_ok_and(|o| o.status.success());
+    if !ping() {
+        println!("PostgreSQL is not answering at {url}: starting the local cluster");
+        let versions = std::fs::read_dir("/etc/postgresql").context("PostgreSQL is not installed (/etc/postgresql)")?;
+        for v in versions.flatten() {
+            let version = v.file_name().to_string_lossy().into_owned();
+            let _ = sh(Command::new("pg_ctlcluster").args(["--skip-systemctl-redirect", &version, "main", "start"]));
+        }
+        for _ in 0..30 {
+            if ping() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        if !ping() {
+            bail!("PostgreSQL does not answer at {url}; start it or set CERTDIRECT_TEST_PG_ADMIN_URL");
+        }
+    }
+    for sql in [format!("DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)"), format!("CREATE DATABASE {PG_TEST_DB}")] {
+        sh(Command::new("psql").args([url.as_str(), "-q", "-v", "ON_ERROR_STOP=1", "-c", &sql]))?;
+    }
+    let mut test_url = url::Url::parse(&url).context("CERTDIRECT_TEST_PG_ADMIN_URL")?;
+    test_url.set_path(PG_TEST_DB);
+    Ok(test_url.to_string())
+}
+
+/// Installs the e2e dependencies and runs Playwright against the real binary in Chromium.
+fn e2e(root: &Path) -> anyhow::Result<()> {
+    apt_install(&["chromium"])?;
+    sh(cargo().current_dir(root).args(["build", "-p", "certdirect"]))?;
+    let dir = root.join("e2e");
+    let stamp = dir.join("node_modules/.package-lock.json");
+    let lock = dir.join("package-lock.json");
+    let fresh = match (std::fs::metadata(&stamp), std::fs::metadata(&lock)) {
+        (Ok(s), Ok(l)) => s.modified()? >= l.modified()?,
+        _ => false,
+    };
+    if !fresh {
+        println!("installing the e2e npm packages (npm ci)");
+        sh(Command::new("npm").current_dir(&dir).args(["ci", "--no-audit", "--no-fund"]))?;
+    }
+    sh(Command::new("npx")
+        .current_dir(&dir)
+        .env("CERTDIRECT_BIN", root.join("target/debug/certdirect"))
+        .args(["playwright", "test"]))
 }
