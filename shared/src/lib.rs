@@ -5,6 +5,7 @@
 pub mod acme;
 pub mod customer;
 pub mod dto;
+pub mod fqdn;
 pub mod problem;
 pub mod validate;
 
