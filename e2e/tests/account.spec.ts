@@ -82,3 +82,61 @@ test('an unconfirmed email address is told to confirm it first', async ({ page, 
   await page.getByTestId('login-submit').click();
   await expect(page.getByTestId('login-error')).toContainText('メールアドレスの確認が完了していません');
 });
+
+test('a forgotten password is reset with the emailed link', async ({ page, request, server }) => {
+  const customer = await verifiedCustomer(request, server, 'reset');
+  await page.goto('/login');
+  await page.getByTestId('login-forgot').click();
+  await expect(page).toHaveURL(/\/forgot-password$/);
+  await page.getByTestId('forgot-email').fill(customer.email);
+  await page.getByTestId('forgot-submit').click();
+  await expect(page.getByTestId('forgot-done')).toBeVisible();
+
+  const link = await waitForLink(server.dataDir, customer.email, '/reset-password');
+  await page.goto(link);
+  const fresh = 'a brand new passphrase';
+  await page.getByTestId('reset-password').fill(fresh);
+  await page.getByTestId('reset-password-confirm').fill('something else entirely');
+  await page.getByTestId('reset-submit').click();
+  await expect(page.getByTestId('reset-password-confirm-error')).toBeVisible();
+  await page.getByTestId('reset-password-confirm').fill(fresh);
+  await page.getByTestId('reset-submit').click();
+  await expect(page.getByTestId('reset-done')).toBeVisible();
+
+  // The link works once.
+  const again = await request.post('/api/v1/auth/password-reset/confirm', {
+    data: { token: new URL(link).searchParams.get('token'), password: 'yet another passphrase' },
+  });
+  expect(again.status()).toBeGreaterThanOrEqual(400);
+
+  await logIn(page, { ...customer, password: fresh });
+});
+
+test('too many login attempts show when to try again', async ({ page }) => {
+  // The server's limiter is per account and per address; rather than lock 127.0.0.1 out for
+  // the tests that follow, answer this one request the way the limiter does.
+  await page.route('**/api/v1/auth/login', (route) =>
+    route.fulfill({
+      status: 429,
+      headers: { 'Content-Type': 'application/problem+json', 'Retry-After': '300' },
+      body: JSON.stringify({
+        type: 'urn:certdirect:problem:rate-limited',
+        title: 'Too many login attempts',
+        status: 429,
+        detail: 'try again later',
+      }),
+    }),
+  );
+  await page.goto('/login');
+  await page.getByTestId('login-email').fill('someone@example.jp');
+  await page.getByTestId('login-password').fill('whatever it is');
+  await page.getByTestId('login-submit').click();
+  await expect(page.getByTestId('login-error')).toHaveText('ログインの試行回数が上限に達しました。5分後にもう一度お試しください。');
+});
+
+test('a broken or used verification link says so', async ({ page }) => {
+  await page.goto('/verify-email?token=not-a-real-token');
+  await expect(page.getByTestId('verify-error')).toContainText('リンクが無効か、有効期限が切れています');
+  await page.goto('/verify-email');
+  await expect(page.getByTestId('verify-error')).toContainText('確認用リンクが正しくありません');
+});
