@@ -71,6 +71,9 @@ pub const KEYS: &[(&str, &str)] = &[
     ("log_format", "text or json (default text)"),
     ("eab_encryption_key", "32 bytes, base64: encrypts EAB HMAC keys at rest (default: <data dir>/eab-encryption.key, made on first start)"),
     ("terms_url", "the service terms (サービス約款) URL in the ACME directory (default <public url>/terms)"),
+    ("products", "catalogue, type:years=yen excl. tax, comma-separated (default dv:1=10900,dv:2=21800,dv_wildcard:1=43600,dv_wildcard:2=87200)"),
+    ("invoice_due_days", "days from invoice to due date (default 14)"),
+    ("bank_account", "bank transfer details printed on invoices and emails"),
     ("caa_identities", "comma-separated issuer domain names for CAA and the directory (default: the public URL's host)"),
 ];
 
@@ -95,6 +98,9 @@ pub struct Config {
     pub eab_encryption_key: Option<[u8; 32]>,
     pub terms_url: String,
     pub caa_identities: Vec<String>,
+    pub catalogue: crate::billing::Catalogue,
+    pub invoice_due_days: u32,
+    pub bank_account: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -418,7 +424,22 @@ impl Config {
                 .map(|h| vec![h.to_owned()])
                 .unwrap_or_default(),
         };
+        let catalogue = match src.string("products") {
+            None => crate::billing::Catalogue(shared::billing::default_catalogue()),
+            Some(spec) => {
+                crate::billing::Catalogue::parse(&spec).map_err(|e| src.err("products", e))?
+            }
+        };
+        let invoice_due_days = src.positive("invoice_due_days", 14)?;
+        if invoice_due_days > 365 {
+            return Err(src.err("invoice_due_days", "must be at most 365"));
+        }
         Ok(Config {
+            catalogue,
+            invoice_due_days: invoice_due_days as u32,
+            bank_account: src.string("bank_account").unwrap_or_else(|| {
+                "振込先口座は別途ご案内します / Transfer details will be sent separately".into()
+            }),
             eab_encryption_key,
             terms_url,
             caa_identities,
@@ -544,6 +565,12 @@ mod tests {
             ("CERTDIRECT_TLS_CERT", "/x.pem", "CERTDIRECT_TLS_KEY"),
             ("CERTDIRECT_SMTP_URL", "http://mail", "CERTDIRECT_SMTP_URL"),
             ("CERTDIRECT_SESSION_HOURS", "0", "CERTDIRECT_SESSION_HOURS"),
+            ("CERTDIRECT_PRODUCTS", "dv:1=abc", "CERTDIRECT_PRODUCTS"),
+            (
+                "CERTDIRECT_EAB_ENCRYPTION_KEY",
+                "c2hvcnQ=",
+                "CERTDIRECT_EAB_ENCRYPTION_KEY",
+            ),
         ];
         for (var, value, named) in table {
             let err = Config::from_sources(None, &env(&[(var, value)])).unwrap_err();

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_customers;
 mod m20261124_000002_audit_log;
 mod m20261124_000003_acme_accounts;
+mod m20261124_000004_registrations;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_customers::Migration),
             Box::new(m20261124_000002_audit_log::Migration),
             Box::new(m20261124_000003_acme_accounts::Migration),
+            Box::new(m20261124_000004_registrations::Migration),
         ]
     }
 }
@@ -44,4 +46,22 @@ pub(crate) fn ts_null<T: IntoIden>(name: T) -> ColumnDef {
         .timestamp_with_time_zone()
         .null()
         .to_owned()
+}
+
+/// One index to create: name, table, columns.
+pub(crate) type IndexSpec = (&'static str, DynIden, Vec<DynIden>);
+
+/// Creates plain (non-unique) indexes.
+pub(crate) async fn create_indexes(
+    manager: &SchemaManager<'_>,
+    specs: Vec<IndexSpec>,
+) -> Result<(), DbErr> {
+    for (name, table, cols) in specs {
+        let mut index = Index::create().name(name).table(table).to_owned();
+        for col in cols {
+            index.col(col);
+        }
+        manager.create_index(index).await?;
+    }
+    Ok(())
 }

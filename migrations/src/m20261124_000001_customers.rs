@@ -1,7 +1,7 @@
 //! Customers and operators, their sessions, one-time email tokens, API tokens and the
 //! login-failure ledger behind the rate limit (R-CUS-1..3).
 
-use crate::{id_column, ts, ts_null};
+use crate::{create_indexes, id_column, ts, ts_null};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -217,37 +217,35 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        for (name, table, cols) in [
-            (
-                "idx_email_tokens_customer",
-                EmailTokens::Table.into_iden(),
-                vec![EmailTokens::CustomerId.into_iden()],
-            ),
-            (
-                "idx_sessions_customer",
-                Sessions::Table.into_iden(),
-                vec![Sessions::CustomerId.into_iden()],
-            ),
-            (
-                "idx_api_tokens_customer",
-                ApiTokens::Table.into_iden(),
-                vec![ApiTokens::CustomerId.into_iden()],
-            ),
-            (
-                "idx_login_failures_key_at",
-                LoginFailures::Table.into_iden(),
-                vec![
-                    LoginFailures::Key.into_iden(),
-                    LoginFailures::At.into_iden(),
-                ],
-            ),
-        ] {
-            let mut index = Index::create().name(name).table(table).to_owned();
-            for col in cols {
-                index.col(col);
-            }
-            manager.create_index(index).await?;
-        }
+        create_indexes(
+            manager,
+            vec![
+                (
+                    "idx_email_tokens_customer",
+                    EmailTokens::Table.into_iden(),
+                    vec![EmailTokens::CustomerId.into_iden()],
+                ),
+                (
+                    "idx_sessions_customer",
+                    Sessions::Table.into_iden(),
+                    vec![Sessions::CustomerId.into_iden()],
+                ),
+                (
+                    "idx_api_tokens_customer",
+                    ApiTokens::Table.into_iden(),
+                    vec![ApiTokens::CustomerId.into_iden()],
+                ),
+                (
+                    "idx_login_failures_key_at",
+                    LoginFailures::Table.into_iden(),
+                    vec![
+                        LoginFailures::Key.into_iden(),
+                        LoginFailures::At.into_iden(),
+                    ],
+                ),
+            ],
+        )
+        .await?;
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! ACME usage applications, EAB credentials, ACME accounts and nonces (R-EAB-1..4, R-ACME-2..3).
 
-use crate::{id_column, ts, ts_null};
+use crate::{create_indexes, id_column, ts, ts_null};
 use sea_orm_migration::prelude::*;
 
 #[derive(DeriveMigrationName)]
@@ -215,27 +215,27 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for (name, table, col) in [
-            (
-                "idx_eab_credentials_customer",
-                EabCredentials::Table.into_iden(),
-                EabCredentials::CustomerId.into_iden(),
-            ),
-            (
-                "idx_acme_accounts_customer",
-                AcmeAccounts::Table.into_iden(),
-                AcmeAccounts::CustomerId.into_iden(),
-            ),
-            (
-                "idx_acme_nonces_expires",
-                AcmeNonces::Table.into_iden(),
-                AcmeNonces::ExpiresAt.into_iden(),
-            ),
-        ] {
-            manager
-                .create_index(Index::create().name(name).table(table).col(col).to_owned())
-                .await?;
-        }
+        create_indexes(
+            manager,
+            vec![
+                (
+                    "idx_eab_credentials_customer",
+                    EabCredentials::Table.into_iden(),
+                    vec![EabCredentials::CustomerId.into_iden()],
+                ),
+                (
+                    "idx_acme_accounts_customer",
+                    AcmeAccounts::Table.into_iden(),
+                    vec![AcmeAccounts::CustomerId.into_iden()],
+                ),
+                (
+                    "idx_acme_nonces_expires",
+                    AcmeNonces::Table.into_iden(),
+                    vec![AcmeNonces::ExpiresAt.into_iden()],
+                ),
+            ],
+        )
+        .await?;
         Ok(())
     }
 

@@ -107,6 +107,19 @@ pub enum AcmeApplicationState {
     Applied,
 }
 
+/// `PATCH /me`: the fields a customer may change; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpdateMeRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_email: Option<String>,
+    /// `ja` or `en`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
@@ -250,4 +263,157 @@ pub struct AcmeAccountInfo {
     pub key_thumbprint: String,
     pub eab_key_id: String,
     pub created_at: String,
+}
+
+/// `POST /fqdn/check`: the server-side twin of the portal's live preview.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct FqdnCheckRequest {
+    pub fqdn: String,
+    /// `dv` or `dv_wildcard`.
+    #[serde(rename = "type")]
+    pub cert_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FqdnCheck {
+    /// A-label form of the registered name (no `*.`), when valid.
+    pub ascii: Option<String>,
+    pub unicode: Option<String>,
+    /// The names certificates may carry (R-FQDN-3), A-label form.
+    pub coverage: Vec<String>,
+    pub coverage_unicode: Vec<String>,
+    pub valid: bool,
+    /// Whether nobody (including you) holds a live registration of the name.
+    pub available: bool,
+    /// True when you already hold it: registering again is a renewal (R-FQDN-8).
+    pub renewal: bool,
+    pub errors: Vec<crate::problem::FieldError>,
+}
+
+/// `POST /registrations`: STEP 5–9 confirmed in one call.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct RegistrationRequest {
+    pub fqdn: String,
+    /// `dv` or `dv_wildcard`.
+    #[serde(rename = "type")]
+    pub cert_type: String,
+    /// A period of the catalogue (1 or 2 by default).
+    pub period_years: u32,
+    /// `card` or `bank_transfer`.
+    pub payment_method: String,
+    /// The service terms and the 特定商取引法 notice; must be true.
+    pub agree_terms: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Registration {
+    pub id: i64,
+    /// A-label form, without `*.`.
+    pub fqdn: String,
+    pub fqdn_unicode: String,
+    #[serde(rename = "type")]
+    pub cert_type: crate::fqdn::CertType,
+    pub state: crate::billing::RegistrationState,
+    /// Contract years bought (first purchase plus paid renewals).
+    pub contract_years: u32,
+    pub coverage: Vec<String>,
+    pub coverage_unicode: Vec<String>,
+    pub created_at: String,
+    /// When payment was confirmed.
+    pub registered_at: Option<String>,
+    /// The first certificate must be issued by then (R-FQDN-6).
+    pub deadline: Option<String>,
+    pub activated_at: Option<String>,
+    pub contract_end: Option<String>,
+    /// The newest invoice of this registration.
+    pub invoice_number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invoice {
+    /// `BILL…`
+    pub number: String,
+    pub registration_id: i64,
+    pub fqdn: String,
+    #[serde(rename = "type")]
+    pub cert_type: crate::fqdn::CertType,
+    /// `new` or `renewal`.
+    pub kind: String,
+    pub period_years: u32,
+    pub amount_excl_tax: i64,
+    pub tax: i64,
+    pub amount_incl_tax: i64,
+    pub payment_method: crate::billing::PaymentMethod,
+    pub status: crate::billing::InvoiceStatus,
+    pub issued_at: String,
+    pub due_at: String,
+    pub paid_at: Option<String>,
+    /// The customer ID, for operators.
+    pub customer_id: String,
+}
+
+/// `POST /invoices/{number}/pay`. Card data is never stored or logged.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct CardPayment {
+    pub card_number: String,
+    pub exp_month: u32,
+    pub exp_year: u32,
+    pub cvc: String,
+}
+
+impl std::fmt::Debug for CardPayment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let digits: String = self
+            .card_number
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let last4 = digits.get(digits.len().saturating_sub(4)..).unwrap_or("");
+        f.debug_struct("CardPayment")
+            .field("card_number", &format!("…{last4}"))
+            .field("exp_month", &self.exp_month)
+            .field("exp_year", &self.exp_year)
+            .field("cvc", &"***")
+            .finish()
+    }
+}
+
+/// `POST /operator/invoices/{number}/confirm-payment`: a bank transfer was received.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct ConfirmPayment {
+    /// Yen received; must equal the invoice's amount including tax.
+    pub amount: i64,
+    /// `bank_transfer` (or `card` for a payment taken outside the portal).
+    pub method: String,
+}
+
+/// One row of a bank statement import and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatementRow {
+    /// 1-based line number in the CSV.
+    pub line: u32,
+    pub invoice_number: String,
+    pub amount: Option<i64>,
+    /// `applied`, `already_paid`, `unknown_invoice`, `amount_mismatch`, `not_payable`, `invalid_row`.
+    pub outcome: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatementImport {
+    pub rows: Vec<StatementRow>,
+    pub applied: u32,
 }

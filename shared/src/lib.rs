@@ -3,6 +3,7 @@
 //! on the host and runs unchanged in the browser.
 
 pub mod acme;
+pub mod billing;
 pub mod customer;
 pub mod dto;
 pub mod fqdn;

@@ -3,12 +3,10 @@
 use axum::extract::State;
 use axum::Json;
 use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
-use serde::Deserialize;
 use serde_json::json;
-use shared::dto::{AcmeApplicationState, Locale, Me, Role};
+use shared::dto::{AcmeApplicationState, Locale, Me, Role, UpdateMeRequest};
 use shared::problem::FieldError;
 use shared::validate::{check_email, check_text, normalize_email, NAME_MAX_CHARS};
-use utoipa::ToSchema;
 
 use super::extract::{ApiJson, Auth, ClientAddr};
 use crate::audit::AuditEntry;
@@ -49,23 +47,15 @@ pub async fn get_me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json
     Ok(Json(me_for(&state, &auth.customer).await?))
 }
 
-/// Fields of the account the customer may change; absent fields stay as they are.
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct MeUpdate {
-    pub name: Option<String>,
-    pub billing_email: Option<String>,
-    pub locale: Option<String>,
-}
-
 /// Change the name, billing email or language.
-#[utoipa::path(patch, path = "/me", tag = "account", request_body = MeUpdate,
+#[utoipa::path(patch, path = "/me", tag = "account", request_body = UpdateMeRequest,
     responses((status = 200, body = Me), (status = 400, body = shared::Problem), (status = 401, body = shared::Problem)),
     security(("session" = []), ("bearer" = ["write"])))]
 pub async fn patch_me(
     State(state): State<AppState>,
     auth: Auth,
     addr: ClientAddr,
-    ApiJson(update): ApiJson<MeUpdate>,
+    ApiJson(update): ApiJson<UpdateMeRequest>,
 ) -> ApiResult<Json<Me>> {
     let mut errors: Vec<FieldError> = Vec::new();
     if let Some(name) = &update.name {

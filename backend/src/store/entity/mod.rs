@@ -6,5 +6,8 @@ pub mod audit_log;
 pub mod customer;
 pub mod eab_credential;
 pub mod email_token;
+pub mod invoice;
 pub mod login_failure;
+pub mod registration;
+pub mod registration_event;
 pub mod session;

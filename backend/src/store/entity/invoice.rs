@@ -1,0 +1,51 @@
+use sea_orm::entity::prelude::*;
+use shared::billing::{InvoiceStatus, PaymentMethod};
+
+/// An invoice (`BILL…`) for a registration or its renewal (R-BILL-1..5).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "invoices")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub number: String,
+    pub customer_id: i64,
+    pub registration_id: i64,
+    /// `new` or `renewal`.
+    pub kind: String,
+    pub cert_type: String,
+    pub fqdn: String,
+    pub period_years: i32,
+    pub amount_excl_tax: i64,
+    pub tax: i64,
+    pub amount_incl_tax: i64,
+    pub payment_method: String,
+    pub status: String,
+    pub issued_at: DateTimeUtc,
+    pub due_at: DateTimeUtc,
+    pub paid_at: Option<DateTimeUtc>,
+    pub paid_amount: Option<i64>,
+    /// `card`, `bank_transfer`, `bank_statement`.
+    pub paid_via: Option<String>,
+    /// The payment provider's charge id or the statement line; never card data.
+    pub payment_reference: Option<String>,
+    pub voided_at: Option<DateTimeUtc>,
+    pub refunded_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+pub const KIND_NEW: &str = "new";
+pub const KIND_RENEWAL: &str = "renewal";
+
+impl Model {
+    pub fn status(&self) -> InvoiceStatus {
+        InvoiceStatus::parse(&self.status).unwrap_or(InvoiceStatus::Void)
+    }
+
+    pub fn payment_method(&self) -> PaymentMethod {
+        PaymentMethod::parse(&self.payment_method).unwrap_or(PaymentMethod::BankTransfer)
+    }
+}
