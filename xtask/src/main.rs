@@ -228,9 +228,26 @@ fn postgres_test_database() -> anyhow::Result<String> {
     Ok(test_url.to_string())
 }
 
+/// The certbot of the e2e virtual environment (from PyPI), installed when missing.
+fn ensure_certbot(root: &Path) -> anyhow::Result<PathBuf> {
+    let venv = root.join("e2e/.venv");
+    let certbot = venv.join("bin/certbot");
+    if certbot.exists() {
+        return Ok(certbot);
+    }
+    if !Command::new("python3").args(["-m", "venv", "--help"]).output().is_ok_and(|o| o.status.success()) {
+        apt_install(&["python3-venv"])?;
+    }
+    println!("installing certbot from PyPI into {}", venv.display());
+    sh(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
+    sh(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", "certbot"]))?;
+    Ok(certbot)
+}
+
 /// Installs the e2e dependencies and runs Playwright against the real binary in Chromium.
 fn e2e(root: &Path) -> anyhow::Result<()> {
-    apt_install(&["chromium"])?;
+    apt_install(&["chromium", "lego"])?;
+    let certbot = ensure_certbot(root)?;
     sh(cargo().current_dir(root).args(["build", "-p", "certdirect"]))?;
     let dir = root.join("e2e");
     let stamp = dir.join("node_modules/.package-lock.json");
@@ -246,5 +263,7 @@ fn e2e(root: &Path) -> anyhow::Result<()> {
     sh(Command::new("npx")
         .current_dir(&dir)
         .env("CERTDIRECT_BIN", root.join("target/debug/certdirect"))
+        .env("CERTBOT_BIN", &certbot)
+        .env("LEGO_BIN", "/usr/bin/lego")
         .args(["playwright", "test"]))
 }
