@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod jst;
 pub mod mail;
 pub mod operators;
+pub mod registrations;
 pub mod secretbox;
 pub mod secrets;
 pub mod state;

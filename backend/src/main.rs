@@ -156,6 +156,7 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     if role != Role::Web {
         tokio::spawn(certdirect::jobs::run(
             state.clone(),
+            Duration::from_secs(60),
             Duration::from_secs(300),
         ));
     }

@@ -417,3 +417,13 @@ pub struct StatementImport {
     pub rows: Vec<StatementRow>,
     pub applied: u32,
 }
+
+/// `POST /registrations` answer: the registration awaiting payment (or renewed) and its invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RegistrationCreated {
+    pub registration: Registration,
+    pub invoice: Invoice,
+    /// True when this purchase renews a registration the customer already holds (R-FQDN-8).
+    pub renewal: bool,
+}

@@ -3,10 +3,12 @@
 
 pub mod acme_application;
 pub mod auth;
+pub mod billing_ops;
 pub mod extract;
 pub mod health;
 pub mod me;
 pub mod operator;
+pub mod registrations;
 pub mod tokens;
 
 use axum::extract::OriginalUri;
@@ -40,6 +42,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "account", description = "the logged-in customer"),
         (name = "tokens", description = "API tokens (R-CUS-3)"),
         (name = "acme", description = "ACME usage application, EAB credentials, ACME accounts (R-EAB-1..4)"),
+        (name = "registrations", description = "usage FQDN registration, invoices and payment (R-FQDN-*, R-BILL-*)"),
         (name = "operator", description = "operator console"),
         (name = "meta", description = "health")
     )
@@ -91,6 +94,18 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(acme_application::list_accounts))
         .routes(routes!(acme_application::deactivate_account))
         .routes(routes!(acme_application::operator_reissue))
+        .routes(routes!(registrations::products))
+        .routes(routes!(registrations::check))
+        .routes(routes!(registrations::create, registrations::list))
+        .routes(routes!(registrations::get))
+        .routes(routes!(registrations::invoices))
+        .routes(routes!(registrations::invoice))
+        .routes(routes!(registrations::pay))
+        .routes(routes!(billing_ops::invoices))
+        .routes(routes!(billing_ops::all_registrations))
+        .routes(routes!(billing_ops::confirm_payment))
+        .routes(routes!(billing_ops::refund))
+        .routes(routes!(billing_ops::bank_statement))
         .split_for_parts();
     let json = Json(doc.clone());
     let router = router

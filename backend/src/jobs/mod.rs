@@ -1,5 +1,5 @@
-//! Background work run by `serve --role all|worker`: periodic housekeeping now; the validation
-//! queue and the billing scheduler join it.
+//! Background work run by `serve --role all|worker`: the billing scheduler and housekeeping;
+//! the validation queue joins them.
 
 use std::time::Duration;
 
@@ -47,15 +47,42 @@ pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
     })
 }
 
-/// Runs housekeeping every `every` until the process stops.
-pub async fn run(state: AppState, every: Duration) {
-    let mut tick = tokio::time::interval(every);
+/// What one billing pass changed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct BillingPass {
+    pub cancelled: u32,
+    pub lapsed: u32,
+    pub expired: u32,
+}
+
+/// The scheduler's billing work (R-BILL-4, R-FQDN-5/6): cancel registrations whose invoice is
+/// unpaid past its due date, lapse registrations past their issuance deadline, expire contracts
+/// past their end. Each change is a compare-and-set, so several workers may run it at once.
+pub async fn billing_pass(state: &AppState) -> Result<BillingPass, crate::error::ApiError> {
+    Ok(BillingPass {
+        cancelled: crate::registrations::cancel_overdue(state).await?,
+        lapsed: crate::registrations::lapse_overdue(state).await?,
+        expired: crate::registrations::expire_ended(state).await?,
+    })
+}
+
+/// Runs the billing pass every `billing_every` and housekeeping every `housekeeping_every`
+/// until the process stops.
+pub async fn run(state: AppState, billing_every: Duration, housekeeping_every: Duration) {
+    let mut billing = tokio::time::interval(billing_every);
+    let mut housekeeping_tick = tokio::time::interval(housekeeping_every);
     loop {
-        tick.tick().await;
-        match housekeeping(&state).await {
-            Ok(p) if p != Purged::default() => tracing::info!(?p, "housekeeping"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
+        tokio::select! {
+            _ = billing.tick() => match billing_pass(&state).await {
+                Ok(p) if p != BillingPass::default() => tracing::info!(?p, "billing pass"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "billing pass failed; will retry"),
+            },
+            _ = housekeeping_tick.tick() => match housekeeping(&state).await {
+                Ok(p) if p != Purged::default() => tracing::info!(?p, "housekeeping"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
+            },
         }
     }
 }

@@ -64,6 +64,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with extra `CERTDIRECT_*` settings.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    // Server-side errors show in the failing test's output.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_test_writer()
+        .try_init();
     let data_dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -6,6 +6,7 @@ mod acme;
 mod helpers;
 mod jose;
 mod operator;
+mod registrations;
 mod sessions;
 mod tokens;
 mod web;

@@ -48,6 +48,18 @@ async fn openapi_lists_every_path() {
         ("/acme-accounts", &["get"]),
         ("/acme-accounts/{id}/deactivate", &["post"]),
         ("/operator/customers/{id}/eab", &["post"]),
+        ("/products", &["get"]),
+        ("/fqdn/check", &["post"]),
+        ("/registrations", &["get", "post"]),
+        ("/registrations/{id}", &["get"]),
+        ("/invoices", &["get"]),
+        ("/invoices/{number}", &["get"]),
+        ("/invoices/{number}/pay", &["post"]),
+        ("/operator/invoices", &["get"]),
+        ("/operator/invoices/{number}/confirm-payment", &["post"]),
+        ("/operator/invoices/{number}/refund", &["post"]),
+        ("/operator/bank-statements", &["post"]),
+        ("/operator/registrations", &["get"]),
     ] {
         let entry = paths
             .get(path)

@@ -1,0 +1,321 @@
+//! Operator console for billing: invoices awaiting payment, bank transfer confirmation, bank
+//! statement import, refunds, and all registrations (R-BILL-3..5).
+
+use axum::extract::{Query, State};
+use axum::Json;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use serde::Deserialize;
+use shared::billing::{InvoiceStatus, PaymentMethod, RegistrationState};
+use shared::dto::{ConfirmPayment, Invoice, Registration, StatementImport, StatementRow};
+use utoipa::IntoParams;
+
+use super::extract::{ApiJson, ApiPath, OperatorAuth};
+use super::registrations::with_invoices;
+use crate::error::{ApiError, ApiResult};
+use crate::registrations::{self, invoice_dto, Payment};
+use crate::state::AppState;
+use crate::store::entity::{invoice, registration};
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct InvoiceQuery {
+    /// `unpaid`, `paid`, `void` or `refunded`; all when absent.
+    pub status: Option<String>,
+}
+
+/// Invoices, newest first (at most 500).
+#[utoipa::path(get, path = "/operator/invoices", tag = "operator", params(InvoiceQuery),
+    responses((status = 200, body = Vec<Invoice>), (status = 403, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["operator"])))]
+pub async fn invoices(
+    State(state): State<AppState>,
+    _op: OperatorAuth,
+    Query(q): Query<InvoiceQuery>,
+) -> ApiResult<Json<Vec<Invoice>>> {
+    let mut select = invoice::Entity::find()
+        .order_by_desc(invoice::Column::Id)
+        .limit(500);
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        let status = InvoiceStatus::parse(s).ok_or_else(|| {
+            ApiError::field(
+                "status",
+                "unknown_status",
+                "must be unpaid, paid, void or refunded",
+            )
+        })?;
+        select = select.filter(invoice::Column::Status.eq(status.as_str()));
+    }
+    Ok(Json(
+        select
+            .all(&state.db)
+            .await?
+            .iter()
+            .map(invoice_dto)
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct RegistrationQuery {
+    /// A registration state; all when absent.
+    pub state: Option<String>,
+}
+
+/// All customers' registrations, newest first (at most 500).
+#[utoipa::path(get, path = "/operator/registrations", tag = "operator", params(RegistrationQuery),
+    responses((status = 200, body = Vec<Registration>), (status = 403, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["operator"])))]
+pub async fn all_registrations(
+    State(state): State<AppState>,
+    _op: OperatorAuth,
+    Query(q): Query<RegistrationQuery>,
+) -> ApiResult<Json<Vec<Registration>>> {
+    let mut select = registration::Entity::find()
+        .order_by_desc(registration::Column::Id)
+        .limit(500);
+    if let Some(s) = q.state.as_deref().filter(|s| !s.is_empty()) {
+        let st = RegistrationState::parse(s).ok_or_else(|| {
+            ApiError::field(
+                "state",
+                "unknown_state",
+                format!("{s:?} is not a registration state"),
+            )
+        })?;
+        select = select.filter(registration::Column::State.eq(st.as_str()));
+    }
+    Ok(Json(
+        with_invoices(&state, select.all(&state.db).await?).await?,
+    ))
+}
+
+async fn find_invoice(state: &AppState, number: &str) -> ApiResult<invoice::Model> {
+    invoice::Entity::find()
+        .filter(invoice::Column::Number.eq(number))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("there is no invoice {number}")))
+}
+
+/// A bank transfer (or other payment) was received: confirm it. The amount must match exactly.
+#[utoipa::path(post, path = "/operator/invoices/{number}/confirm-payment", tag = "operator", request_body = ConfirmPayment,
+    params(("number" = String, Path, description = "invoice number, BILL…")),
+    responses((status = 200, body = Invoice), (status = 400, body = shared::Problem),
+              (status = 409, description = "already paid, void or refunded", body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["operator"])))]
+pub async fn confirm_payment(
+    State(state): State<AppState>,
+    OperatorAuth(op): OperatorAuth,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(req): ApiJson<ConfirmPayment>,
+) -> ApiResult<Json<Invoice>> {
+    let method = PaymentMethod::parse(req.method.trim()).ok_or_else(|| {
+        ApiError::field(
+            "method",
+            "unknown_payment_method",
+            "must be bank_transfer or card",
+        )
+    })?;
+    if req.amount <= 0 {
+        return Err(ApiError::field(
+            "amount",
+            "out_of_range",
+            "must be the yen amount received, greater than zero",
+        ));
+    }
+    let inv = find_invoice(&state, &number).await?;
+    let txn = state.db.begin().await?;
+    let actor = op.actor();
+    let payment = Payment {
+        via: method.as_str(),
+        amount: req.amount,
+        reference: format!("confirmed by {actor}"),
+        actor: &actor,
+    };
+    let (paid, _) = registrations::apply_payment(&state, &txn, &inv, payment).await?;
+    txn.commit().await?;
+    Ok(Json(invoice_dto(&paid)))
+}
+
+/// Refund a paid invoice before any certificate was issued for its registration (R-BILL-5).
+#[utoipa::path(post, path = "/operator/invoices/{number}/refund", tag = "operator",
+    params(("number" = String, Path, description = "invoice number, BILL…")),
+    responses((status = 200, body = Invoice), (status = 409, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["operator"])))]
+pub async fn refund(
+    State(state): State<AppState>,
+    OperatorAuth(op): OperatorAuth,
+    ApiPath(number): ApiPath<String>,
+) -> ApiResult<Json<Invoice>> {
+    let inv = find_invoice(&state, &number).await?;
+    Ok(Json(invoice_dto(
+        &registrations::refund(&state, &inv, &op.actor()).await?,
+    )))
+}
+
+/// The columns a bank statement CSV must have (a header line naming them; other columns are ignored).
+pub const STATEMENT_COLUMNS: [&str; 4] = ["date", "invoice_number", "amount", "payer"];
+
+/// Import a bank statement (CSV, UTF-8): each row is matched on invoice number and amount and
+/// applied once; the answer says what became of every row.
+#[utoipa::path(post, path = "/operator/bank-statements", tag = "operator",
+    request_body(content = String, content_type = "text/csv",
+        description = "UTF-8 CSV with a header line: date,invoice_number,amount,payer (amount in yen; commas and ¥ allowed when quoted)"),
+    responses((status = 200, body = StatementImport), (status = 400, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["operator"])))]
+pub async fn bank_statement(
+    State(state): State<AppState>,
+    OperatorAuth(op): OperatorAuth,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<StatementImport>> {
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::field("body", "not_utf8", "the CSV must be UTF-8"))?;
+    let text = text.trim_start_matches('\u{feff}');
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| {
+            ApiError::field(
+                "body",
+                "invalid_csv",
+                format!("the header line cannot be read: {e}"),
+            )
+        })?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
+    let (Some(num_col), Some(amount_col)) = (col("invoice_number"), col("amount")) else {
+        return Err(ApiError::field(
+            "body",
+            "missing_columns",
+            format!(
+                "the header line must name the columns {}",
+                STATEMENT_COLUMNS.join(",")
+            ),
+        ));
+    };
+    let (date_col, payer_col) = (col("date"), col("payer"));
+    let actor = op.actor();
+    let mut rows = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut applied = 0;
+    for (index, record) in reader.records().enumerate() {
+        let line = index as u32 + 2;
+        let mut row = StatementRow {
+            line,
+            invoice_number: String::new(),
+            amount: None,
+            outcome: String::new(),
+            detail: String::new(),
+        };
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                row.outcome = "invalid_row".into();
+                row.detail = format!("the line cannot be read: {e}");
+                rows.push(row);
+                continue;
+            }
+        };
+        row.invoice_number = record.get(num_col).unwrap_or("").to_owned();
+        let amount_text: String = record
+            .get(amount_col)
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !matches!(c, ',' | '¥' | '円' | ' '))
+            .collect();
+        row.amount = amount_text.parse::<i64>().ok();
+        let outcome = match row.amount {
+            _ if row.invoice_number.is_empty() => {
+                Err(("invalid_row", "the invoice number is empty".to_owned()))
+            }
+            None => Err((
+                "invalid_row",
+                format!(
+                    "the amount {:?} is not a whole number of yen",
+                    record.get(amount_col).unwrap_or("")
+                ),
+            )),
+            Some(_) if !seen.insert(row.invoice_number.clone()) => Err((
+                "duplicate_in_file",
+                "this invoice number appears earlier in the file".to_owned(),
+            )),
+            Some(amount) => {
+                apply_row(
+                    &state,
+                    &row.invoice_number,
+                    amount,
+                    &actor,
+                    line,
+                    date_col.and_then(|c| record.get(c)),
+                    payer_col.and_then(|c| record.get(c)),
+                )
+                .await
+            }
+        };
+        match outcome {
+            Ok(detail) => {
+                applied += 1;
+                row.outcome = "applied".into();
+                row.detail = detail;
+            }
+            Err((code, detail)) => {
+                row.outcome = code.into();
+                row.detail = detail;
+            }
+        }
+        rows.push(row);
+    }
+    Ok(Json(StatementImport { rows, applied }))
+}
+
+/// Applies one statement row; Err carries the outcome code and a detail.
+async fn apply_row(
+    state: &AppState,
+    number: &str,
+    amount: i64,
+    actor: &str,
+    line: u32,
+    date: Option<&str>,
+    payer: Option<&str>,
+) -> Result<String, (&'static str, String)> {
+    let internal = |e: ApiError| ("error", e.detail);
+    let inv = invoice::Entity::find()
+        .filter(invoice::Column::Number.eq(number))
+        .one(&state.db)
+        .await
+        .map_err(|e| internal(e.into()))?
+        .ok_or(("unknown_invoice", format!("there is no invoice {number}")))?;
+    if let Some(refusal) = registrations::payment_refusal(&inv, amount) {
+        let code = match refusal.kind {
+            "already-paid" => "already_paid",
+            "not-payable" => "not_payable",
+            _ => "amount_mismatch",
+        };
+        let detail = refusal
+            .errors
+            .first()
+            .map(|e| e.reason.clone())
+            .unwrap_or(refusal.detail);
+        return Err((code, detail));
+    }
+    let reference = format!(
+        "statement line {line}: {} {}",
+        date.unwrap_or(""),
+        payer.unwrap_or("")
+    )
+    .trim()
+    .to_owned();
+    let txn = state.db.begin().await.map_err(|e| internal(e.into()))?;
+    let payment = Payment {
+        via: "bank_statement",
+        amount,
+        reference,
+        actor,
+    };
+    registrations::apply_payment(state, &txn, &inv, payment)
+        .await
+        .map_err(internal)?;
+    txn.commit().await.map_err(|e| internal(e.into()))?;
+    Ok(format!("{number} paid ({})", shared::billing::yen(amount)))
+}

@@ -1,0 +1,362 @@
+//! Usage FQDN registration, purchase and payment (STEP 5–11; R-FQDN-1..8, R-BILL-1..5).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use shared::billing::{PaymentMethod, Product};
+use shared::dto::{
+    CardPayment, FqdnCheck, FqdnCheckRequest, Invoice, Locale, Registration, RegistrationCreated,
+    RegistrationRequest,
+};
+use shared::fqdn::{self, CertType, Normalized};
+use shared::problem::FieldError;
+
+use super::extract::{ApiJson, ApiPath, Auth, ClientAddr};
+use crate::audit::AuditEntry;
+use crate::billing::payment::{check_card, PaymentProvider, TestCardProvider};
+use crate::error::{ApiError, ApiResult};
+use crate::registrations::{self, invoice_dto, registration_dto, Payment};
+use crate::state::AppState;
+use crate::store::entity::{acme_application, invoice, registration};
+
+/// The product catalogue (R-BILL-1).
+#[utoipa::path(get, path = "/products", tag = "registrations",
+    responses((status = 200, body = Vec<Product>)))]
+pub async fn products(State(state): State<AppState>) -> Json<Vec<Product>> {
+    Json(state.config.catalogue.0.clone())
+}
+
+fn parse_type(field: &str, value: &str) -> Result<CertType, FieldError> {
+    CertType::parse(value.trim()).ok_or_else(|| {
+        if value.trim().is_empty() {
+            FieldError::new(field, "required", "is required: dv or dv_wildcard")
+        } else {
+            FieldError::new(
+                field,
+                "unknown_type",
+                format!("{value:?} is neither dv nor dv_wildcard"),
+            )
+        }
+    })
+}
+
+fn fqdn_error(e: &fqdn::FqdnError) -> FieldError {
+    FieldError::new("fqdn", e.code(), e.message(Locale::En))
+}
+
+/// Server-side twin of the portal's live preview: normalisation, coverage, availability.
+#[utoipa::path(post, path = "/fqdn/check", tag = "registrations", request_body = FqdnCheckRequest,
+    responses((status = 200, body = FqdnCheck), (status = 401, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["read"])))]
+pub async fn check(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<FqdnCheckRequest>,
+) -> ApiResult<Json<FqdnCheck>> {
+    let mut out = FqdnCheck {
+        ascii: None,
+        unicode: None,
+        coverage: vec![],
+        coverage_unicode: vec![],
+        valid: false,
+        available: false,
+        renewal: false,
+        errors: vec![],
+    };
+    let cert_type = match parse_type("type", &req.cert_type) {
+        Ok(t) => t,
+        Err(e) => {
+            out.errors.push(e);
+            return Ok(Json(out));
+        }
+    };
+    match fqdn::normalize(&req.fqdn, cert_type) {
+        Err(e) => out.errors.push(fqdn_error(&e)),
+        Ok(n) => {
+            let held = registration::Entity::find()
+                .filter(registration::Column::LiveFqdn.eq(&n.ascii))
+                .one(&state.db)
+                .await?;
+            out.valid = true;
+            out.available = held.is_none();
+            out.renewal = held
+                .as_ref()
+                .is_some_and(|r| r.customer_id == auth.customer.id);
+            if held
+                .as_ref()
+                .is_some_and(|r| r.customer_id != auth.customer.id)
+            {
+                out.errors
+                    .push(FieldError::new("fqdn", "taken", "is already registered"));
+            }
+            out.ascii = Some(n.ascii);
+            out.unicode = Some(n.unicode);
+            out.coverage = n.coverage;
+            out.coverage_unicode = n.coverage_unicode;
+        }
+    }
+    Ok(Json(out))
+}
+
+/// Validates a registration request, naming every bad field (R-ALL-1).
+fn validate(
+    state: &AppState,
+    req: &RegistrationRequest,
+) -> Result<(Normalized, Product, PaymentMethod), ApiError> {
+    let mut errors = Vec::new();
+    let cert_type = parse_type("type", &req.cert_type)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let name = cert_type.and_then(|t| {
+        fqdn::normalize(&req.fqdn, t)
+            .map_err(|e| errors.push(fqdn_error(&e)))
+            .ok()
+    });
+    let product = cert_type.and_then(|t| {
+        let found = state.config.catalogue.find(t, req.period_years).cloned();
+        if found.is_none() {
+            let periods: Vec<String> = state
+                .config
+                .catalogue
+                .periods(t)
+                .iter()
+                .map(u32::to_string)
+                .collect();
+            errors.push(FieldError::new(
+                "period_years",
+                "unknown_period",
+                format!(
+                    "{} is not a contract period of {}; choose one of {}",
+                    req.period_years,
+                    t.as_str(),
+                    periods.join(", ")
+                ),
+            ));
+        }
+        found
+    });
+    let method = PaymentMethod::parse(req.payment_method.trim());
+    if method.is_none() {
+        errors.push(FieldError::new(
+            "payment_method",
+            "unknown_payment_method",
+            "must be card or bank_transfer",
+        ));
+    }
+    if !req.agree_terms {
+        errors.push(FieldError::new(
+            "agree_terms",
+            "must_agree",
+            "must be true: the service terms and the 特定商取引法 notice must be agreed to",
+        ));
+    }
+    match (name, product, method) {
+        (Some(n), Some(p), Some(m)) if errors.is_empty() => Ok((n, p, m)),
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+/// STEP 5–9 confirmed in one call: a registration awaiting payment and its invoice (STEP 10).
+/// Buying a name the customer already holds renews it (R-FQDN-8).
+#[utoipa::path(post, path = "/registrations", tag = "registrations", request_body = RegistrationRequest,
+    responses((status = 201, body = RegistrationCreated), (status = 400, body = shared::Problem),
+              (status = 409, description = "no ACME application yet, or the name is held", body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["write"])))]
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiJson(req): ApiJson<RegistrationRequest>,
+) -> ApiResult<(StatusCode, Json<RegistrationCreated>)> {
+    let (name, product, method) = validate(&state, &req)?;
+    let applied = acme_application::Entity::find()
+        .filter(acme_application::Column::CustomerId.eq(auth.customer.id))
+        .one(&state.db)
+        .await?;
+    if applied.is_none() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "acme-application-required",
+            "register usage FQDNs after completing the ACME usage application (ACME利用申請)",
+        ));
+    }
+    let opened = registrations::open(
+        &state,
+        &auth.customer,
+        &name,
+        &product,
+        method,
+        &auth.actor(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(RegistrationCreated {
+            registration: registration_dto(
+                &opened.registration,
+                Some(opened.invoice.number.clone()),
+            ),
+            invoice: invoice_dto(&opened.invoice),
+            renewal: opened.renewal,
+        }),
+    ))
+}
+
+/// The customer's registrations, newest first.
+#[utoipa::path(get, path = "/registrations", tag = "registrations",
+    responses((status = 200, body = Vec<Registration>)),
+    security(("session" = []), ("bearer" = ["read"])))]
+pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Registration>>> {
+    let regs = registration::Entity::find()
+        .filter(registration::Column::CustomerId.eq(auth.customer.id))
+        .order_by_desc(registration::Column::Id)
+        .all(&state.db)
+        .await?;
+    with_invoices(&state, regs).await.map(Json)
+}
+
+/// Registrations with their newest invoice numbers.
+pub async fn with_invoices(
+    state: &AppState,
+    regs: Vec<registration::Model>,
+) -> ApiResult<Vec<Registration>> {
+    let invoices = invoice::Entity::find()
+        .filter(invoice::Column::RegistrationId.is_in(regs.iter().map(|r| r.id)))
+        .order_by_desc(invoice::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(regs
+        .iter()
+        .map(|r| {
+            let number = invoices
+                .iter()
+                .find(|i| i.registration_id == r.id)
+                .map(|i| i.number.clone());
+            registration_dto(r, number)
+        })
+        .collect())
+}
+
+/// One of the customer's registrations.
+#[utoipa::path(get, path = "/registrations/{id}", tag = "registrations",
+    params(("id" = i64, Path, description = "registration id")),
+    responses((status = 200, body = Registration), (status = 404, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["read"])))]
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(id): ApiPath<i64>,
+) -> ApiResult<Json<Registration>> {
+    let reg = registration::Entity::find_by_id(id)
+        .filter(registration::Column::CustomerId.eq(auth.customer.id))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("you have no registration {id}")))?;
+    let mut list = with_invoices(&state, vec![reg]).await?;
+    Ok(Json(list.remove(0)))
+}
+
+/// The customer's invoices, newest first.
+#[utoipa::path(get, path = "/invoices", tag = "registrations",
+    responses((status = 200, body = Vec<Invoice>)),
+    security(("session" = []), ("bearer" = ["read"])))]
+pub async fn invoices(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Invoice>>> {
+    let rows = invoice::Entity::find()
+        .filter(invoice::Column::CustomerId.eq(auth.customer.id))
+        .order_by_desc(invoice::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(Json(rows.iter().map(invoice_dto).collect()))
+}
+
+async fn own_invoice(state: &AppState, auth: &Auth, number: &str) -> ApiResult<invoice::Model> {
+    invoice::Entity::find()
+        .filter(invoice::Column::Number.eq(number))
+        .filter(invoice::Column::CustomerId.eq(auth.customer.id))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("you have no invoice {number}")))
+}
+
+/// One of the customer's invoices.
+#[utoipa::path(get, path = "/invoices/{number}", tag = "registrations",
+    params(("number" = String, Path, description = "invoice number, BILL…")),
+    responses((status = 200, body = Invoice), (status = 404, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["read"])))]
+pub async fn invoice(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(number): ApiPath<String>,
+) -> ApiResult<Json<Invoice>> {
+    Ok(Json(invoice_dto(
+        &own_invoice(&state, &auth, &number).await?,
+    )))
+}
+
+/// Pay an invoice by card through the configured provider. Card data is never stored or logged.
+#[utoipa::path(post, path = "/invoices/{number}/pay", tag = "registrations", request_body = CardPayment,
+    params(("number" = String, Path, description = "invoice number, BILL…")),
+    responses((status = 200, body = Invoice), (status = 400, body = shared::Problem),
+              (status = 402, description = "the card was declined", body = shared::Problem),
+              (status = 409, description = "already paid, void or refunded", body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["write"])))]
+pub async fn pay(
+    State(state): State<AppState>,
+    auth: Auth,
+    addr: ClientAddr,
+    ApiPath(number): ApiPath<String>,
+    ApiJson(card): ApiJson<CardPayment>,
+) -> ApiResult<Json<Invoice>> {
+    let inv = own_invoice(&state, &auth, &number).await?;
+    if let Some(refusal) = registrations::payment_refusal(&inv, inv.amount_incl_tax) {
+        return Err(refusal);
+    }
+    let card = check_card(&card, state.now()).map_err(ApiError::validation)?;
+    let charge = TestCardProvider
+        .charge(inv.amount_incl_tax, &inv.number, card)
+        .await;
+    let charge_id = match charge {
+        Ok(id) => id,
+        Err(decline) => {
+            AuditEntry {
+                actor: auth.actor(),
+                customer_id: Some(auth.customer.id),
+                action: "invoice.card_declined",
+                subject: inv.number.clone(),
+                success: false,
+                detail: serde_json::json!({ "code": decline.code }),
+                remote_addr: addr.to_audit(),
+            }
+            .write(&state.db, state.now())
+            .await?;
+            return Err(ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                "card-declined",
+                format!(
+                    "{}; the invoice {} stays unpaid",
+                    decline.message, inv.number
+                ),
+            ));
+        }
+    };
+    let txn = state.db.begin().await?;
+    let actor = auth.actor();
+    let payment = Payment {
+        via: "card",
+        amount: inv.amount_incl_tax,
+        reference: charge_id.clone(),
+        actor: &actor,
+    };
+    let applied = registrations::apply_payment(&state, &txn, &inv, payment).await;
+    let committed = match applied {
+        Ok((paid, _)) => txn.commit().await.map(|_| paid).map_err(ApiError::from),
+        Err(e) => Err(e),
+    };
+    committed
+        .map(|paid| Json(invoice_dto(&paid)))
+        .inspect_err(|e| {
+            // The provider took the money but the database did not record it: say so loudly.
+            tracing::error!(invoice = %inv.number, charge = %charge_id, error = %e,
+            "card charged but the payment could not be recorded; apply or refund it by hand");
+        })
+}
