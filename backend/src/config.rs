@@ -74,6 +74,12 @@ pub const KEYS: &[(&str, &str)] = &[
     ("products", "catalogue, type:years=yen excl. tax, comma-separated (default dv:1=10900,dv:2=21800,dv_wildcard:1=43600,dv_wildcard:2=87200)"),
     ("invoice_due_days", "days from invoice to due date (default 14)"),
     ("bank_account", "bank transfer details printed on invoices and emails"),
+    ("ca_root_cert", "PEM root certificate to publish (with the two below; default: made in <data dir>/ca)"),
+    ("ca_intermediate_cert", "PEM intermediate certificate that signs leaves"),
+    ("ca_intermediate_key", "PEM private key of the intermediate"),
+    ("cert_validity_days", "leaf certificate validity in days, at most 199 (default 90)"),
+    ("crl_url", "CRL distribution point put in certificates (default <public url>/ca/intermediate.crl)"),
+    ("ca_issuers_url", "AIA caIssuers URL put in certificates (default <public url>/ca/intermediate.der)"),
     ("caa_identities", "comma-separated issuer domain names for CAA and the directory (default: the public URL's host)"),
 ];
 
@@ -101,6 +107,12 @@ pub struct Config {
     pub catalogue: crate::billing::Catalogue,
     pub invoice_due_days: u32,
     pub bank_account: String,
+    pub ca_root_cert: Option<PathBuf>,
+    pub ca_intermediate_cert: Option<PathBuf>,
+    pub ca_intermediate_key: Option<PathBuf>,
+    pub cert_validity_days: i64,
+    pub crl_url: String,
+    pub ca_issuers_url: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -434,7 +446,25 @@ impl Config {
         if invoice_due_days > 365 {
             return Err(src.err("invoice_due_days", "must be at most 365"));
         }
+        let cert_validity_days = src.positive("cert_validity_days", 90)?;
+        if cert_validity_days > 199 {
+            return Err(src.err(
+                "cert_validity_days",
+                format!("{cert_validity_days} is over 199: the CA/Browser Forum allows at most 200 days (R-CA-2)"),
+            ));
+        }
+        let base = public_url.as_str().trim_end_matches('/').to_owned();
         Ok(Config {
+            ca_root_cert: src.string("ca_root_cert").map(PathBuf::from),
+            ca_intermediate_cert: src.string("ca_intermediate_cert").map(PathBuf::from),
+            ca_intermediate_key: src.string("ca_intermediate_key").map(PathBuf::from),
+            cert_validity_days,
+            crl_url: src
+                .string("crl_url")
+                .unwrap_or_else(|| format!("{base}/ca/intermediate.crl")),
+            ca_issuers_url: src
+                .string("ca_issuers_url")
+                .unwrap_or_else(|| format!("{base}/ca/intermediate.der")),
             catalogue,
             invoice_due_days: invoice_due_days as u32,
             bank_account: src.string("bank_account").unwrap_or_else(|| {
@@ -566,6 +596,11 @@ mod tests {
             ("CERTDIRECT_SMTP_URL", "http://mail", "CERTDIRECT_SMTP_URL"),
             ("CERTDIRECT_SESSION_HOURS", "0", "CERTDIRECT_SESSION_HOURS"),
             ("CERTDIRECT_PRODUCTS", "dv:1=abc", "CERTDIRECT_PRODUCTS"),
+            (
+                "CERTDIRECT_CERT_VALIDITY_DAYS",
+                "200",
+                "CERTDIRECT_CERT_VALIDITY_DAYS",
+            ),
             (
                 "CERTDIRECT_EAB_ENCRYPTION_KEY",
                 "c2hvcnQ=",

@@ -5,6 +5,7 @@ pub mod acme;
 pub mod api;
 pub mod audit;
 pub mod billing;
+pub mod ca;
 pub mod clock;
 pub mod config;
 pub mod eab;

@@ -1,0 +1,190 @@
+//! CSR checks for finalize (R-ACME-6): the signature verifies, the names are read from the
+//! subjectAltName request (and the CN, which must be one of them), and the key is RSA ≥ 2048 or
+//! ECDSA P-256/P-384.
+
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::extensions::{GeneralName, ParsedExtension};
+use x509_parser::prelude::FromDer;
+use x509_parser::public_key::PublicKey;
+
+use crate::acme::jws::{b64, Jwk};
+use crate::acme::problem::AcmeProblem;
+
+/// What finalize needs from a CSR.
+#[derive(Debug)]
+pub struct CheckedCsr {
+    /// The requested names, lower-cased, deduplicated and sorted.
+    pub names: Vec<String>,
+    pub spki_der: Vec<u8>,
+    /// The key as a JWK, to compare with the account key.
+    pub key: Jwk,
+}
+
+fn bad_csr(detail: impl Into<String>) -> AcmeProblem {
+    AcmeProblem {
+        kind: "badCSR",
+        ..AcmeProblem::malformed(detail)
+    }
+}
+
+/// Parses and checks a DER CSR.
+pub fn check(der: &[u8]) -> Result<CheckedCsr, AcmeProblem> {
+    let (rest, csr) = X509CertificationRequest::from_der(der)
+        .map_err(|_| bad_csr("the CSR is not a DER PKCS#10 request"))?;
+    if !rest.is_empty() {
+        return Err(bad_csr("the CSR has trailing bytes"));
+    }
+    csr.verify_signature()
+        .map_err(|_| bad_csr("the CSR's signature does not verify with its own key"))?;
+    let info = &csr.certification_request_info;
+    let spki = &info.subject_pki;
+    let key = match spki
+        .parsed()
+        .map_err(|_| bad_csr("the CSR's public key cannot be read"))?
+    {
+        PublicKey::RSA(rsa) => {
+            let modulus = rsa
+                .modulus
+                .iter()
+                .skip_while(|b| **b == 0)
+                .copied()
+                .collect::<Vec<_>>();
+            let bits =
+                modulus.len() * 8 - modulus.first().map_or(8, |b| b.leading_zeros() as usize);
+            if bits < 2048 {
+                return Err(AcmeProblem {
+                    kind: "badCSR",
+                    ..AcmeProblem::bad_public_key(format!(
+                        "the CSR's RSA key has {bits} bits; at least 2048 are required"
+                    ))
+                });
+            }
+            Jwk::Rsa {
+                n: b64(&modulus),
+                e: b64(rsa
+                    .exponent
+                    .iter()
+                    .skip_while(|b| **b == 0)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .as_slice()),
+            }
+        }
+        PublicKey::EC(point) => {
+            let curve_oid = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|o| o.to_id_string());
+            let (crv, len) = match curve_oid.as_deref() {
+                Some("1.2.840.10045.3.1.7") => ("P-256", 32),
+                Some("1.3.132.0.34") => ("P-384", 48),
+                other => {
+                    return Err(bad_csr(format!(
+                        "the CSR's EC curve {} is not accepted; use P-256 or P-384",
+                        other.unwrap_or("(unnamed)")
+                    )))
+                }
+            };
+            let data = point.data();
+            if data.len() != 1 + 2 * len || data[0] != 4 {
+                return Err(bad_csr("the CSR's EC key must be an uncompressed point"));
+            }
+            Jwk::Ec {
+                crv: crv.into(),
+                x: b64(&data[1..1 + len]),
+                y: b64(&data[1 + len..]),
+            }
+        }
+        _ => {
+            return Err(bad_csr(
+                "the CSR's key must be RSA (2048 bits or more) or ECDSA P-256/P-384",
+            ))
+        }
+    };
+    let mut names: Vec<String> = Vec::new();
+    if let Some(exts) = csr.requested_extensions() {
+        for ext in exts {
+            if let ParsedExtension::SubjectAlternativeName(san) = ext {
+                for gn in &san.general_names {
+                    match gn {
+                        GeneralName::DNSName(n) => names.push(n.to_ascii_lowercase()),
+                        other => {
+                            return Err(bad_csr(format!(
+                                "the CSR asks for a name that is not a DNS name: {other}"
+                            )))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    for cn in info.subject.iter_common_name() {
+        let cn = cn
+            .as_str()
+            .map_err(|_| bad_csr("the CSR's common name is not a string"))?
+            .to_ascii_lowercase();
+        if !names.contains(&cn) {
+            names.push(cn);
+        }
+    }
+    names.sort();
+    names.dedup();
+    if names.is_empty() {
+        return Err(bad_csr("the CSR names no DNS name"));
+    }
+    Ok(CheckedCsr {
+        names,
+        spki_der: spki.raw.to_vec(),
+        key,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csr_for(names: &[&str], key: &rcgen::KeyPair) -> Vec<u8> {
+        let mut params =
+            rcgen::CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        params.serialize_request(key).unwrap().der().to_vec()
+    }
+
+    #[test]
+    fn reads_names_and_key_from_a_good_csr() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let csr = check(&csr_for(&["WWW.Example.jp", "example.jp"], &key)).unwrap();
+        assert_eq!(csr.names, ["example.jp", "www.example.jp"]);
+        assert!(matches!(csr.key, Jwk::Ec { ref crv, .. } if crv == "P-256"));
+        assert_eq!(
+            csr.spki_der,
+            rcgen::PublicKeyData::subject_public_key_info(&key)
+        );
+    }
+
+    #[test]
+    fn refuses_tampered_and_weak_csrs() {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut der = csr_for(&["example.jp"], &key);
+        let last = der.len() - 1;
+        der[last] ^= 0x01;
+        assert_eq!(check(&der).unwrap_err().kind, "badCSR");
+        assert_eq!(check(b"not a csr").unwrap_err().kind, "badCSR");
+        let ed = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
+        assert!(check(&csr_for(&["example.jp"], &ed))
+            .unwrap_err()
+            .detail
+            .contains("RSA"));
+        // A common name that is not among the SANs becomes a name of its own (and so fails the
+        // order's name check).
+        let mut params = rcgen::CertificateParams::new(vec!["example.jp".to_string()]).unwrap();
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "other.jp");
+        let csr = check(params.serialize_request(&key).unwrap().der()).unwrap();
+        assert_eq!(csr.names, ["example.jp", "other.jp"]);
+    }
+}
