@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use shared::dto::Me;
+use shared::dto::{AcmeApplicationState, Me, Role};
 
 use crate::api;
 use crate::browser;
@@ -71,6 +71,37 @@ pub enum AuthState {
 impl Session {
     pub fn state(&self) -> AuthState {
         auth_state(self.checked.get(), self.me.with(Option::is_some))
+    }
+
+    /// Whether an operator is logged in (tracked).
+    pub fn is_operator(&self) -> bool {
+        self.me
+            .with(|me| me.as_ref().is_some_and(|me| me.role == Role::Operator))
+    }
+
+    /// Whether the customer has made the ACME usage application (tracked).
+    pub fn has_applied(&self) -> bool {
+        self.me.with(|me| {
+            me.as_ref()
+                .is_some_and(|me| me.acme_application == AcmeApplicationState::Applied)
+        })
+    }
+
+    /// The server said the customer has applied (a 201 or a 409 `already-applied`).
+    pub fn mark_applied(&self) {
+        self.me.update(|me| {
+            if let Some(me) = me {
+                me.acme_application = AcmeApplicationState::Applied;
+            }
+        });
+    }
+
+    /// A 401 means the session ended meanwhile: forget it, and protected pages send the reader
+    /// to log in.
+    pub fn forget_if_logged_out(&self, err: &api::ApiError) {
+        if err.status() == Some(401) {
+            self.me.set(None);
+        }
     }
 }
 
@@ -170,6 +201,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset-password") view=pages::reset_password::ResetPasswordPage/>
                     <Route path=path!("/mypage") view=pages::mypage::MyPage/>
                     <Route path=path!("/mypage/tokens") view=pages::tokens::TokensPage/>
+                    <Route path=path!("/mypage/acme") view=pages::acme::AcmePage/>
+                    <Route path=path!("/terms") view=pages::terms::TermsPage/>
                 </Routes>
             </main>
             <Footer/>

@@ -11,8 +11,9 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::dto::{
-    Ack, CreateTokenRequest, CreatedToken, Locale, LoginRequest, Me, PasswordResetConfirm,
-    PasswordResetRequest, SignupRequest, SignupResponse, TokenInfo, TokenRequest,
+    Ack, AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest, CreateTokenRequest,
+    CreatedToken, Locale, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest,
+    SignupRequest, SignupResponse, TokenInfo, TokenRequest,
 };
 use wasm_bindgen::JsCast as _;
 
@@ -30,6 +31,10 @@ pub struct UpdateMe {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_email: Option<String>,
 }
+
+/// The body of a POST that takes no fields.
+#[derive(Serialize)]
+struct Empty {}
 
 // ---------------------------------------------------------------------------------------------
 // Endpoints
@@ -107,6 +112,48 @@ pub async fn revoke_token(id: i64) -> Result<(), ApiError> {
         send(
             with_csrf(Request::delete(&url(&format!("/tokens/{id}")))),
             None::<&()>,
+        )
+        .await?,
+    )
+    .await
+}
+
+/// `POST /acme-application {agree_terms: true}` → 201: the application number and the EAB
+/// credentials (R-EAB-1). A second application is a 409 `already-applied`.
+pub async fn apply_acme() -> Result<AcmeApplication, ApiError> {
+    let body = AcmeApplicationRequest { agree_terms: true };
+    json(
+        send(
+            with_csrf(Request::post(&url("/acme-application"))),
+            Some(&body),
+        )
+        .await?,
+    )
+    .await
+}
+
+/// `GET /acme-application`: `None` when the customer has not applied yet (404).
+pub async fn acme_application() -> Result<Option<AcmeApplication>, ApiError> {
+    match json(send(Request::get(&url("/acme-application")), None::<&()>).await?).await {
+        Ok(app) => Ok(Some(app)),
+        Err(e) if e.status() == Some(404) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /acme-accounts`: the ACME accounts bound through the customer's EAB (R-EAB-3).
+pub async fn acme_accounts() -> Result<Vec<AcmeAccountInfo>, ApiError> {
+    json(send(Request::get(&url("/acme-accounts")), None::<&()>).await?).await
+}
+
+/// `POST /acme-accounts/{id}/deactivate`.
+pub async fn deactivate_acme_account(id: i64) -> Result<AcmeAccountInfo, ApiError> {
+    json(
+        send(
+            with_csrf(Request::post(&url(&format!(
+                "/acme-accounts/{id}/deactivate"
+            )))),
+            Some(&Empty {}),
         )
         .await?,
     )
@@ -193,6 +240,11 @@ mod tests {
             ..UpdateMe::default()
         };
         assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"locale":"en"}"#);
+    }
+
+    #[test]
+    fn empty_posts_send_an_empty_object() {
+        assert_eq!(serde_json::to_string(&Empty {}).unwrap(), "{}");
     }
 
     #[test]

@@ -59,6 +59,7 @@ pub fn Header() -> impl IntoView {
                         {move || match session.state() {
                             AuthState::LoggedIn => view! {
                                 {nav_link("/mypage", Key::NavMyPage, "nav-mypage")}
+                                {move || (!session.is_operator()).then(|| nav_link("/mypage/acme", Key::NavAcme, "nav-acme"))}
                                 {nav_link("/mypage/tokens", Key::NavTokens, "nav-tokens")}
                                 <li>
                                     <button type="button" class="btn btn-ghost btn-sm" data-testid="logout" on:click=logout.clone()>

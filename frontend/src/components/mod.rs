@@ -1,7 +1,10 @@
 //! Reusable widgets. They stay thin: logic lives in plain functions next to them or in `pages/`.
 
+pub mod copy;
 pub mod field;
+pub mod focus;
 pub mod header;
 pub mod notice;
 pub mod require_login;
 pub mod steps;
+pub mod terms;

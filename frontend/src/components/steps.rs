@@ -9,6 +9,8 @@ use crate::i18n::Key;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepStatus {
     Done,
+    /// Offered and not done yet: the customer's next move.
+    Todo,
     /// The portal does not offer this step yet: said plainly, never faked.
     Unavailable,
     /// The top page's overview: no status.
@@ -21,6 +23,8 @@ pub struct Step {
     pub title: Key,
     pub description: Key,
     pub status: StepStatus,
+    /// Where the step is done in the portal (the title links there).
+    pub href: Option<&'static str>,
 }
 
 pub const JOURNEY: [(Key, Key); 7] = [
@@ -43,6 +47,7 @@ pub fn steps(status: impl Fn(usize) -> StepStatus) -> Vec<Step> {
             title,
             description,
             status: status(i),
+            href: None,
         })
         .collect()
 }
@@ -57,21 +62,30 @@ pub fn StepList(steps: Vec<Step>, testid: &'static str) -> impl IntoView {
                 .map(|step| {
                     let (class, badge) = match step.status {
                         StepStatus::Done => ("step step-done", Some(Key::StepDone)),
+                        StepStatus::Todo => ("step step-todo", Some(Key::StepTodo)),
                         StepStatus::Unavailable => ("step step-unavailable", Some(Key::StepUnavailable)),
                         StepStatus::Info => ("step", None),
                     };
                     let state = match step.status {
                         StepStatus::Done => "done",
+                        StepStatus::Todo => "todo",
                         StepStatus::Unavailable => "unavailable",
                         StepStatus::Info => "info",
                     };
                     let number = step.number.to_string();
+                    let title = step.title;
+                    let heading = match step.href {
+                        Some(href) if step.status != StepStatus::Unavailable => view! {
+                            <a href=href data-testid=format!("step-{}-link", step.number)>{move || i18n.t(title)}</a>
+                        }.into_any(),
+                        _ => view! { {move || i18n.t(title)} }.into_any(),
+                    };
                     view! {
                         <li class=class data-testid=format!("step-{}", step.number) data-state=state>
                             <span class="step-number" aria-hidden="true">{number.clone()}</span>
                             <div class="step-body">
                                 <p class="step-label">{move || i18n.tf(Key::StepLabel, &[("n", &number)])}</p>
-                                <h3 class="step-title">{move || i18n.t(step.title)}</h3>
+                                <h3 class="step-title">{heading}</h3>
                                 <p class="step-desc">{move || i18n.t(step.description)}</p>
                             </div>
                             {badge.map(|key| view! { <span class="badge">{move || i18n.t(key)}</span> })}
@@ -103,5 +117,6 @@ mod tests {
         );
         assert_eq!(list[0].status, StepStatus::Done);
         assert_eq!(list[4].title, Key::Step5);
+        assert!(list.iter().all(|s| s.href.is_none()));
     }
 }

@@ -40,6 +40,7 @@ texts! {
     NavSignup => "新規会員登録", "Sign up";
     NavMyPage => "マイページ", "My Page";
     NavTokens => "APIトークン", "API tokens";
+    NavAcme => "ACME利用申請・EAB", "ACME & EAB";
     Logout => "ログアウト", "Log out";
     LangSwitch => "English", "日本語";
     LangSwitchLabel => "表示言語を英語(English)に切り替える", "Switch the language to Japanese (日本語)";
@@ -96,6 +97,7 @@ texts! {
         "Your ACME client obtains the certificate; the first issuance makes the FQDN active.";
     StepLabel => "STEP {n}", "STEP {n}";
     StepDone => "完了", "Done";
+    StepTodo => "未完了", "To do";
     StepUnavailable => "準備中", "Not available yet";
     StepUnavailableNote => "この手続きはまだご利用いただけません。準備が整い次第、マイページからお手続きいただけます。",
         "This step is not available yet. It will be offered on My Page once it is ready.";
@@ -172,6 +174,13 @@ texts! {
     CreatedAtLabel => "登録日時", "Signed up";
     ProgressTitle => "お手続きの状況", "Your progress";
     ProgressLead => "サーバー証明書(ACME対応版)の発行までの手続きです。", "The steps to your first ACME certificate.";
+    AcmeCardTitle => "ACME利用申請・EAB", "ACME application and EAB";
+    AcmeCardBodyNone => "ACMEクライアントで証明書を取得するには、まずサービス約款をご確認のうえACME利用申請を行ってください。EAB(認証情報)がすぐに発行されます。",
+        "To obtain certificates with your ACME client, first read the service terms and apply for ACME use. Your EAB credentials are issued at once.";
+    AcmeCardBodyApplied => "EAB(認証情報)、ACMEクライアントのコマンド例、登録済みのACMEアカウントを確認できます。",
+        "See your EAB credentials, commands for your ACME client, and the ACME accounts registered with them.";
+    AcmeCardLinkApply => "ACME利用申請へ進む", "Apply for ACME use";
+    AcmeCardLinkView => "EABとACMEアカウントを見る", "View EAB and ACME accounts";
     ApiTokensCardTitle => "APIトークン", "API tokens";
     ApiTokensCardBody => "REST API をプログラムから利用するためのトークンを作成・無効化できます。",
         "Create and revoke tokens for using the REST API from your own programs.";
@@ -209,6 +218,101 @@ texts! {
         "Revoke the token \"{name}\"? Programs using it will lose access to the API.";
     TokenRevoked => "トークン「{name}」を無効化しました。", "The token \"{name}\" has been revoked.";
     TimeZoneNote => "日時は日本時間(JST)で表示しています。", "Times are shown in Japan time (JST).";
+
+    // Service terms (サービス約款), shown before the ACME usage application and at /terms
+    TermsTitle => "サービス約款", "Service terms";
+    TermsVersion => "2026年11月版", "Version 2026-11";
+    TermsLead => "CertDirect サーバー証明書(ACME対応版)サービスのご利用条件です。ACME利用申請の前に必ずお読みください。",
+        "The conditions of the CertDirect ACME server certificate service. Please read them before you apply for ACME use.";
+    Terms1Title => "第1条(適用)", "Article 1 (Scope)";
+    Terms1Body => "本約款は、CertDirect(以下「当社」)が会員に提供するサーバー証明書(ACME対応版)サービス(以下「本サービス」)の利用に適用されます。会員は、ACME利用申請の「同意して確定」をもって本約款に同意したものとします。",
+        "These terms apply to the ACME server certificate service (the \"Service\") that CertDirect (\"we\") provides to its members. By clicking \"Agree and confirm\" on the ACME usage application, the member accepts these terms.";
+    Terms2Title => "第2条(ACME利用申請とEAB)", "Article 2 (ACME usage application and EAB)";
+    Terms2Body => "ACME利用申請はお客様IDごとに1回のみ行えます。申請が確定すると、当社は外部アカウント連携(EAB)の鍵IDとHMACキーを発行します。EABの有効期間は発行から14日間で、期限を過ぎると新しいACMEアカウントを登録できません。再発行はカスタマーセンターへのお問い合わせにより当社が行い、再発行の時点で従前のEABは無効になります。会員はHMACキーを第三者に開示してはなりません。",
+        "The ACME usage application can be made once per customer ID. When it is confirmed we issue External Account Binding (EAB) credentials: a key ID and an HMAC key. They are valid for 14 days from issuance; after that no new ACME account can be registered with them. We re-issue credentials on request to the customer center, and the previous credentials stop working at that moment. The member must not disclose the HMAC key to anyone.";
+    Terms3Title => "第3条(ACMEアカウント)", "Article 3 (ACME accounts)";
+    Terms3Body => "EABを用いて登録されたACMEアカウントは、登録に用いたEABの会員に帰属し、他の会員に移すことはできません。会員は、ACMEアカウントの秘密鍵を適切に管理し、当社からの緊急の連絡を受け取れる連絡先メールアドレスを登録するものとします。不要になったアカウントや鍵が漏えいしたおそれのあるアカウントは、マイページから速やかに無効化してください。",
+        "An ACME account registered with EAB credentials belongs to the member those credentials were issued to and cannot be moved to another member. The member keeps the account's private key safe and registers a contact email address that receives our urgent notices. Deactivate accounts you no longer use, or whose key may have leaked, on My Page without delay.";
+    Terms4Title => "第4条(利用FQDNと証明書の発行)", "Article 4 (Usage FQDNs and issuance)";
+    Terms4Body => "証明書は、会員が登録し料金の支払いが確認された利用FQDNについてのみ、http-01 または dns-01 によるドメイン認証を経て発行されます。最初の証明書は、登録完了の1年後の同月末日(日本時間23時59分59秒)までに発行される必要があります。利用FQDNの入力誤りによる訂正・返金はいたしません。",
+        "Certificates are issued only for usage FQDNs the member has registered and paid for, after domain validation by http-01 or dns-01. The first certificate must be issued by the last day of the same month one year after the registration was completed (23:59:59 Japan time). Misspelt FQDNs are neither corrected nor refunded.";
+    Terms5Title => "第5条(料金)", "Article 5 (Fees)";
+    Terms5Body => "料金は当社が定める料金表のとおりとし、消費税を加えてお支払いいただきます。証明書が一度でも発行された利用FQDNの料金は返金いたしません。",
+        "Fees follow our price list, with consumption tax added. Fees for a usage FQDN for which a certificate has been issued are not refunded.";
+    Terms6Title => "第6条(禁止事項)", "Article 6 (Prohibited conduct)";
+    Terms6Body => "会員は、自らが管理権限を持たないドメイン名の証明書を申請すること、虚偽の情報を登録すること、本サービスの運営を妨げる行為(過度のリクエストを含みます)をしてはなりません。",
+        "Members must not request certificates for domain names they do not control, register false information, or disturb the operation of the Service (including by excessive requests).";
+    Terms7Title => "第7条(失効・停止)", "Article 7 (Revocation and suspension)";
+    Terms7Body => "当社は、鍵の危殆化、本約款への違反、または CA/Browser Forum の Baseline Requirements その他の規程が求める場合、事前の通知なく証明書を失効させ、ACMEアカウントを無効化することがあります。",
+        "We may revoke certificates and deactivate ACME accounts without notice when a key is compromised, when these terms are breached, or when the CA/Browser Forum Baseline Requirements or other rules require it.";
+    Terms8Title => "第8条(お問い合わせ)", "Article 8 (Contact)";
+    Terms8Body => "本サービスに関するお問い合わせは、カスタマーセンター(平日9時〜18時、土日祝日・12月29日〜1月3日を除く)で承ります。",
+        "Questions about the Service are answered by the customer center (weekdays 9:00–18:00 Japan time, except Saturdays, Sundays, Japanese public holidays and 29 December – 3 January).";
+
+    // ACME usage application (ACME利用申請) and EAB credentials (R-EAB-1..3)
+    AcmeTitle => "ACME利用申請", "ACME usage application";
+    AcmeLead => "お使いのACMEクライアント(certbot、lego、acme.sh など)で証明書を取得するための申請です。申請すると、ACMEアカウントの登録に使うEAB(外部アカウント連携)の認証情報がすぐに発行されます。",
+        "Apply here to obtain certificates with your own ACME client (certbot, lego, acme.sh, …). Your External Account Binding (EAB) credentials, used to register ACME accounts, are issued at once.";
+    AcmeApplyOnce => "ACME利用申請はお客様ごとに1回のみです。", "You can apply for ACME use once per customer.";
+    AcmeApplyNote => "「同意して確定」をクリックすると、上記のサービス約款に同意のうえACME利用を申請したものとみなされます。",
+        "By clicking \"Agree and confirm\" you accept the service terms above and apply for ACME use.";
+    AcmeApplySubmit => "同意して確定", "Agree and confirm";
+    AcmeApplied => "ACME利用申請を受け付けました(申請番号:{number})。EAB(認証情報)を発行し、ご登録のメールアドレスにもお知らせしました。",
+        "Your ACME usage application has been accepted (application number {number}). Your EAB credentials are below; we have also emailed you.";
+    AcmeAlreadyApplied => "ACME利用申請はすでに完了しています(申請番号:{number})。申請はお客様ごとに1回のみです。EABの有効期限が切れた場合は、カスタマーセンターにお問い合わせください。",
+        "You have already applied for ACME use (application number {number}). The application can be made only once per customer. If your EAB credentials have expired, please contact the customer center.";
+    AcmeAlreadyAppliedNoNumber => "ACME利用申請はすでに完了しています。申請はお客様ごとに1回のみです。EABの有効期限が切れた場合は、カスタマーセンターにお問い合わせください。",
+        "You have already applied for ACME use. The application can be made only once per customer. If your EAB credentials have expired, please contact the customer center.";
+    ApplicationTitle => "申請内容", "Your application";
+    ApplicationNumberLabel => "申請番号", "Application number";
+    AppliedAtLabel => "申請日時", "Applied";
+    EabTitle => "EAB(認証情報)", "EAB credentials";
+    EabLead => "ACMEクライアントでアカウントを登録するときに、鍵IDとHMACキーを指定します。HMACキーはパスワードと同じように扱い、第三者に知られないようにしてください。",
+        "Give the key ID and the HMAC key to your ACME client when it registers an account. Treat the HMAC key like a password and keep it to yourself.";
+    EabKidLabel => "鍵ID(EAB Key ID)", "Key ID (EAB key ID)";
+    EabHmacLabel => "HMACキー(base64url)", "HMAC key (base64url)";
+    EabIssuedLabel => "発行日時", "Issued";
+    EabExpiresLabel => "有効期限", "Expires";
+    EabStatusValid => "有効", "Valid";
+    EabStatusExpired => "期限切れ", "Expired";
+    EabValidity => "EABの有効期間は発行から14日間です。有効期限までにACMEアカウントを登録してください。登録済みのACMEアカウントは、有効期限後も引き続きご利用いただけます。",
+        "EAB credentials are valid for 14 days from issuance. Register your ACME accounts before they expire; accounts already registered keep working afterwards.";
+    EabExpiredTitle => "EABの有効期限が切れています", "Your EAB credentials have expired";
+    EabExpiredBody => "このEABでは新しいACMEアカウントを登録できません。新しいEABの発行をご希望の場合は、カスタマーセンターまでお問い合わせください。登録済みのACMEアカウントは引き続きご利用いただけます。",
+        "No new ACME account can be registered with these credentials. To receive new EAB credentials, please contact the customer center. ACME accounts you have already registered keep working.";
+    DirectoryTitle => "申請先のサーバーホスト(ACMEディレクトリURL)", "Server (ACME directory URL)";
+    DirectoryLead => "ACMEクライアントのサーバー(ディレクトリURL)には、次のURLを指定してください。",
+        "Point your ACME client's server (directory URL) at this address.";
+    CommandsTitle => "ACMEクライアントのコマンド例", "Commands for your ACME client";
+    CommandsLead => "お客様のEABを入力済みのコマンドです。メールアドレスは認証局からの緊急のお知らせを受け取る連絡先です。必要に応じて変更してください。",
+        "These command lines have your EAB filled in. The email address is the contact for urgent notices from the certificate authority; change it if you need to.";
+    CommandsLegoNote => "lego はアカウント登録に続けて証明書を申請します。--domains には、登録と支払いが済んだ利用FQDNを指定してください。",
+        "lego registers the account and then requests a certificate: give --domains a usage FQDN you have registered and paid for.";
+    CopyCommandOf => "{client} のコマンドをコピー", "Copy the {client} command";
+    CopyLabel => "{what}をコピー", "Copy the {what}";
+    ContactSupportNote => "EABの再発行などのお問い合わせは、カスタマーセンター(平日9時〜18時)で承ります。",
+        "For new EAB credentials and other questions, contact the customer center (weekdays 9:00–18:00 Japan time).";
+
+    // ACME accounts bound through the EAB (R-EAB-3)
+    AccountsTitle => "ACMEアカウント", "ACME accounts";
+    AccountsLead => "EABを使って登録されたACMEアカウントの一覧です。1つのEABで複数のアカウント(複数のサーバー)を登録できます。使わなくなったアカウントは無効化してください。無効化したアカウントの鍵では、以後ACMEサーバーを利用できません。",
+        "The ACME accounts registered with your EAB credentials. One EAB can register several accounts (several servers). Deactivate the accounts you no longer use: a deactivated account's key can no longer be used with the ACME server.";
+    AccountsEmpty => "登録済みのACMEアカウントはまだありません。上のコマンドでACMEクライアントからアカウントを登録してください。",
+        "No ACME account has been registered yet. Register one from your ACME client with the commands above.";
+    AccountsRefresh => "最新の情報に更新", "Refresh";
+    ColAccount => "アカウント", "Account";
+    ColStatus => "状態", "Status";
+    ColContact => "連絡先", "Contact";
+    ColThumbprint => "鍵のサムプリント", "Key thumbprint";
+    AccountStatusValid => "有効", "Active";
+    AccountStatusDeactivated => "無効化済み", "Deactivated";
+    NoContact => "(なし)", "(none)";
+    Deactivate => "無効化", "Deactivate";
+    DeactivateConfirm => "ACMEアカウント {id} を無効化しますか?無効化は取り消せません。このアカウントの鍵を使っているACMEクライアントは、証明書を取得・更新できなくなります。",
+        "Deactivate ACME account {id}? This cannot be undone: ACME clients using this account's key can no longer obtain or renew certificates.";
+    DeactivateYes => "無効化する", "Deactivate";
+    Cancel => "キャンセル", "Cancel";
+    AccountDeactivated => "ACMEアカウント {id} を無効化しました。", "ACME account {id} has been deactivated.";
 
     // Errors
     ErrNetwork => "サーバーに接続できませんでした。通信環境をご確認のうえ、もう一度お試しください。",

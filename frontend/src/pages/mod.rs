@@ -1,5 +1,6 @@
 //! One file per page (route).
 
+pub mod acme;
 pub mod forgot_password;
 pub mod home;
 pub mod login;
@@ -7,5 +8,6 @@ pub mod mypage;
 pub mod not_found;
 pub mod reset_password;
 pub mod signup;
+pub mod terms;
 pub mod tokens;
 pub mod verify_email;

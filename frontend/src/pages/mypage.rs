@@ -3,22 +3,38 @@
 use leptos::prelude::*;
 use shared::dto::{AcmeApplicationState, Me};
 
+use crate::api;
 use crate::app::{use_i18n, use_session, use_title};
 use crate::components::require_login::RequireLogin;
 use crate::components::steps::{steps, Step, StepList, StepStatus};
 use crate::i18n::Key;
 use crate::time::format_jst;
 
+/// Where the ACME application, the EAB and the ACME accounts are handled.
+pub const ACME_PAGE: &str = "/mypage/acme";
+
 /// The seven steps for this customer. Sign-up is done (the customer is logged in); the ACME
-/// application and its EAB credentials are done once the server says so; the portal does not
-/// offer the later steps yet, and says so rather than pretending.
-pub fn progress(me: &Me) -> Vec<Step> {
+/// application (STEP 2) and its EAB credentials (STEP 3) are done once the server says so;
+/// STEP 4 is done while at least one ACME account bound through the EAB is active
+/// (`active_accounts`, `None` while unknown). The portal does not offer STEP 5–7 yet, and says
+/// so rather than pretending.
+pub fn progress(me: &Me, active_accounts: Option<usize>) -> Vec<Step> {
     let applied = me.acme_application == AcmeApplicationState::Applied;
-    steps(|i| match i {
+    let has_account = active_accounts.is_some_and(|n| n > 0);
+    let mut list = steps(|i| match i {
         0 => StepStatus::Done,
         1 | 2 if applied => StepStatus::Done,
+        3 if applied && has_account => StepStatus::Done,
+        1..=3 => StepStatus::Todo,
         _ => StepStatus::Unavailable,
-    })
+    });
+    // STEP 2 is where everything starts; STEP 3 and 4 live on the same page once applied.
+    list[1].href = Some(ACME_PAGE);
+    if applied {
+        list[2].href = Some(ACME_PAGE);
+        list[3].href = Some(ACME_PAGE);
+    }
+    list
 }
 
 #[component]
@@ -50,11 +66,31 @@ fn MyPageContent() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
+    // Active ACME accounts, for STEP 4; asked only once the customer has applied.
+    let accounts = LocalResource::new(move || {
+        let applied = session.has_applied();
+        async move {
+            if !applied {
+                return Some(0);
+            }
+            match api::acme_accounts().await {
+                Ok(list) => Some(list.iter().filter(|a| a.status == "valid").count()),
+                Err(e) => {
+                    session.forget_if_logged_out(&e);
+                    None
+                }
+            }
+        }
+    });
     let journey = move || {
-        session
-            .me
-            .with(|me| me.as_ref().map(progress).unwrap_or_default())
+        let active = accounts.get().flatten();
+        session.me.with(|me| {
+            me.as_ref()
+                .map(|me| progress(me, active))
+                .unwrap_or_default()
+        })
     };
+    let applied = move || session.has_applied();
 
     view! {
         <section class="container page">
@@ -78,6 +114,13 @@ fn MyPageContent() -> impl IntoView {
                         <dd data-testid="account-created">{created}</dd>
                     </dl>
                     <p class="muted small">{move || i18n.t(Key::TimeZoneNote)}</p>
+                </section>
+                <section class="card" aria-labelledby="acme-card-title">
+                    <h2 id="acme-card-title">{move || i18n.t(Key::AcmeCardTitle)}</h2>
+                    <p>{move || i18n.t(if applied() { Key::AcmeCardBodyApplied } else { Key::AcmeCardBodyNone })}</p>
+                    <p><a class=move || if applied() { "btn btn-secondary" } else { "btn btn-primary" } href=ACME_PAGE data-testid="mypage-acme-link">
+                        {move || i18n.t(if applied() { Key::AcmeCardLinkView } else { Key::AcmeCardLinkApply })}
+                    </a></p>
                 </section>
                 <section class="card" aria-labelledby="tokens-card-title">
                     <h2 id="tokens-card-title">{move || i18n.t(Key::ApiTokensCardTitle)}</h2>
@@ -116,23 +159,37 @@ mod tests {
         }
     }
 
+    fn statuses(list: &[Step]) -> Vec<StepStatus> {
+        list.iter().map(|s| s.status).collect()
+    }
+
     #[test]
-    fn only_sign_up_is_done_for_a_new_customer() {
-        let statuses: Vec<_> = progress(&me(AcmeApplicationState::None))
-            .iter()
-            .map(|s| s.status)
-            .collect();
+    fn a_new_customer_is_sent_to_the_acme_application() {
+        let list = progress(&me(AcmeApplicationState::None), Some(0));
+        let statuses = statuses(&list);
         assert_eq!(statuses[0], StepStatus::Done);
-        assert!(statuses[1..].iter().all(|s| *s == StepStatus::Unavailable));
+        assert_eq!(&statuses[1..4], [StepStatus::Todo; 3]);
+        assert!(statuses[4..].iter().all(|s| *s == StepStatus::Unavailable));
+        assert_eq!(list[1].href, Some(ACME_PAGE));
+        assert_eq!(list[2].href, None, "no EAB to see before applying");
     }
 
     #[test]
     fn an_application_completes_steps_two_and_three() {
-        let statuses: Vec<_> = progress(&me(AcmeApplicationState::Applied))
-            .iter()
-            .map(|s| s.status)
-            .collect();
-        assert_eq!(&statuses[..3], [StepStatus::Done; 3]);
-        assert!(statuses[3..].iter().all(|s| *s == StepStatus::Unavailable));
+        for unknown_or_none in [None, Some(0)] {
+            let list = progress(&me(AcmeApplicationState::Applied), unknown_or_none);
+            let statuses = statuses(&list);
+            assert_eq!(&statuses[..3], [StepStatus::Done; 3]);
+            assert_eq!(statuses[3], StepStatus::Todo);
+            assert!(statuses[4..].iter().all(|s| *s == StepStatus::Unavailable));
+            assert!(list[1..4].iter().all(|s| s.href == Some(ACME_PAGE)));
+        }
+    }
+
+    #[test]
+    fn an_active_acme_account_completes_step_four() {
+        let statuses = statuses(&progress(&me(AcmeApplicationState::Applied), Some(2)));
+        assert_eq!(&statuses[..4], [StepStatus::Done; 4]);
+        assert!(statuses[4..].iter().all(|s| *s == StepStatus::Unavailable));
     }
 }

@@ -7,8 +7,8 @@ use leptos::task::spawn_local;
 use shared::dto::{CreateTokenRequest, CreatedToken, Scope, TokenInfo};
 use shared::validate::check_token_request;
 
-use crate::api::{self, ApiError};
-use crate::app::{use_i18n, use_session, use_title, Session};
+use crate::api;
+use crate::app::{use_i18n, use_session, use_title};
 use crate::browser;
 use crate::components::field::{error_for, TextField};
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
@@ -39,13 +39,6 @@ pub fn scope_list(scopes: &[Scope]) -> String {
         .join(", ")
 }
 
-/// A 401 means the session ended meanwhile: forget it, and the page sends the reader to log in.
-fn forget_if_logged_out(session: Session, err: &ApiError) {
-    if err.status() == Some(401) {
-        session.me.set(None);
-    }
-}
-
 #[component]
 pub fn TokensPage() -> impl IntoView {
     use_title(Key::TokensTitle);
@@ -68,7 +61,7 @@ fn TokensContent() -> impl IntoView {
         async move {
             let result = api::list_tokens().await;
             if let Err(e) = &result {
-                forget_if_logged_out(session, e);
+                session.forget_if_logged_out(e);
             }
             result
         }
@@ -91,7 +84,7 @@ fn TokensContent() -> impl IntoView {
                     name.set(String::new());
                     attempted.set(false);
                 }
-                Err(e) => forget_if_logged_out(session, e),
+                Err(e) => session.forget_if_logged_out(e),
             }
             result
         }
@@ -140,7 +133,7 @@ fn TokensContent() -> impl IntoView {
             let result = api::revoke_token(id).await;
             match &result {
                 Ok(()) => version.update(|v| *v += 1),
-                Err(e) => forget_if_logged_out(session, e),
+                Err(e) => session.forget_if_logged_out(e),
             }
             result
         }
