@@ -203,6 +203,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mypage/tokens") view=pages::tokens::TokensPage/>
                     <Route path=path!("/mypage/acme") view=pages::acme::AcmePage/>
                     <Route path=path!("/terms") view=pages::terms::TermsPage/>
+                    <Route path=path!("/operator/customers") view=pages::operator::OperatorCustomersPage/>
                 </Routes>
             </main>
             <Footer/>

@@ -9,7 +9,7 @@ pub use error::{from_response, ApiError};
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use shared::dto::{
     Ack, AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest, CreateTokenRequest,
     CreatedToken, Locale, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest,
@@ -30,6 +30,15 @@ pub struct UpdateMe {
     pub name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub billing_email: Option<String>,
+}
+
+/// One page of `GET /operator/customers` (the server's `CustomerPage`; not in `shared` yet).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CustomerPage {
+    pub customers: Vec<Me>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
 }
 
 /// The body of a POST that takes no fields.
@@ -160,8 +169,55 @@ pub async fn deactivate_acme_account(id: i64) -> Result<AcmeAccountInfo, ApiErro
     .await
 }
 
+/// `GET /operator/customers?q=&page=&per_page=` (operators only).
+pub async fn operator_customers(
+    q: &str,
+    page: u64,
+    per_page: u64,
+) -> Result<CustomerPage, ApiError> {
+    json(
+        send(
+            Request::get(&url(&customers_query(q, page, per_page))),
+            None::<&()>,
+        )
+        .await?,
+    )
+    .await
+}
+
+/// `POST /operator/customers/{id}/eab` → 201: fresh EAB credentials; the old ones stop working
+/// at once (R-EAB-2).
+pub async fn operator_reissue_eab(customer_id: &str) -> Result<AcmeApplication, ApiError> {
+    let path = format!("/operator/customers/{}/eab", encode_component(customer_id));
+    json(send(with_csrf(Request::post(&url(&path))), Some(&Empty {})).await?).await
+}
+
 // ---------------------------------------------------------------------------------------------
 // Plumbing
+
+/// The path and query of one page of the operator's customer search.
+fn customers_query(q: &str, page: u64, per_page: u64) -> String {
+    let q = q.trim();
+    let mut path = format!("/operator/customers?page={page}&per_page={per_page}");
+    if !q.is_empty() {
+        path.push_str("&q=");
+        path.push_str(&encode_component(q));
+    }
+    path
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters (UTF-8 bytes).
+fn encode_component(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
 
 fn url(path: &str) -> String {
     format!("{BASE}{path}")
@@ -240,6 +296,20 @@ mod tests {
             ..UpdateMe::default()
         };
         assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"locale":"en"}"#);
+    }
+
+    #[test]
+    fn the_customer_search_is_encoded() {
+        assert_eq!(
+            customers_query("  ", 1, 20),
+            "/operator/customers?page=1&per_page=20"
+        );
+        assert_eq!(
+            customers_query(" 山田 a&b=c ", 2, 20),
+            "/operator/customers?page=2&per_page=20&q=%E5%B1%B1%E7%94%B0%20a%26b%3Dc"
+        );
+        assert_eq!(encode_component("C00000001"), "C00000001");
+        assert_eq!(encode_component("a+b@x.jp"), "a%2Bb%40x.jp");
     }
 
     #[test]

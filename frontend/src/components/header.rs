@@ -61,6 +61,7 @@ pub fn Header() -> impl IntoView {
                                 {nav_link("/mypage", Key::NavMyPage, "nav-mypage")}
                                 {move || (!session.is_operator()).then(|| nav_link("/mypage/acme", Key::NavAcme, "nav-acme"))}
                                 {nav_link("/mypage/tokens", Key::NavTokens, "nav-tokens")}
+                                {move || session.is_operator().then(|| nav_link("/operator/customers", Key::NavOperator, "nav-operator"))}
                                 <li>
                                     <button type="button" class="btn btn-ghost btn-sm" data-testid="logout" on:click=logout.clone()>
                                         {move || i18n.t(Key::Logout)}

@@ -41,6 +41,7 @@ texts! {
     NavMyPage => "マイページ", "My Page";
     NavTokens => "APIトークン", "API tokens";
     NavAcme => "ACME利用申請・EAB", "ACME & EAB";
+    NavOperator => "オペレーター", "Operator";
     Logout => "ログアウト", "Log out";
     LangSwitch => "English", "日本語";
     LangSwitchLabel => "表示言語を英語(English)に切り替える", "Switch the language to Japanese (日本語)";
@@ -313,6 +314,30 @@ texts! {
     DeactivateYes => "無効化する", "Deactivate";
     Cancel => "キャンセル", "Cancel";
     AccountDeactivated => "ACMEアカウント {id} を無効化しました。", "ACME account {id} has been deactivated.";
+
+    // Operator console
+    OperatorOnly => "このページはオペレーター専用です。", "This page is for operators only.";
+    OperatorCustomersTitle => "お客様一覧", "Customers";
+    OperatorCustomersLead => "お客様を検索し、EAB(認証情報)を再発行できます。再発行すると、それまでのEABはただちに使えなくなり、新しいEABをお客様にメールでお知らせします。",
+        "Find customers and re-issue their EAB credentials. Re-issuing stops the previous credentials at once and emails the new ones to the customer.";
+    OperatorSearchLabel => "検索(お客様ID・メールアドレス・お名前)", "Search (customer ID, email address or name)";
+    OperatorSearchSubmit => "検索", "Search";
+    OperatorTotal => "{total}件中 {from}〜{to}件を表示", "Showing {from}–{to} of {total}";
+    OperatorNoCustomers => "該当するお客様はいません。", "No customers match.";
+    ColCustomer => "お客様", "Customer";
+    ColAcme => "ACME利用申請", "ACME application";
+    AcmeStateApplied => "申請済み", "Applied";
+    AcmeStateNone => "未申請", "Not applied";
+    RoleOperator => "オペレーター", "Operator";
+    EmailUnverified => "メール未確認", "Email not confirmed";
+    OperatorReissue => "EABを再発行", "Re-issue EAB";
+    OperatorReissueConfirm => "{id}({email})のEABを再発行しますか?現在のEABはただちに使えなくなります。",
+        "Re-issue the EAB credentials of {id} ({email})? The current credentials stop working at once.";
+    OperatorReissueYes => "再発行する", "Re-issue";
+    OperatorReissued => "{id} に新しいEABを発行しました。お客様にはメールでお知らせしました。", "New EAB credentials have been issued to {id}; the customer has been emailed.";
+    OperatorNotApplied => "{id} はACME利用申請をしていないため、EABを発行できません。", "{id} has not applied for ACME use, so no EAB can be issued.";
+    PrevPage => "前へ", "Previous";
+    NextPage => "次へ", "Next";
 
     // Errors
     ErrNetwork => "サーバーに接続できませんでした。通信環境をご確認のうえ、もう一度お試しください。",

@@ -6,6 +6,7 @@ pub mod home;
 pub mod login;
 pub mod mypage;
 pub mod not_found;
+pub mod operator;
 pub mod reset_password;
 pub mod signup;
 pub mod terms;
