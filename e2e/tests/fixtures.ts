@@ -7,7 +7,24 @@ import { test as base, expect, type APIRequestContext, type Page } from '@playwr
 import { startServer, type RunningServer } from './server';
 import { waitForLink } from './outbox';
 
-type WorkerFixtures = { server: RunningServer };
+type WorkerFixtures = { server: RunningServer; tlsServer: RunningServer };
+
+/**
+ * Collects what would make a page's test fail: CSP violations, Rust panics, uncaught
+ * exceptions. Check the list at the end of the test (the `page` fixture does so by itself).
+ */
+export function watchConsole(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
+  page.on('console', (msg) => {
+    // Chromium logs every non-2xx fetch ("Failed to load resource"): those are expected
+    // answers (401 from GET /me when logged out, 401 for a wrong password, …).
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
+      problems.push(msg.text());
+    }
+  });
+  return problems;
+}
 
 export const test = base.extend<object, WorkerFixtures>({
   server: [
@@ -22,19 +39,25 @@ export const test = base.extend<object, WorkerFixtures>({
     },
     { scope: 'worker', timeout: 60_000 },
   ],
+  // An HTTPS server (self-signed localhost certificate) for real ACME clients; started only by
+  // the tests that ask for it (they also set `baseURL` and `ignoreHTTPSErrors`).
+  tlsServer: [
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const server = await startServer({ tls: true });
+      try {
+        await use(server);
+      } finally {
+        await server.stop();
+      }
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
   baseURL: async ({ server }, use) => {
     await use(server.url);
   },
   page: async ({ page }, use) => {
-    const problems: string[] = [];
-    page.on('pageerror', (err) => problems.push(`uncaught: ${err.message}`));
-    page.on('console', (msg) => {
-      // Chromium logs every non-2xx fetch ("Failed to load resource"): those are expected
-      // answers (401 from GET /me when logged out, 401 for a wrong password, …).
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) {
-        problems.push(msg.text());
-      }
-    });
+    const problems = watchConsole(page);
     await use(page);
     expect(problems, 'errors in the browser console').toEqual([]);
   },
@@ -70,6 +93,17 @@ export async function verifiedCustomer(request: APIRequestContext, server: Runni
   const verify = await request.post('/api/v1/auth/verify', { data: { token } });
   expect(verify.status(), await verify.text()).toBe(200);
   return { id, ...customer };
+}
+
+/** Creates an operator with the server's command line (`certdirect operator create`). */
+export async function operator(server: RunningServer, tag: string): Promise<Customer> {
+  const email = uniqueEmail(tag);
+  const password = 'operator passphrase 1234';
+  const created = await server.cli(['operator', 'create', '--email', email, '--password', password]);
+  expect(created.code, `${created.stdout}${created.stderr}`).toBe(0);
+  const id = /C\d{8}/.exec(created.stdout)?.[0];
+  expect(id, created.stdout).toBeDefined();
+  return { id: id!, name: 'operator', email, password };
 }
 
 /** Logs in through the portal's form and waits for My Page. */

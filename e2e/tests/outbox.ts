@@ -57,3 +57,28 @@ export async function waitForLink(dataDir: string, to: string, path: string, tim
   const seen = (await readAll(dataDir)).map((m) => `${m.file} to=${m.to.join(',')} subject=${m.subject}`);
   throw new Error(`no email to ${to} with a ${path} link within ${timeoutMs} ms; outbox: ${seen.join(' | ') || '(empty)'}`);
 }
+
+/**
+ * Waits until at least `count` emails to `to` have a subject containing `subject`, and returns
+ * all of them (oldest first).
+ */
+export async function waitForMails(
+  dataDir: string,
+  to: string,
+  subject: string,
+  count = 1,
+  timeoutMs = 10_000,
+): Promise<Mail[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = (await readAll(dataDir)).filter((m) => m.to.includes(to.toLowerCase()) && m.subject.includes(subject));
+    if (found.length >= count) return found;
+    if (Date.now() > deadline) {
+      const seen = (await readAll(dataDir)).map((m) => `${m.file} to=${m.to.join(',')} subject=${m.subject}`);
+      throw new Error(
+        `fewer than ${count} emails to ${to} with subject "${subject}" within ${timeoutMs} ms; outbox: ${seen.join(' | ') || '(empty)'}`,
+      );
+    }
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+}

@@ -1,9 +1,12 @@
 /**
  * Starts the real server binary on a free port with a fresh data directory, waits for
- * GET /api/v1/health, and stops it again.
+ * GET /api/v1/health, and stops it again. With `tls`, the server makes a self-signed localhost
+ * certificate in its data directory and serves HTTPS at https://localhost:<port> (for ACME
+ * clients, which want https).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, createWriteStream } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,10 +17,44 @@ export interface RunningServer {
   url: string;
   dataDir: string;
   logFile: string;
+  /** With `tls`: the server's self-signed certificate (PEM), for clients to trust. */
+  caFile?: string;
+  /** Runs `certdirect <args>` with the server's configuration (e.g. `operator create`). */
+  cli: (args: string[]) => Promise<CommandResult>;
   stop: () => Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export interface ServerOptions {
+  /** Serve HTTPS with a self-signed localhost certificate (CERTDIRECT_TLS_SELF_SIGNED=1). */
+  tls?: boolean;
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a program to its end, never throwing on a non-zero exit. */
+export function run(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CommandResult> {
+  return new Promise((ok) => {
+    execFile(
+      file,
+      args,
+      { env: options.env ?? process.env, timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        ok({ code, stdout: String(stdout), stderr: String(stderr) + (error && code === -1 ? `\n${error.message}` : '') });
+      },
+    );
+  });
+}
+
+export async function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.unref();
@@ -37,13 +74,43 @@ function exited(child: ChildProcess): Promise<number | null> {
   });
 }
 
-export async function startServer(): Promise<RunningServer> {
+/** GET /api/v1/health over HTTPS, trusting only the server's own certificate. */
+function httpsHealthy(port: number, caFile: string): Promise<boolean> {
+  if (!existsSync(caFile)) return Promise.resolve(false);
+  const ca = readFileSync(caFile);
+  return new Promise((ok) => {
+    const req = httpsRequest(
+      { host: '127.0.0.1', servername: 'localhost', port, path: '/api/v1/health', ca, timeout: 2_000 },
+      (res) => {
+        res.resume();
+        ok(res.statusCode === 200);
+      },
+    );
+    req.on('error', () => ok(false));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+async function healthy(url: string, port: number, caFile?: string): Promise<boolean> {
+  if (caFile) return httpsHealthy(port, caFile);
+  try {
+    return (await fetch(`${url}/api/v1/health`)).status === 200;
+  } catch {
+    return false; // not listening yet
+  }
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   // An already running server (e.g. while debugging): CERTDIRECT_E2E_URL + CERTDIRECT_E2E_DATA_DIR.
   const external = process.env.CERTDIRECT_E2E_URL;
-  if (external) {
+  if (external && !options.tls) {
     const dataDir = process.env.CERTDIRECT_E2E_DATA_DIR;
     if (!dataDir) throw new Error('CERTDIRECT_E2E_URL needs CERTDIRECT_E2E_DATA_DIR (the server\'s data directory)');
-    return { url: external.replace(/\/$/, ''), dataDir, logFile: '', stop: async () => {} };
+    const cli = async () => {
+      throw new Error('the certdirect command line is not available for an external server (CERTDIRECT_E2E_URL)');
+    };
+    return { url: external.replace(/\/$/, ''), dataDir, logFile: '', cli, stop: async () => {} };
   }
   const bin = process.env.CERTDIRECT_BIN ?? join(repoRoot, 'target', 'debug', 'certdirect');
   const staticDir = process.env.CERTDIRECT_STATIC_DIR ?? join(repoRoot, 'frontend', 'dist');
@@ -54,8 +121,11 @@ export async function startServer(): Promise<RunningServer> {
     throw new Error(`${staticDir}/index.html is missing: run \`cargo xtask wasm\``);
   }
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  // The self-signed certificate names localhost (and 127.0.0.1, ::1); ACME clients get the
+  // host name, as they would in real life.
+  const url = options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'certdirect-e2e-'));
+  const caFile = options.tls ? join(dataDir, 'tls', 'localhost.crt') : undefined;
   const logFile = join(dataDir, 'server.log');
   const log = createWriteStream(logFile);
 
@@ -73,6 +143,7 @@ export async function startServer(): Promise<RunningServer> {
   delete env.CERTDIRECT_TLS_CERT;
   delete env.CERTDIRECT_TLS_KEY;
   delete env.CERTDIRECT_TLS_SELF_SIGNED;
+  if (options.tls) env.CERTDIRECT_TLS_SELF_SIGNED = '1';
 
   const child = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
@@ -80,23 +151,18 @@ export async function startServer(): Promise<RunningServer> {
   const exit = exited(child);
 
   const deadline = Date.now() + 30_000;
-  let healthy = false;
+  let isHealthy = false;
   while (Date.now() < deadline) {
     const early = await Promise.race([exit, new Promise((ok) => setTimeout(() => ok('running'), 100))]);
     if (early !== 'running') {
       throw new Error(`certdirect serve exited with ${String(early)} before it was healthy; see ${logFile}`);
     }
-    try {
-      const res = await fetch(`${url}/api/v1/health`);
-      if (res.status === 200) {
-        healthy = true;
-        break;
-      }
-    } catch {
-      // not listening yet
+    if (await healthy(url, port, caFile)) {
+      isHealthy = true;
+      break;
     }
   }
-  if (!healthy) {
+  if (!isHealthy) {
     child.kill('SIGKILL');
     throw new Error(`certdirect serve did not answer GET /api/v1/health within 30 s; see ${logFile}`);
   }
@@ -117,5 +183,6 @@ export async function startServer(): Promise<RunningServer> {
       console.log(`kept the e2e data directory ${dataDir}`);
     }
   };
-  return { url, dataDir, logFile, stop };
+  const cli = (args: string[]) => run(bin, args, { env });
+  return { url, dataDir, logFile, caFile, cli, stop };
 }
