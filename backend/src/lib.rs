@@ -6,6 +6,7 @@ pub mod api;
 pub mod audit;
 pub mod billing;
 pub mod ca;
+pub mod certs;
 pub mod clock;
 pub mod config;
 pub mod eab;
@@ -14,12 +15,14 @@ pub mod jobs;
 pub mod jst;
 pub mod mail;
 pub mod operators;
+pub mod policy;
 pub mod registrations;
 pub mod secretbox;
 pub mod secrets;
 pub mod state;
 pub mod store;
 pub mod tls;
+pub mod va;
 pub mod web;
 
 use std::sync::Arc;
@@ -37,7 +40,8 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     store::migrate(&db).await?;
     let mailer = mail::Mailer::new(&config)?;
     let secrets = secretbox::SecretBox::from_config(&config)?;
-    Ok(AppState::new(db, config, clock, mailer, secrets))
+    let ca = ca::Ca::load(&config)?;
+    Ok(AppState::new(db, config, clock, mailer, secrets, ca))
 }
 
 /// The whole HTTP application.
@@ -46,6 +50,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest(api::API_PREFIX, api)
         .nest(acme::ACME_PREFIX, acme::router(state.clone()))
+        .nest("/ca", certs::router())
         .merge(web::spa_router(&state.config.static_dir))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

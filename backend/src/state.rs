@@ -20,6 +20,10 @@ pub struct Inner {
     pub mailer: Mailer,
     /// Encrypts EAB HMAC keys at rest.
     pub secrets: SecretBox,
+    /// The signing CA, loaded once.
+    pub ca: crate::ca::Ca,
+    /// Wakes this process's validation workers when a job is queued.
+    pub va_wakeup: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -29,6 +33,7 @@ impl AppState {
         clock: Arc<dyn Clock>,
         mailer: Mailer,
         secrets: SecretBox,
+        ca: crate::ca::Ca,
     ) -> Self {
         Self(Arc::new(Inner {
             db,
@@ -36,6 +41,8 @@ impl AppState {
             clock,
             mailer,
             secrets,
+            ca,
+            va_wakeup: tokio::sync::Notify::new(),
         }))
     }
 

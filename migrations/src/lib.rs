@@ -7,6 +7,7 @@ mod m20261124_000001_customers;
 mod m20261124_000002_audit_log;
 mod m20261124_000003_acme_accounts;
 mod m20261124_000004_registrations;
+mod m20261124_000005_orders;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_audit_log::Migration),
             Box::new(m20261124_000003_acme_accounts::Migration),
             Box::new(m20261124_000004_registrations::Migration),
+            Box::new(m20261124_000005_orders::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod jws;
 pub mod nonce;
+pub mod order;
 pub mod problem;
 pub mod request;
 
@@ -43,6 +44,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/new-account", post(account::new_account))
         .route("/acct/{id}", post(account::account))
         .route("/key-change", post(account::key_change))
+        .route("/acct/{id}/orders", post(order::orders))
+        .route("/new-order", post(order::new_order))
+        .route("/order/{id}", post(order::order))
+        .route("/order/{id}/finalize", post(order::finalize))
+        .route("/authz/{id}", post(order::authz))
+        .route("/chall/{id}", post(order::challenge))
+        .route("/cert/{id}", post(order::certificate))
+        .route("/revoke-cert", post(order::revoke_cert))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state, acme_headers))
 }

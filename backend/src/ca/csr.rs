@@ -34,8 +34,6 @@ pub fn check(der: &[u8]) -> Result<CheckedCsr, AcmeProblem> {
     if !rest.is_empty() {
         return Err(bad_csr("the CSR has trailing bytes"));
     }
-    csr.verify_signature()
-        .map_err(|_| bad_csr("the CSR's signature does not verify with its own key"))?;
     let info = &csr.certification_request_info;
     let spki = &info.subject_pki;
     let key = match spki
@@ -103,6 +101,9 @@ pub fn check(der: &[u8]) -> Result<CheckedCsr, AcmeProblem> {
             ))
         }
     };
+    // Checked after the key, so a weak key is named as such rather than as a bad signature.
+    csr.verify_signature()
+        .map_err(|_| bad_csr("the CSR's signature does not verify with its own key"))?;
     let mut names: Vec<String> = Vec::new();
     if let Some(exts) = csr.requested_extensions() {
         for ext in exts {

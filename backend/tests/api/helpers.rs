@@ -64,6 +64,15 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the app with extra `CERTDIRECT_*` settings.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    spawn(extra, true).await
+}
+
+/// Starts the app without validation workers: queued validations wait for another process.
+pub async fn spawn_app_without_workers(extra: &[(&str, &str)]) -> TestApp {
+    spawn(extra, false).await
+}
+
+async fn spawn(extra: &[(&str, &str)], workers: bool) -> TestApp {
     // Server-side errors show in the failing test's output.
     let _ = tracing_subscriber::fmt()
         .with_env_filter("warn")
@@ -109,6 +118,9 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         .await
         .expect("building the app");
     let app = certdirect::app(state.clone());
+    if workers {
+        certdirect::va::spawn_workers(&state, 2);
+    }
     let server = tokio::spawn(async move {
         certdirect::serve(listener, app, None, std::future::pending())
             .await
@@ -459,6 +471,23 @@ impl TestApp {
             base: base.clone(),
             child,
         };
+        if args.contains(&"worker") {
+            // A worker serves no HTTP: wait for it to say it started.
+            let log = self.data_dir.path().join(format!("process-{port}.log"));
+            for _ in 0..200 {
+                if std::fs::read_to_string(&log)
+                    .unwrap_or_default()
+                    .contains("worker started")
+                {
+                    return process;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            panic!(
+                "the worker process did not start: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
         let http = reqwest::Client::new();
         for _ in 0..200 {
             if let Ok(res) = http.get(format!("{base}/api/v1/health")).send().await {

@@ -17,6 +17,8 @@ pub struct Signer {
     pub alg: &'static str,
     pub jwk: Value,
     sign: SignFn,
+    /// The private key (PKCS#8 DER), where the test needs it, e.g. to build a CSR with it.
+    pub pkcs8: Option<Vec<u8>>,
 }
 
 impl Signer {
@@ -58,6 +60,27 @@ impl Signer {
                     .as_ref()
                     .to_vec()
             }),
+            pkcs8: Some(pkcs8.as_ref().to_vec()),
+        }
+    }
+
+    /// A signer for an rcgen P-256 key (e.g. a certificate's key).
+    pub fn from_rcgen_p256(key: &rcgen::KeyPair) -> Signer {
+        let algo = &signature::ECDSA_P256_SHA256_FIXED_SIGNING;
+        let der = key.serialize_der();
+        let pair = EcdsaKeyPair::from_pkcs8(algo, &der, &SystemRandom::new()).unwrap();
+        let public = pair.public_key().as_ref().to_vec();
+        let jwk = json!({ "kty": "EC", "crv": "P-256", "x": b64(&public[1..33]), "y": b64(&public[33..]) });
+        Signer {
+            alg: "ES256",
+            jwk,
+            sign: Box::new(move |m| {
+                pair.sign(&SystemRandom::new(), m)
+                    .unwrap()
+                    .as_ref()
+                    .to_vec()
+            }),
+            pkcs8: Some(der),
         }
     }
 
@@ -69,6 +92,7 @@ impl Signer {
             alg: "EdDSA",
             jwk,
             sign: Box::new(move |m| pair.sign(m).as_ref().to_vec()),
+            pkcs8: None,
         }
     }
 
@@ -96,6 +120,7 @@ impl Signer {
                 .unwrap();
                 sig
             }),
+            pkcs8: None,
         }
     }
 
@@ -225,10 +250,18 @@ impl Acme {
         self.post(&url, &jws).await
     }
 
-    /// A POST signed with `kid`.
+    /// A POST signed with `kid`; like real clients it retries (twice) on badNonce, which a
+    /// process on another clock may cause by purging nonces it considers expired.
     pub async fn post_kid(&self, signer: &Signer, kid: &str, url: &str, payload: &[u8]) -> Reply {
-        let nonce = self.nonce().await;
-        let jws = signer.jws(&signer.kid_header(kid, &nonce, url), payload);
-        self.post(url, &jws).await
+        let mut attempts = 0;
+        loop {
+            let nonce = self.nonce().await;
+            let jws = signer.jws(&signer.kid_header(kid, &nonce, url), payload);
+            let reply = self.post(url, &jws).await;
+            attempts += 1;
+            if reply.body["type"] != "urn:ietf:params:acme:error:badNonce" || attempts == 3 {
+                return reply;
+            }
+        }
     }
 }

@@ -1,0 +1,45 @@
+use sea_orm::entity::prelude::*;
+
+/// An ACME authorization for one identifier (RFC 8555 §7.1.4); expires 25 days after creation (R-ACME-5).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "acme_authorizations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub account_id: i64,
+    /// The name without `*.`.
+    pub identifier: String,
+    pub wildcard: bool,
+    /// `pending`, `valid`, `invalid`, `deactivated`.
+    pub status: String,
+    pub expires_at: DateTimeUtc,
+    pub validated_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The status as a client sees it now (R-ACME-5): a pending authorization past its expiry is
+    /// `invalid`, a valid one `expired`.
+    pub fn status_at(&self, now: DateTimeUtc) -> &str {
+        match self.status.as_str() {
+            "pending" if self.expires_at <= now => "invalid",
+            "valid" if self.expires_at <= now => "expired",
+            other => other,
+        }
+    }
+
+    /// The name as it appears in orders and certificates.
+    pub fn name(&self) -> String {
+        if self.wildcard {
+            format!("*.{}", self.identifier)
+        } else {
+            self.identifier.clone()
+        }
+    }
+}

@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+/// A challenge of an authorization (RFC 8555 §8).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "acme_challenges")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub authorization_id: i64,
+    /// `http-01` or `dns-01`.
+    pub kind: String,
+    pub token: String,
+    /// `pending`, `processing`, `valid`, `invalid`.
+    pub status: String,
+    /// The problem document of a failed validation (JSON).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub error: Option<String>,
+    /// What was fetched or looked up (JSON).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub validation_record: Option<String>,
+    pub validated_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,39 @@
+use sea_orm::entity::prelude::*;
+
+/// An issued certificate (R-CA-1..4).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "certificates")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Lower-case hex.
+    pub serial: String,
+    pub customer_id: i64,
+    pub account_id: i64,
+    pub order_id: i64,
+    /// JSON array of the SAN names.
+    #[sea_orm(column_type = "Text")]
+    pub names: String,
+    /// RFC 7638 thumbprint of the certificate's key, for revocation signed by that key.
+    pub key_thumbprint: String,
+    pub not_before: DateTimeUtc,
+    pub not_after: DateTimeUtc,
+    #[sea_orm(column_type = "Text")]
+    pub leaf_pem: String,
+    /// `valid` or `revoked`.
+    pub status: String,
+    pub revoked_at: Option<DateTimeUtc>,
+    pub revocation_reason: Option<i32>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    pub fn names(&self) -> Vec<String> {
+        serde_json::from_str(&self.names).unwrap_or_default()
+    }
+}

@@ -1,0 +1,219 @@
+//! http-01 (RFC 8555 §8.3, R-VAL-1, R-VAL-9): GET over plain HTTP on the configured port, at most
+//! ten 301/302/307/308 redirects to http URLs, a 2xx whose body (trailing whitespace trimmed, at
+//! most a few KiB) equals the key authorization. IPv6 first, falling back to IPv4 at every hop.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use url::Url;
+
+use super::{dns, guard, Failure, VaConfig};
+
+pub const MAX_REDIRECTS: usize = 10;
+pub const MAX_BODY: usize = 8 * 1024;
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What one hop fetched.
+fn hop(url: &Url, address: Option<IpAddr>, status: Option<u16>, note: Option<&str>) -> Value {
+    json!({ "url": url.as_str(), "address": address.map(|a| a.to_string()), "status": status, "note": note })
+}
+
+/// Validates `host` (no `*.`); returns the hops it made and the outcome.
+pub async fn validate(
+    va: &VaConfig,
+    host: &str,
+    token: &str,
+    key_authorization: &str,
+) -> (Vec<Value>, Result<(), Failure>) {
+    let mut hops = Vec::new();
+    let result = run(va, host, token, key_authorization, &mut hops).await;
+    (hops, result)
+}
+
+async fn run(
+    va: &VaConfig,
+    host: &str,
+    token: &str,
+    key_authorization: &str,
+    hops: &mut Vec<Value>,
+) -> Result<(), Failure> {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .no_proxy()
+        .user_agent("CertDirect-VA/1")
+        .build()
+        .map_err(|e| {
+            Failure::new(
+                "serverInternal",
+                format!("the HTTP client cannot be built: {e}"),
+            )
+        })?;
+    let mut url = Url::parse(&format!("http://{host}/.well-known/acme-challenge/{token}"))
+        .map_err(|e| Failure::new("malformed", format!("http://{host}/… is not a URL: {e}")))?;
+    for redirects in 0..=MAX_REDIRECTS {
+        if url.scheme() != "http" {
+            return Err(Failure::new(
+                "connection",
+                format!(
+                    "{url}: a redirect to {}:// is not followed; http-01 is validated over plain http only, on port {}",
+                    url.scheme(),
+                    va.http_port
+                ),
+            ));
+        }
+        let name = match url.host() {
+            Some(url::Host::Domain(d)) => d.to_owned(),
+            Some(_) => {
+                return Err(Failure::new(
+                    "connection",
+                    format!("{url}: redirects to IP addresses are not followed"),
+                ))
+            }
+            None => return Err(Failure::new("connection", format!("{url} has no host"))),
+        };
+        if let Some(port) = url.port() {
+            if port != va.http_port {
+                return Err(Failure::new(
+                    "connection",
+                    format!(
+                        "{url}: a redirect to port {port} is not followed; only port {} is used",
+                        va.http_port
+                    ),
+                ));
+            }
+        }
+        let addresses = dns::addresses(&va.dns_servers, &name)
+            .await
+            .map_err(|e| Failure::new("dns", format!("{url}: {e}")))?;
+        let path = match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        };
+        let host_header = if va.http_port == 80 {
+            name.clone()
+        } else {
+            format!("{name}:{}", va.http_port)
+        };
+        let mut response = None;
+        let mut failures = Vec::new();
+        for ip in &addresses {
+            if let Err(refused) = guard::check(*ip, va.allow_private) {
+                failures.push(refused);
+                continue;
+            }
+            let target = match ip {
+                IpAddr::V4(v4) => format!("http://{v4}:{}{path}", va.http_port),
+                IpAddr::V6(v6) => format!("http://[{v6}]:{}{path}", va.http_port),
+            };
+            match client
+                .get(&target)
+                .header(reqwest::header::HOST, &host_header)
+                .send()
+                .await
+            {
+                Ok(res) => {
+                    response = Some((*ip, res));
+                    break;
+                }
+                Err(e) => {
+                    let why = if e.is_timeout() {
+                        "timed out".to_owned()
+                    } else {
+                        format!("could not connect ({e})")
+                    };
+                    hops.push(hop(&url, Some(*ip), None, Some(&why)));
+                    failures.push(format!("{ip}: {why}"));
+                }
+            }
+        }
+        let Some((ip, res)) = response else {
+            return Err(Failure::new(
+                "connection",
+                format!(
+                    "{url}: no address could be reached: {}",
+                    failures.join("; ")
+                ),
+            ));
+        };
+        let status = res.status().as_u16();
+        hops.push(hop(&url, Some(ip), Some(status), None));
+        if matches!(status, 301 | 302 | 307 | 308) {
+            let location = res
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .ok_or_else(|| {
+                    Failure::new(
+                        "connection",
+                        format!("{url} ({ip}) answered {status} without a Location"),
+                    )
+                })?;
+            let next = url.join(location).map_err(|e| {
+                Failure::new(
+                    "connection",
+                    format!("{url} redirects to {location:?}, which is not a URL: {e}"),
+                )
+            })?;
+            if redirects == MAX_REDIRECTS {
+                return Err(Failure::new(
+                    "connection",
+                    format!(
+                        "{url} ({ip}): too many redirects: more than {MAX_REDIRECTS} were followed"
+                    ),
+                ));
+            }
+            url = next;
+            continue;
+        }
+        if (300..400).contains(&status) {
+            return Err(Failure::new(
+                "connection",
+                format!("{url} ({ip}) answered {status}; only 301, 302, 307 and 308 redirects are followed"),
+            ));
+        }
+        if !(200..300).contains(&status) {
+            return Err(Failure::new(
+                "unauthorized",
+                format!("{url} ({ip}) answered {status}; it must answer 200 with the key authorization as its body"),
+            ));
+        }
+        let body = read_limited(res)
+            .await
+            .map_err(|e| Failure::new("incorrectResponse", format!("{url} ({ip}): {e}")))?;
+        let got = String::from_utf8_lossy(&body);
+        let got = got.trim_end();
+        if got == key_authorization {
+            return Ok(());
+        }
+        let shown: String = got.chars().take(100).collect();
+        return Err(Failure::new(
+            "incorrectResponse",
+            format!("{url} ({ip}) answered 200 with the body {shown:?}, but the key authorization is {key_authorization:?}"),
+        ));
+    }
+    Err(Failure::new(
+        "connection",
+        format!("too many redirects: more than {MAX_REDIRECTS} were followed"),
+    ))
+}
+
+async fn read_limited(mut res: reqwest::Response) -> Result<Vec<u8>, String> {
+    let mut body = Vec::new();
+    while let Some(chunk) = res
+        .chunk()
+        .await
+        .map_err(|e| format!("reading the body failed: {e}"))?
+    {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_BODY {
+            return Err(format!(
+                "the body is larger than {MAX_BODY} bytes; it must hold only the key authorization"
+            ));
+        }
+    }
+    Ok(body)
+}
