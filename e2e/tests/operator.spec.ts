@@ -62,6 +62,11 @@ test('an operator re-issues EAB credentials in the console; the customer sees th
   expect(newKid).not.toBe(oldKid);
   await expect(opPage.getByTestId('operator-eab-hmac')).toHaveText(/^[A-Za-z0-9_-]{43,}$/);
   await expect(opPage.getByTestId('operator-eab-expires')).not.toBeEmpty();
+  // Switching the language keeps the result and the search on screen.
+  await opPage.getByTestId('lang-switch').click();
+  await expect(result).toContainText(`New EAB credentials have been issued to ${customer.id}`);
+  await expect(opPage.getByTestId('operator-eab-kid')).toHaveText(newKid);
+  await expect(row.getByTestId('operator-acme-state')).toHaveText('Applied');
   await opContext.close();
   expect(opProblems, 'errors in the operator\'s browser console').toEqual([]);
 

@@ -66,9 +66,11 @@ fn MyPageContent() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    // Active ACME accounts, for STEP 4; asked only once the customer has applied.
+    // Active ACME accounts, for STEP 4; asked only once the customer has applied (and not
+    // again when other account data, such as the language, changes).
+    let applied = Memo::new(move |_| session.has_applied());
     let accounts = LocalResource::new(move || {
-        let applied = session.has_applied();
+        let applied = applied.get();
         async move {
             if !applied {
                 return Some(0);
@@ -90,7 +92,7 @@ fn MyPageContent() -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let applied = move || session.has_applied();
+    let applied = move || applied.get();
 
     view! {
         <section class="container page">

@@ -42,9 +42,11 @@ pub fn OperatorCustomersPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     use_title(Key::OperatorCustomersTitle);
+    // Re-render only when the role changes, not when other account data (the language) does.
+    let operator = Memo::new(move |_| session.is_operator());
     view! {
         <RequireLogin>
-            {move || if session.is_operator() {
+            {move || if operator.get() {
                 view! { <CustomersContent/> }.into_any()
             } else {
                 view! {
