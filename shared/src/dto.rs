@@ -427,3 +427,67 @@ pub struct RegistrationCreated {
     /// True when this purchase renews a registration the customer already holds (R-FQDN-8).
     pub renewal: bool,
 }
+
+/// A certificate as the portal lists it (R-CA-4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CertificateInfo {
+    /// Lower-case hex.
+    pub serial: String,
+    pub names: Vec<String>,
+    pub not_before: String,
+    pub not_after: String,
+    /// `valid`, `revoked` or `expired`.
+    pub status: String,
+    pub revoked_at: Option<String>,
+    pub revocation_reason: Option<u8>,
+    pub order_id: i64,
+    pub issued_at: String,
+}
+
+/// `POST /certificates/{serial}/revoke`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct RevokeRequest {
+    /// RFC 5280 reason code: 0 unspecified, 1 keyCompromise, 3 affiliationChanged, 4 superseded,
+    /// 5 cessationOfOperation.
+    pub reason: u8,
+}
+
+/// A validation problem as the portal explains it (R-VAL-5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChallengeInfo {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub status: String,
+    /// `urn:ietf:params:acme:error:…`
+    pub error_type: Option<String>,
+    /// What was fetched or looked up and what came back.
+    pub error_detail: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AuthorizationInfo {
+    pub identifier: String,
+    pub wildcard: bool,
+    pub status: String,
+    pub expires_at: String,
+    pub challenges: Vec<ChallengeInfo>,
+}
+
+/// A recent ACME order of one of the customer's accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcmeOrderInfo {
+    pub id: i64,
+    pub account_id: i64,
+    pub status: String,
+    pub names: Vec<String>,
+    pub created_at: String,
+    pub expires_at: String,
+    pub certificate_serial: Option<String>,
+    pub authorizations: Vec<AuthorizationInfo>,
+}

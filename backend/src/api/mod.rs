@@ -4,6 +4,7 @@
 pub mod acme_application;
 pub mod auth;
 pub mod billing_ops;
+pub mod certificates;
 pub mod extract;
 pub mod health;
 pub mod me;
@@ -43,6 +44,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "tokens", description = "API tokens (R-CUS-3)"),
         (name = "acme", description = "ACME usage application, EAB credentials, ACME accounts (R-EAB-1..4)"),
         (name = "registrations", description = "usage FQDN registration, invoices and payment (R-FQDN-*, R-BILL-*)"),
+        (name = "certificates", description = "certificates and ACME orders (R-CA-3, R-CA-4, R-VAL-5)"),
         (name = "operator", description = "operator console"),
         (name = "meta", description = "health")
     )
@@ -106,6 +108,11 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(billing_ops::confirm_payment))
         .routes(routes!(billing_ops::refund))
         .routes(routes!(billing_ops::bank_statement))
+        .routes(routes!(certificates::list))
+        .routes(routes!(certificates::get))
+        .routes(routes!(certificates::chain))
+        .routes(routes!(certificates::revoke))
+        .routes(routes!(certificates::orders))
         .split_for_parts();
     let json = Json(doc.clone());
     let router = router

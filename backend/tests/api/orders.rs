@@ -758,3 +758,115 @@ async fn two_workers_never_take_the_same_job() {
         .all(|r| r.try_get::<i32>("", "attempts").unwrap() == 1));
     assert!(!workers.is_empty());
 }
+
+/// R-CA-4 and R-VAL-5: the portal lists certificates and explains failed validations.
+#[tokio::test]
+async fn the_portal_shows_certificates_orders_and_validation_errors() {
+    let e = env().await;
+    e.buy("example.jp", "dv").await;
+    e.buy("broken.jp", "dv").await;
+    e.issue_http(&["example.jp"]).await;
+    failed_http(&e, "broken.jp", |_, _| {}).await;
+
+    let certs: Value = e.portal.get("/certificates").await.json().await.unwrap();
+    assert_eq!(certs.as_array().unwrap().len(), 1);
+    let serial = certs[0]["serial"].as_str().unwrap().to_owned();
+    assert_eq!(certs[0]["names"], json!(["example.jp"]));
+    assert_eq!(certs[0]["status"], "valid");
+    let chain = e
+        .portal
+        .get(&format!("/certificates/{serial}/chain.pem"))
+        .await;
+    assert_eq!(
+        chain.headers()["content-type"],
+        "application/pem-certificate-chain"
+    );
+    assert_eq!(pem_blocks(&chain.text().await.unwrap()).len(), 2);
+
+    let orders: Value = e.portal.get("/acme-orders").await.json().await.unwrap();
+    let broken = orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["names"] == json!(["broken.jp"]))
+        .unwrap();
+    assert_eq!(broken["status"], "invalid");
+    let http = broken["authorizations"][0]["challenges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "http-01")
+        .unwrap();
+    assert_eq!(
+        http["error_type"],
+        "urn:ietf:params:acme:error:unauthorized"
+    );
+    assert!(http["error_detail"].as_str().unwrap().contains("404"));
+    let good = orders
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["names"] == json!(["example.jp"]))
+        .unwrap();
+    assert_eq!(good["certificate_serial"], serial.as_str());
+
+    // Another customer sees none of it.
+    let (other, _) = e.app.customer("other@example.jp").await;
+    expect_problem(
+        other.get(&format!("/certificates/{serial}")).await,
+        StatusCode::NOT_FOUND,
+        "not-found",
+    )
+    .await;
+    assert_eq!(
+        other
+            .get("/acme-orders")
+            .await
+            .json::<Value>()
+            .await
+            .unwrap(),
+        json!([])
+    );
+
+    // Revocation from the portal.
+    let p = expect_problem(
+        e.portal
+            .post(
+                &format!("/certificates/{serial}/revoke"),
+                &json!({ "reason": 7 }),
+            )
+            .await,
+        StatusCode::BAD_REQUEST,
+        "validation",
+    )
+    .await;
+    assert_eq!(field_code(&p, "reason").as_deref(), Some("unknown_reason"));
+    let res = e
+        .portal
+        .post(
+            &format!("/certificates/{serial}/revoke"),
+            &json!({ "reason": 1 }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "revoked");
+    expect_problem(
+        e.portal
+            .post(
+                &format!("/certificates/{serial}/revoke"),
+                &json!({ "reason": 1 }),
+            )
+            .await,
+        StatusCode::CONFLICT,
+        "already-revoked",
+    )
+    .await;
+    let crl = reqwest::get(format!("{}/ca/intermediate.crl", e.app.base))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let (_, parsed) = x509_parser::parse_x509_crl(&crl).unwrap();
+    assert_eq!(parsed.iter_revoked_certificates().count(), 1);
+}

@@ -60,6 +60,11 @@ async fn openapi_lists_every_path() {
         ("/operator/invoices/{number}/refund", &["post"]),
         ("/operator/bank-statements", &["post"]),
         ("/operator/registrations", &["get"]),
+        ("/certificates", &["get"]),
+        ("/certificates/{serial}", &["get"]),
+        ("/certificates/{serial}/chain.pem", &["get"]),
+        ("/certificates/{serial}/revoke", &["post"]),
+        ("/acme-orders", &["get"]),
     ] {
         let entry = paths
             .get(path)

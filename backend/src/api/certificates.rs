@@ -1,0 +1,219 @@
+//! The customer's certificates and ACME orders in the portal (R-CA-3, R-CA-4, R-VAL-5).
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use shared::dto::{
+    AcmeOrderInfo, AuthorizationInfo, CertificateInfo, ChallengeInfo, RevokeRequest,
+};
+
+use super::extract::{ApiJson, ApiPath, Auth};
+use crate::certs::RevokeError;
+use crate::eab::rfc3339;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use crate::store::entity::{
+    acme_authorization, acme_challenge, acme_order, acme_order_authorization, certificate,
+};
+
+fn info(state: &AppState, c: &certificate::Model) -> CertificateInfo {
+    let status = if c.status == "valid" && c.not_after <= state.now() {
+        "expired"
+    } else {
+        c.status.as_str()
+    };
+    CertificateInfo {
+        serial: c.serial.clone(),
+        names: c.names(),
+        not_before: rfc3339(c.not_before),
+        not_after: rfc3339(c.not_after),
+        status: status.to_owned(),
+        revoked_at: c.revoked_at.map(rfc3339),
+        revocation_reason: c.revocation_reason.map(|r| r as u8),
+        order_id: c.order_id,
+        issued_at: rfc3339(c.created_at),
+    }
+}
+
+async fn own(state: &AppState, auth: &Auth, serial: &str) -> ApiResult<certificate::Model> {
+    certificate::Entity::find()
+        .filter(certificate::Column::Serial.eq(serial.to_ascii_lowercase()))
+        .filter(certificate::Column::CustomerId.eq(auth.customer.id))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("you have no certificate with serial {serial}")))
+}
+
+/// The customer's certificates, newest first.
+#[utoipa::path(get, path = "/certificates", tag = "certificates",
+    responses((status = 200, body = Vec<CertificateInfo>)),
+    security(("session" = []), ("bearer" = ["read"])))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Vec<CertificateInfo>>> {
+    let rows = certificate::Entity::find()
+        .filter(certificate::Column::CustomerId.eq(auth.customer.id))
+        .order_by_desc(certificate::Column::Id)
+        .limit(500)
+        .all(&state.db)
+        .await?;
+    Ok(Json(rows.iter().map(|c| info(&state, c)).collect()))
+}
+
+/// One certificate.
+#[utoipa::path(get, path = "/certificates/{serial}", tag = "certificates",
+    params(("serial" = String, Path, description = "serial number, hex")),
+    responses((status = 200, body = CertificateInfo), (status = 404, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["read"])))]
+pub async fn get(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(serial): ApiPath<String>,
+) -> ApiResult<Json<CertificateInfo>> {
+    Ok(Json(info(&state, &own(&state, &auth, &serial).await?)))
+}
+
+/// The PEM chain (leaf, then intermediate).
+#[utoipa::path(get, path = "/certificates/{serial}/chain.pem", tag = "certificates",
+    params(("serial" = String, Path, description = "serial number, hex")),
+    responses((status = 200, content_type = "application/pem-certificate-chain", body = String), (status = 404, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["read"])))]
+pub async fn chain(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(serial): ApiPath<String>,
+) -> ApiResult<Response> {
+    let cert = own(&state, &auth, &serial).await?;
+    let mut res = (StatusCode::OK, state.ca.chain(&cert.leaf_pem)).into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pem-certificate-chain"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{}.pem\"", cert.serial)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}
+
+/// Revoke a certificate (R-CA-3); the CRL is re-published at once.
+#[utoipa::path(post, path = "/certificates/{serial}/revoke", tag = "certificates", request_body = RevokeRequest,
+    params(("serial" = String, Path, description = "serial number, hex")),
+    responses((status = 200, body = CertificateInfo), (status = 400, body = shared::Problem),
+              (status = 404, body = shared::Problem), (status = 409, description = "already revoked", body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["write"])))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(serial): ApiPath<String>,
+    ApiJson(req): ApiJson<RevokeRequest>,
+) -> ApiResult<Json<CertificateInfo>> {
+    let cert = own(&state, &auth, &serial).await?;
+    match crate::certs::revoke(&state, &cert, req.reason, &auth.actor()).await {
+        Ok(()) => {}
+        Err(RevokeError::BadReason(r)) => {
+            return Err(ApiError::field(
+                "reason",
+                "unknown_reason",
+                format!("{r} is not accepted; use 0 (unspecified), 1 (keyCompromise), 3 (affiliationChanged), 4 (superseded) or 5 (cessationOfOperation)"),
+            ))
+        }
+        Err(RevokeError::AlreadyRevoked) => {
+            return Err(ApiError::new(StatusCode::CONFLICT, "already-revoked", format!("certificate {serial} is already revoked")))
+        }
+        Err(RevokeError::Internal(e)) => return Err(ApiError::internal(e)),
+    }
+    Ok(Json(info(&state, &own(&state, &auth, &serial).await?)))
+}
+
+/// The customer's recent ACME orders with their authorizations and validation errors (R-VAL-5).
+#[utoipa::path(get, path = "/acme-orders", tag = "certificates",
+    responses((status = 200, body = Vec<AcmeOrderInfo>)),
+    security(("session" = []), ("bearer" = ["read"])))]
+pub async fn orders(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> ApiResult<Json<Vec<AcmeOrderInfo>>> {
+    let now = state.now();
+    let orders = acme_order::Entity::find()
+        .filter(acme_order::Column::CustomerId.eq(auth.customer.id))
+        .order_by_desc(acme_order::Column::Id)
+        .limit(50)
+        .all(&state.db)
+        .await?;
+    let links = acme_order_authorization::Entity::find()
+        .filter(acme_order_authorization::Column::OrderId.is_in(orders.iter().map(|o| o.id)))
+        .all(&state.db)
+        .await?;
+    let authzs = acme_authorization::Entity::find()
+        .filter(acme_authorization::Column::Id.is_in(links.iter().map(|l| l.authorization_id)))
+        .all(&state.db)
+        .await?;
+    let challenges = acme_challenge::Entity::find()
+        .filter(acme_challenge::Column::AuthorizationId.is_in(authzs.iter().map(|a| a.id)))
+        .order_by_asc(acme_challenge::Column::Id)
+        .all(&state.db)
+        .await?;
+    let cert_ids: Vec<i64> = orders.iter().filter_map(|o| o.certificate_id).collect();
+    let certs = certificate::Entity::find()
+        .filter(certificate::Column::Id.is_in(cert_ids))
+        .all(&state.db)
+        .await?;
+    let mut out = Vec::new();
+    for o in &orders {
+        let mine: Vec<&acme_authorization::Model> = links
+            .iter()
+            .filter(|l| l.order_id == o.id)
+            .filter_map(|l| authzs.iter().find(|a| a.id == l.authorization_id))
+            .collect();
+        let statuses: Vec<&str> = mine.iter().map(|a| a.status_at(now)).collect();
+        out.push(AcmeOrderInfo {
+            id: o.id,
+            account_id: o.account_id,
+            status: crate::policy::order_status(&o.status, o.expires_at <= now, &statuses)
+                .to_owned(),
+            names: o.names(),
+            created_at: rfc3339(o.created_at),
+            expires_at: rfc3339(o.expires_at),
+            certificate_serial: o
+                .certificate_id
+                .and_then(|id| certs.iter().find(|c| c.id == id))
+                .map(|c| c.serial.clone()),
+            authorizations: mine
+                .iter()
+                .map(|a| AuthorizationInfo {
+                    identifier: a.identifier.clone(),
+                    wildcard: a.wildcard,
+                    status: a.status_at(now).to_owned(),
+                    expires_at: rfc3339(a.expires_at),
+                    challenges: challenges
+                        .iter()
+                        .filter(|c| c.authorization_id == a.id)
+                        .map(|c| {
+                            let error: Option<serde_json::Value> = c
+                                .error
+                                .as_deref()
+                                .and_then(|e| serde_json::from_str(e).ok());
+                            ChallengeInfo {
+                                kind: c.kind.clone(),
+                                status: c.status.clone(),
+                                error_type: error
+                                    .as_ref()
+                                    .and_then(|e| e["type"].as_str())
+                                    .map(str::to_owned),
+                                error_detail: error
+                                    .as_ref()
+                                    .and_then(|e| e["detail"].as_str())
+                                    .map(str::to_owned),
+                            }
+                        })
+                        .collect(),
+                })
+                .collect(),
+        });
+    }
+    Ok(Json(out))
+}
