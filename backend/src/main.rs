@@ -33,6 +33,11 @@ enum Command {
     },
     /// Bring the database schema up to date and exit.
     Migrate,
+    /// The certificate authority.
+    Ca {
+        #[command(subcommand)]
+        command: CaCommand,
+    },
     /// Operator accounts.
     Operator {
         #[command(subcommand)]
@@ -51,6 +56,12 @@ enum OperatorCommand {
         #[arg(long, default_value = "Operator")]
         name: String,
     },
+}
+
+#[derive(Subcommand)]
+enum CaCommand {
+    /// Make the root and intermediate CA in <data dir>/ca unless they exist, and print their paths.
+    Init,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -117,6 +128,24 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 },
         } => create_operator(config, &email, &password, &name).await,
         Command::Serve { role } => serve(config, role).await,
+        Command::Ca {
+            command: CaCommand::Init,
+        } => {
+            let dir = config.data_dir.join("ca");
+            let made = certdirect::ca::init(&dir)?;
+            let paths = certdirect::ca::CaPaths::in_dir(&dir);
+            println!(
+                "{} CA: root {} (trust this), intermediate {}",
+                if made {
+                    "made a new"
+                } else {
+                    "kept the existing"
+                },
+                paths.root_cert.display(),
+                paths.intermediate_cert.display()
+            );
+            Ok(())
+        }
     }
 }
 

@@ -53,7 +53,9 @@ pub fn stage(name: &str) {
 /// Runs a command, echoing it, failing on a non-zero exit.
 pub fn sh(cmd: &mut Command) -> anyhow::Result<()> {
     println!("$ {}", display(cmd));
-    let status = cmd.status().with_context(|| format!("starting {}", display(cmd)))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("starting {}", display(cmd)))?;
     if !status.success() {
         bail!("`{}` failed ({status})", display(cmd));
     }
@@ -94,13 +96,18 @@ pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
         return Ok(());
     }
     println!("installing Debian packages: {}", missing.join(" "));
-    let sudo = if have("sudo") && !is_root() { vec!["sudo"] } else { vec![] };
+    let sudo = if have("sudo") && !is_root() {
+        vec!["sudo"]
+    } else {
+        vec![]
+    };
     let apt = |args: &[&str]| {
         let mut argv: Vec<&str> = sudo.clone();
         argv.push("apt-get");
         argv.extend_from_slice(args);
         let mut cmd = Command::new(argv[0]);
-        cmd.args(&argv[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd.args(&argv[1..])
+            .env("DEBIAN_FRONTEND", "noninteractive");
         cmd
     };
     sh(apt(&["update", "-qq"]).arg("-o=Dpkg::Use-Pty=0"))?;
@@ -110,14 +117,19 @@ pub fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
 }
 
 fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 fn run(root: &Path) -> anyhow::Result<()> {
     stage("building the portal (WebAssembly)");
     wasm::build(root, true)?;
     stage("building the server");
-    sh(cargo().current_dir(root).args(["build", "-p", "certdirect"]))?;
+    sh(cargo()
+        .current_dir(root)
+        .args(["build", "-p", "certdirect"]))?;
     let bin = root.join("target/debug/certdirect");
     stage("migrating the database and serving");
     let mut serve = Command::new(&bin);
@@ -144,13 +156,26 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
         sh(cargo().current_dir(root).args(["fmt", "--all", "--check"]))
     })?;
     timed("clippy, host, whole workspace", &mut || {
-        sh(cargo().current_dir(root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))
+        sh(cargo().current_dir(root).args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
     })?;
     timed("clippy, frontend for wasm32", &mut || wasm::clippy(root))?;
-    timed("portal build (WebAssembly)", &mut || wasm::build(root, true))?;
+    timed("portal build (WebAssembly)", &mut || {
+        wasm::build(root, true)
+    })?;
     let nextest = ensure_nextest()?;
+    // The validation tests resolve names through a real DNS server on loopback (pebble-challtestsrv).
+    apt_install(&["pebble"])?;
     timed("Rust tests on SQLite (whole workspace)", &mut || {
-        sh(cargo().current_dir(root).args(nextest_args(nextest, &["--workspace"])))
+        sh(cargo()
+            .current_dir(root)
+            .args(nextest_args(nextest, &["--workspace"])))
     })?;
     timed("Rust tests on PostgreSQL (backend)", &mut || {
         let url = postgres_test_database()?;
@@ -165,7 +190,10 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
     } else {
         timed("Playwright e2e in Chromium", &mut || e2e(root))?;
     }
-    println!("\n==> all stages passed in {:.0}s", started.elapsed().as_secs_f64());
+    println!(
+        "\n==> all stages passed in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
     for (name, secs) in &timings {
         println!("    {secs:>7.1}s  {name}");
     }
@@ -202,13 +230,24 @@ fn postgres_test_database() -> anyhow::Result<String> {
     if !have("psql") {
         apt_install(&["postgresql-client"])?;
     }
-    let ping = || Command::new("psql").args([url.as_str(), "-tAc", "SELECT 1"]).output().is_ok_and(|o| o.status.success());
+    let ping = || {
+        Command::new("psql")
+            .args([url.as_str(), "-tAc", "SELECT 1"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
     if !ping() {
         println!("PostgreSQL is not answering at {url}: starting the local cluster");
-        let versions = std::fs::read_dir("/etc/postgresql").context("PostgreSQL is not installed (/etc/postgresql)")?;
+        let versions = std::fs::read_dir("/etc/postgresql")
+            .context("PostgreSQL is not installed (/etc/postgresql)")?;
         for v in versions.flatten() {
             let version = v.file_name().to_string_lossy().into_owned();
-            let _ = sh(Command::new("pg_ctlcluster").args(["--skip-systemctl-redirect", &version, "main", "start"]));
+            let _ = sh(Command::new("pg_ctlcluster").args([
+                "--skip-systemctl-redirect",
+                &version,
+                "main",
+                "start",
+            ]));
         }
         for _ in 0..30 {
             if ping() {
@@ -217,10 +256,15 @@ fn postgres_test_database() -> anyhow::Result<String> {
             std::thread::sleep(std::time::Duration::from_millis(500));
         }
         if !ping() {
-            bail!("PostgreSQL does not answer at {url}; start it or set CERTDIRECT_TEST_PG_ADMIN_URL");
+            bail!(
+                "PostgreSQL does not answer at {url}; start it or set CERTDIRECT_TEST_PG_ADMIN_URL"
+            );
         }
     }
-    for sql in [format!("DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)"), format!("CREATE DATABASE {PG_TEST_DB}")] {
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)"),
+        format!("CREATE DATABASE {PG_TEST_DB}"),
+    ] {
         sh(Command::new("psql").args([url.as_str(), "-q", "-v", "ON_ERROR_STOP=1", "-c", &sql]))?;
     }
     let mut test_url = url::Url::parse(&url).context("CERTDIRECT_TEST_PG_ADMIN_URL")?;
@@ -235,12 +279,21 @@ fn ensure_certbot(root: &Path) -> anyhow::Result<PathBuf> {
     if certbot.exists() {
         return Ok(certbot);
     }
-    if !Command::new("python3").args(["-m", "venv", "--help"]).output().is_ok_and(|o| o.status.success()) {
+    if !Command::new("python3")
+        .args(["-m", "venv", "--help"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         apt_install(&["python3-venv"])?;
     }
     println!("installing certbot from PyPI into {}", venv.display());
     sh(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    sh(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "--disable-pip-version-check", "certbot"]))?;
+    sh(Command::new(venv.join("bin/pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "certbot",
+    ]))?;
     Ok(certbot)
 }
 
@@ -248,7 +301,9 @@ fn ensure_certbot(root: &Path) -> anyhow::Result<PathBuf> {
 fn e2e(root: &Path) -> anyhow::Result<()> {
     apt_install(&["chromium", "lego"])?;
     let certbot = ensure_certbot(root)?;
-    sh(cargo().current_dir(root).args(["build", "-p", "certdirect"]))?;
+    sh(cargo()
+        .current_dir(root)
+        .args(["build", "-p", "certdirect"]))?;
     let dir = root.join("e2e");
     let stamp = dir.join("node_modules/.package-lock.json");
     let lock = dir.join("package-lock.json");
@@ -258,7 +313,9 @@ fn e2e(root: &Path) -> anyhow::Result<()> {
     };
     if !fresh {
         println!("installing the e2e npm packages (npm ci)");
-        sh(Command::new("npm").current_dir(&dir).args(["ci", "--no-audit", "--no-fund"]))?;
+        sh(Command::new("npm")
+            .current_dir(&dir)
+            .args(["ci", "--no-audit", "--no-fund"]))?;
     }
     sh(Command::new("npx")
         .current_dir(&dir)

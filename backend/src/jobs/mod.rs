@@ -78,11 +78,17 @@ pub async fn run(state: AppState, billing_every: Duration, housekeeping_every: D
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "billing pass failed; will retry"),
             },
-            _ = housekeeping_tick.tick() => match housekeeping(&state).await {
-                Ok(p) if p != Purged::default() => tracing::info!(?p, "housekeeping"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
-            },
+            _ = housekeeping_tick.tick() => {
+                match housekeeping(&state).await {
+                    Ok(p) if p != Purged::default() => tracing::info!(?p, "housekeeping"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
+                }
+                // R-CA-3: the CRL is re-signed on a schedule as well as on every revocation.
+                if let Err(e) = crate::certs::current_crl(&state).await {
+                    tracing::warn!(error = %e, "refreshing the CRL failed; will retry");
+                }
+            }
         }
     }
 }
