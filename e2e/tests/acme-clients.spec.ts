@@ -134,11 +134,17 @@ test('certbot and lego register with the portal\'s EAB over HTTPS; deactivated i
   const certbotLog = readFileSync(join(work, 'certbot', 'logs', 'letsencrypt.log'), 'utf8');
   expect(certbotLog).toContain('urn:ietf:params:acme:error:unauthorized');
 
-  // lego only talks to the server about its account when it has no registration on file: put
-  // the saved registration aside (the account key stays), so the next run sends newAccount
-  // signed with the deactivated account's key.
-  renameSync(legoAccounts[0], `${legoAccounts[0]}.deactivated`);
-  const legoAgain = await client('lego run, deactivated', LEGO, await legoArgs(), legoEnv);
+  // lego run again as it is (its saved account, requests signed with the account's kid): the
+  // order is refused because the account is deactivated.
+  const legoAgain = await client('lego run, deactivated account', LEGO, await legoArgs(), legoEnv);
   expect(legoAgain.code, output(legoAgain)).not.toBe(0);
   expect(`${legoAgain.stdout}${legoAgain.stderr}`, output(legoAgain)).toContain('urn:ietf:params:acme:error:unauthorized');
+
+  // And with the saved registration put aside (the key stays), lego sends newAccount signed
+  // with the deactivated account's key: refused too, so the key cannot come back.
+  renameSync(legoAccounts[0], `${legoAccounts[0]}.deactivated`);
+  const legoRegister = await client('lego run, re-register the deactivated key', LEGO, await legoArgs(), legoEnv);
+  expect(legoRegister.code, output(legoRegister)).not.toBe(0);
+  expect(`${legoRegister.stdout}${legoRegister.stderr}`, output(legoRegister)).toContain('urn:ietf:params:acme:error:unauthorized');
+  expect(accountFiles(join(legoPath, 'accounts')), output(legoRegister)).toHaveLength(0);
 });
