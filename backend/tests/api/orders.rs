@@ -870,3 +870,74 @@ async fn the_portal_shows_certificates_orders_and_validation_errors() {
     let (_, parsed) = x509_parser::parse_x509_crl(&crl).unwrap();
     assert_eq!(parsed.iter_revoked_certificates().count(), 1);
 }
+
+/// A real ACME client library (instant-acme) obtains a certificate by http-01 (R-ACME-1).
+#[tokio::test]
+async fn instant_acme_obtains_a_certificate() {
+    use instant_acme::{
+        Account, ChallengeType, ExternalAccountKey, Identifier, NewAccount, NewOrder, OrderStatus,
+        RetryPolicy,
+    };
+    let e = env().await;
+    e.buy("client.jp", "dv").await;
+    let a: Value = e
+        .portal
+        .get("/acme-application")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hmac = base64::Engine::decode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        a["eab"]["hmac_key"].as_str().unwrap(),
+    )
+    .unwrap();
+    let eab = ExternalAccountKey::new(a["eab"]["key_id"].as_str().unwrap().to_owned(), &hmac);
+    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let (account, _) = Account::builder_with_http(Box::new(http))
+        .create(
+            &NewAccount {
+                contact: &[],
+                terms_of_service_agreed: true,
+                only_return_existing: false,
+            },
+            a["directory_url"].as_str().unwrap().to_owned(),
+            Some(&eab),
+        )
+        .await
+        .unwrap();
+    let ids = [
+        Identifier::Dns("client.jp".into()),
+        Identifier::Dns("www.client.jp".into()),
+    ];
+    let mut order = account.new_order(&NewOrder::new(&ids)).await.unwrap();
+    let mut authorizations = order.authorizations();
+    while let Some(authz) = authorizations.next().await {
+        let mut authz = authz.unwrap();
+        let mut challenge = authz
+            .challenge(ChallengeType::Http01)
+            .expect("http-01 is offered");
+        let key_authorization = challenge.key_authorization();
+        e.http
+            .serve_token(&challenge.token, key_authorization.as_str());
+        challenge.set_ready().await.unwrap();
+    }
+    let retry = RetryPolicy::new()
+        .initial_delay(StdDuration::from_millis(100))
+        .timeout(StdDuration::from_secs(20));
+    assert_eq!(order.poll_ready(&retry).await.unwrap(), OrderStatus::Ready);
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut params =
+        rcgen::CertificateParams::new(vec!["client.jp".to_string(), "www.client.jp".to_string()])
+            .unwrap();
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    order
+        .finalize_csr(params.serialize_request(&key).unwrap().der())
+        .await
+        .unwrap();
+    let chain = order.poll_certificate(&retry).await.unwrap();
+    assert_eq!(pem_blocks(&chain).len(), 2);
+    let regs: Value = e.portal.get("/registrations").await.json().await.unwrap();
+    assert_eq!(regs[0]["state"], "active");
+}
