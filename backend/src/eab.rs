@@ -104,5 +104,6 @@ pub fn application_dto(
         },
         directory_url,
         commands,
+        terms_version: application.terms_version.clone(),
     }
 }

@@ -124,7 +124,11 @@ impl MigrationTrait for Migration {
                     .col(short(AcmeOrders::Status))
                     .col(text(AcmeOrders::Identifiers))
                     .col(ColumnDef::new(AcmeOrders::Error).text().null())
-                    .col(ColumnDef::new(AcmeOrders::CertificateId).big_integer().null())
+                    .col(
+                        ColumnDef::new(AcmeOrders::CertificateId)
+                            .big_integer()
+                            .null(),
+                    )
                     .col(ts(AcmeOrders::ExpiresAt))
                     .col(ts(AcmeOrders::CreatedAt))
                     .col(ts(AcmeOrders::UpdatedAt))
@@ -137,8 +141,16 @@ impl MigrationTrait for Migration {
                     .table(AcmeAuthorizations::Table)
                     .col(id_column(AcmeAuthorizations::Id))
                     .col(big(AcmeAuthorizations::AccountId))
-                    .col(ColumnDef::new(AcmeAuthorizations::Identifier).string_len(253).not_null())
-                    .col(ColumnDef::new(AcmeAuthorizations::Wildcard).boolean().not_null())
+                    .col(
+                        ColumnDef::new(AcmeAuthorizations::Identifier)
+                            .string_len(253)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(AcmeAuthorizations::Wildcard)
+                            .boolean()
+                            .not_null(),
+                    )
                     .col(short(AcmeAuthorizations::Status))
                     .col(ts(AcmeAuthorizations::ExpiresAt))
                     .col(ts_null(AcmeAuthorizations::ValidatedAt))
@@ -168,10 +180,19 @@ impl MigrationTrait for Migration {
                     .col(id_column(AcmeChallenges::Id))
                     .col(big(AcmeChallenges::AuthorizationId))
                     .col(short(AcmeChallenges::Kind))
-                    .col(ColumnDef::new(AcmeChallenges::Token).string_len(64).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(AcmeChallenges::Token)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(short(AcmeChallenges::Status))
                     .col(ColumnDef::new(AcmeChallenges::Error).text().null())
-                    .col(ColumnDef::new(AcmeChallenges::ValidationRecord).text().null())
+                    .col(
+                        ColumnDef::new(AcmeChallenges::ValidationRecord)
+                            .text()
+                            .null(),
+                    )
                     .col(ts_null(AcmeChallenges::ValidatedAt))
                     .col(ts(AcmeChallenges::CreatedAt))
                     .col(ts(AcmeChallenges::UpdatedAt))
@@ -184,10 +205,24 @@ impl MigrationTrait for Migration {
                     .table(ValidationJobs::Table)
                     .col(id_column(ValidationJobs::Id))
                     // One job per challenge: a second POST to the challenge cannot queue a second job.
-                    .col(ColumnDef::new(ValidationJobs::ChallengeId).big_integer().not_null().unique_key())
+                    .col(
+                        ColumnDef::new(ValidationJobs::ChallengeId)
+                            .big_integer()
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(short(ValidationJobs::Status))
-                    .col(ColumnDef::new(ValidationJobs::Attempts).integer().not_null().default(0))
-                    .col(ColumnDef::new(ValidationJobs::LockedBy).string_len(64).null())
+                    .col(
+                        ColumnDef::new(ValidationJobs::Attempts)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .col(
+                        ColumnDef::new(ValidationJobs::LockedBy)
+                            .string_len(64)
+                            .null(),
+                    )
                     .col(ts_null(ValidationJobs::LockedUntil))
                     .col(ts(ValidationJobs::CreatedAt))
                     .col(ts_null(ValidationJobs::FinishedAt))
@@ -199,18 +234,31 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Certificates::Table)
                     .col(id_column(Certificates::Id))
-                    .col(ColumnDef::new(Certificates::Serial).string_len(64).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Certificates::Serial)
+                            .string_len(64)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(big(Certificates::CustomerId))
                     .col(big(Certificates::AccountId))
                     .col(big(Certificates::OrderId))
                     .col(text(Certificates::Names))
-                    .col(ColumnDef::new(Certificates::KeyThumbprint).string_len(64).not_null())
+                    .col(
+                        ColumnDef::new(Certificates::KeyThumbprint)
+                            .string_len(64)
+                            .not_null(),
+                    )
                     .col(ts(Certificates::NotBefore))
                     .col(ts(Certificates::NotAfter))
                     .col(text(Certificates::LeafPem))
                     .col(short(Certificates::Status))
                     .col(ts_null(Certificates::RevokedAt))
-                    .col(ColumnDef::new(Certificates::RevocationReason).integer().null())
+                    .col(
+                        ColumnDef::new(Certificates::RevocationReason)
+                            .integer()
+                            .null(),
+                    )
                     .col(ts(Certificates::CreatedAt))
                     .to_owned(),
             )
@@ -229,11 +277,18 @@ impl MigrationTrait for Migration {
         create_indexes(
             manager,
             vec![
-                ("idx_acme_orders_account", AcmeOrders::Table.into_iden(), vec![AcmeOrders::AccountId.into_iden()]),
+                (
+                    "idx_acme_orders_account",
+                    AcmeOrders::Table.into_iden(),
+                    vec![AcmeOrders::AccountId.into_iden()],
+                ),
                 (
                     "idx_acme_authorizations_account_identifier",
                     AcmeAuthorizations::Table.into_iden(),
-                    vec![AcmeAuthorizations::AccountId.into_iden(), AcmeAuthorizations::Identifier.into_iden()],
+                    vec![
+                        AcmeAuthorizations::AccountId.into_iden(),
+                        AcmeAuthorizations::Identifier.into_iden(),
+                    ],
                 ),
                 (
                     "idx_acme_challenges_authorization",
@@ -243,9 +298,16 @@ impl MigrationTrait for Migration {
                 (
                     "idx_validation_jobs_status",
                     ValidationJobs::Table.into_iden(),
-                    vec![ValidationJobs::Status.into_iden(), ValidationJobs::LockedUntil.into_iden()],
+                    vec![
+                        ValidationJobs::Status.into_iden(),
+                        ValidationJobs::LockedUntil.into_iden(),
+                    ],
                 ),
-                ("idx_certificates_customer", Certificates::Table.into_iden(), vec![Certificates::CustomerId.into_iden()]),
+                (
+                    "idx_certificates_customer",
+                    Certificates::Table.into_iden(),
+                    vec![Certificates::CustomerId.into_iden()],
+                ),
             ],
         )
         .await
@@ -261,7 +323,9 @@ impl MigrationTrait for Migration {
             AcmeAuthorizations::Table.into_iden(),
             AcmeOrders::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -247,6 +247,8 @@ pub struct AcmeApplication {
     pub eab: EabCredentials,
     /// Ready-made registration commands with this EAB filled in.
     pub commands: Vec<crate::acme::ClientCommand>,
+    /// The version of the service terms agreed to, e.g. `2026-11`.
+    pub terms_version: String,
 }
 
 /// An ACME account bound through the customer's EAB (R-EAB-3).
@@ -490,4 +492,14 @@ pub struct AcmeOrderInfo {
     pub expires_at: String,
     pub certificate_serial: Option<String>,
     pub authorizations: Vec<AuthorizationInfo>,
+}
+
+/// `GET /operator/customers`: one page of customers, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CustomerPage {
+    pub customers: Vec<Me>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
 }

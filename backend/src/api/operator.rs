@@ -4,9 +4,9 @@
 use axum::extract::{Query, State};
 use axum::Json;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
-use serde::{Deserialize, Serialize};
-use shared::dto::Me;
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use shared::dto::CustomerPage;
+use utoipa::IntoParams;
 
 use super::extract::OperatorAuth;
 use super::me::{applied_set, me_dto};
@@ -22,14 +22,6 @@ pub struct CustomerQuery {
     pub page: Option<u64>,
     /// Rows per page, 1–200 (default 50).
     pub per_page: Option<u64>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CustomerPage {
-    pub customers: Vec<Me>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
 }
 
 /// List customers, newest first.
