@@ -14,6 +14,7 @@ pub mod error;
 pub mod jobs;
 pub mod jst;
 pub mod mail;
+pub mod metrics;
 pub mod operators;
 pub mod policy;
 pub mod registrations;
@@ -51,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .nest(api::API_PREFIX, api)
         .nest(acme::ACME_PREFIX, acme::router(state.clone()))
         .nest("/ca", certs::router())
+        .route("/metrics", axum::routing::get(metrics::handler))
         .merge(web::spa_router(&state.config.static_dir))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -106,6 +106,7 @@ pub async fn log_request(req: Request<Body>, next: Next) -> Response {
         .map(|p| p.as_str().to_owned());
     let res = next.run(req).await;
     let status = res.status().as_u16();
+    crate::metrics::request(method.as_str(), status, start.elapsed());
     let duration_ms = start.elapsed().as_secs_f64() * 1000.0;
     if status >= 500 {
         tracing::error!(%method, path, route, status, duration_ms, "request");

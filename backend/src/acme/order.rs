@@ -706,6 +706,7 @@ async fn issue(
     .write(&txn, now)
     .await?;
     txn.commit().await?;
+    crate::metrics::issuance();
     tracing::info!(serial = %issued.serial, names = ?csr.names, "certificate issued");
     Ok(())
 }

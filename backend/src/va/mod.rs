@@ -182,6 +182,7 @@ pub async fn process(
     };
     let now = state.now();
     let ok = outcome.is_ok();
+    crate::metrics::validation(&challenge.kind, ok);
     let error = outcome.err().map(|f| {
         json!({ "type": format!("urn:ietf:params:acme:error:{}", f.kind), "detail": f.detail, "status": 403 }).to_string()
     });

@@ -940,4 +940,22 @@ async fn instant_acme_obtains_a_certificate() {
     assert_eq!(pem_blocks(&chain).len(), 2);
     let regs: Value = e.portal.get("/registrations").await.json().await.unwrap();
     assert_eq!(regs[0]["state"], "active");
+    // SPEC §5: the metrics count what happened.
+    let metrics = reqwest::get(format!("{}/metrics", e.app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("certdirect_validations_total{type=\"http-01\",result=\"valid\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("certdirect_validation_queue_depth 0"),
+        "{metrics}"
+    );
+    assert!(metrics.contains(
+        "certdirect_http_request_duration_seconds_count{method=\"POST\",status=\"2xx\"}"
+    ));
 }
