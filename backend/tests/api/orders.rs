@@ -687,7 +687,8 @@ async fn revocation_is_published_in_the_crl() {
 /// R-VAL-3: a server killed with validations queued finishes them after restart.
 #[tokio::test]
 async fn queued_validations_survive_a_restart() {
-    // This app only takes requests: its workers are "down".
+    // The in-process app runs no workers; the challenge is answered through a real server process
+    // (web role, so nothing validates it there either), which is then killed.
     let e = env_with(&[], false).await;
     e.buy("queued.jp", "dv").await;
     let order = e.new_order(&["queued.jp"]).await;
@@ -696,15 +697,36 @@ async fn queued_validations_survive_a_restart() {
     let c = e.challenge(&authz, "http-01");
     let token = c["token"].as_str().unwrap();
     e.http.serve_token(token, &e.key_authorization(token));
-    e.post(c["url"].as_str().unwrap(), b"{}").await;
+    let server = e
+        .app
+        .spawn_process(&["--role", "web"], Some(&e.app.base))
+        .await;
+    let via_server = Acme::new(&server.base);
+    let chall_path = c["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix(&e.app.base)
+        .unwrap()
+        .to_owned();
+    let nonce = via_server.nonce().await;
+    let jws = e.signer.jws(
+        &e.signer
+            .kid_header(&e.kid, &nonce, c["url"].as_str().unwrap()),
+        b"{}",
+    );
+    let r = via_server
+        .post(&format!("{}{chall_path}", server.base), &jws)
+        .await;
+    assert_eq!(r.body["status"], "processing", "{}", r.body);
+    drop(server); // killed with the job queued
     tokio::time::sleep(StdDuration::from_millis(300)).await;
     assert_eq!(
         e.get(&authz_url).await.body["status"],
         "pending",
         "nobody validated yet"
     );
-    // A worker process starts on the same database and finishes the job.
-    let _worker = e.app.spawn_process(&["--role", "worker"], None).await;
+    // The restarted server (all roles) finishes the job.
+    let _restarted = e.app.spawn_process(&[], None).await;
     assert_eq!(e.await_authz(&authz_url).await["status"], "valid");
 }
 
