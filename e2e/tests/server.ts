@@ -27,6 +27,8 @@ export interface RunningServer {
 export interface ServerOptions {
   /** Serve HTTPS with a self-signed localhost certificate (CERTDIRECT_TLS_SELF_SIGNED=1). */
   tls?: boolean;
+  /** Extra environment for the server (e.g. CERTDIRECT_VA_* validation settings), merged last. */
+  env?: Record<string, string>;
 }
 
 export interface CommandResult {
@@ -144,6 +146,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   delete env.CERTDIRECT_TLS_KEY;
   delete env.CERTDIRECT_TLS_SELF_SIGNED;
   if (options.tls) env.CERTDIRECT_TLS_SELF_SIGNED = '1';
+  Object.assign(env, options.env ?? {});
 
   const child = spawn(bin, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(log);
