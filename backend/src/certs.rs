@@ -12,6 +12,78 @@ use crate::audit::AuditEntry;
 use crate::state::AppState;
 use crate::store::entity::{certificate, crl};
 
+/// Expiry reminders go out this many days before notAfter (R-CA-4).
+pub const REMINDER_DAYS: i64 = 14;
+
+/// Emails one reminder per certificate that expires within [`REMINDER_DAYS`], unless a newer
+/// valid certificate of the same customer covers the same names (it was renewed). Returns how
+/// many were sent. Safe to run in several processes: each reminder is claimed by compare-and-set.
+pub async fn send_expiry_reminders(state: &AppState) -> anyhow::Result<u32> {
+    let now = state.now();
+    let due = certificate::Entity::find()
+        .filter(certificate::Column::Status.eq("valid"))
+        .filter(certificate::Column::RemindedAt.is_null())
+        .filter(certificate::Column::NotAfter.gt(now))
+        .filter(certificate::Column::NotAfter.lte(now + Duration::days(REMINDER_DAYS)))
+        .all(&state.db)
+        .await?;
+    let mut sent = 0;
+    for cert in due {
+        let mut names = cert.names();
+        names.sort();
+        let newer = certificate::Entity::find()
+            .filter(certificate::Column::CustomerId.eq(cert.customer_id))
+            .filter(certificate::Column::Status.eq("valid"))
+            .filter(certificate::Column::NotAfter.gt(cert.not_after))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .any(|c| {
+                let mut n = c.names();
+                n.sort();
+                n == names
+            });
+        let txn = state.db.begin().await?;
+        let claimed = certificate::Entity::update_many()
+            .set(certificate::ActiveModel {
+                reminded_at: Set(Some(now)),
+                ..Default::default()
+            })
+            .filter(certificate::Column::Id.eq(cert.id))
+            .filter(certificate::Column::RemindedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected != 1 {
+            continue;
+        }
+        if !newer {
+            let Some(customer) =
+                crate::store::entity::customer::Entity::find_by_id(cert.customer_id)
+                    .one(&txn)
+                    .await?
+            else {
+                continue;
+            };
+            let locale = customer.locale();
+            let names_text = names.join(", ");
+            let mail = crate::mail::templates::expiry_reminder(&crate::mail::templates::Reminder {
+                brand: &state.config.brand,
+                to: &customer.email,
+                locale,
+                name: &customer.name,
+                names: &names_text,
+                serial: &cert.serial,
+                expires_ja: &crate::jst::format(cert.not_after, shared::dto::Locale::Ja),
+                expires_en: &crate::jst::format(cert.not_after, shared::dto::Locale::En),
+            });
+            state.mailer.send(&mail).await?;
+            sent += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(sent)
+}
+
 /// How long a published CRL is valid; it is re-signed on every revocation and well before this.
 pub const CRL_VALIDITY_DAYS: i64 = 7;
 

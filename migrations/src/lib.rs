@@ -8,6 +8,7 @@ mod m20261124_000002_audit_log;
 mod m20261124_000003_acme_accounts;
 mod m20261124_000004_registrations;
 mod m20261124_000005_orders;
+mod m20261124_000006_certificate_reminders;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_acme_accounts::Migration),
             Box::new(m20261124_000004_registrations::Migration),
             Box::new(m20261124_000005_orders::Migration),
+            Box::new(m20261124_000006_certificate_reminders::Migration),
         ]
     }
 }

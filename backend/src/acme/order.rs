@@ -653,6 +653,7 @@ async fn issue(
         leaf_pem: Set(issued.leaf_pem),
         status: Set("valid".into()),
         created_at: Set(now),
+        reminded_at: Set(None),
         ..Default::default()
     }
     .insert(&txn)

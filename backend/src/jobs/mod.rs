@@ -84,6 +84,11 @@ pub async fn run(state: AppState, billing_every: Duration, housekeeping_every: D
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
                 }
+                match crate::certs::send_expiry_reminders(&state).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(sent = n, "certificate expiry reminders"),
+                    Err(e) => tracing::warn!(error = %e, "sending expiry reminders failed; will retry"),
+                }
                 // R-CA-3: the CRL is re-signed on a schedule as well as on every revocation.
                 if let Err(e) = crate::certs::current_crl(&state).await {
                     tracing::warn!(error = %e, "refreshing the CRL failed; will retry");

@@ -299,6 +299,53 @@ pub fn registration_cancelled(m: &BillingMail<'_>) -> Email {
     )
 }
 
+/// What an expiry reminder says.
+pub struct Reminder<'a> {
+    pub brand: &'a str,
+    pub to: &'a str,
+    pub locale: Locale,
+    pub name: &'a str,
+    pub names: &'a str,
+    pub serial: &'a str,
+    pub expires_ja: &'a str,
+    pub expires_en: &'a str,
+}
+
+/// R-CA-4: a certificate expires soon and no newer one covers its names.
+pub fn expiry_reminder(m: &Reminder<'_>) -> Email {
+    let Reminder {
+        brand,
+        to,
+        locale,
+        name,
+        names,
+        serial,
+        expires_ja: ja,
+        expires_en: en,
+    } = *m;
+    bilingual(
+        to,
+        locale,
+        Text {
+            subject: format!("【{brand}】サーバー証明書の有効期限が近づいています({names})"),
+            body: format!(
+                "{name} 様\n\n次のサーバー証明書の有効期限が近づいています。\n\n\
+                 対象: {names}\nシリアル番号: {serial}\n有効期限: {ja}\n\n\
+                 ACMEクライアントの自動更新が動いているかご確認ください(例: certbot renew)。\n\
+                 更新済みの場合、このメールは不要です。\n"
+            ),
+        },
+        Text {
+            subject: format!("[{brand}] Your certificate for {names} expires soon"),
+            body: format!(
+                "Dear {name},\n\nThis certificate expires soon:\n\nNames: {names}\nSerial: {serial}\nExpires: {en}\n\n\
+                 Please check that your ACME client renews it automatically (e.g. certbot renew).\n\
+                 If it has been renewed already, you can ignore this email.\n"
+            ),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -981,3 +981,47 @@ async fn instant_acme_obtains_a_certificate() {
         "certdirect_http_request_duration_seconds_count{method=\"POST\",status=\"2xx\"}"
     ));
 }
+
+/// R-CA-4: one expiry reminder per certificate, none when it was renewed.
+#[tokio::test]
+async fn expiry_reminders_go_out_once_and_not_after_renewal() {
+    let e = env().await;
+    e.buy("remind.jp", "dv").await;
+    e.buy("renewed.jp", "dv").await;
+    e.issue_http(&["remind.jp"]).await;
+    e.issue_http(&["renewed.jp"]).await;
+    assert_eq!(
+        certdirect::certs::send_expiry_reminders(&e.app.state)
+            .await
+            .unwrap(),
+        0,
+        "not due yet"
+    );
+    // 80 days later renewed.jp gets a new certificate; remind.jp does not.
+    e.app.clock.advance(Duration::days(80));
+    // (its 25-day authorization has expired, so it is validated again)
+    e.issue_http(&["renewed.jp"]).await;
+    let before = e.app.emails().len();
+    assert_eq!(
+        certdirect::certs::send_expiry_reminders(&e.app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        certdirect::certs::send_expiry_reminders(&e.app.state)
+            .await
+            .unwrap(),
+        0,
+        "only once"
+    );
+    let mails = e.app.emails();
+    assert_eq!(mails.len(), before + 1);
+    let (to, subject, body) = mails.last().unwrap();
+    assert_eq!(to, "acme@example.jp");
+    assert!(
+        subject.contains("remind.jp") && subject.contains("有効期限"),
+        "{subject}"
+    );
+    assert!(body.contains("certbot renew"));
+}

@@ -25,6 +25,8 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
     pub revocation_reason: Option<i32>,
     pub created_at: DateTimeUtc,
+    /// When the expiry reminder was sent (R-CA-4).
+    pub reminded_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
