@@ -202,8 +202,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mypage") view=pages::mypage::MyPage/>
                     <Route path=path!("/mypage/tokens") view=pages::tokens::TokensPage/>
                     <Route path=path!("/mypage/acme") view=pages::acme::AcmePage/>
+                    <Route path=path!("/mypage/registrations") view=pages::registrations::RegistrationsPage/>
+                    <Route path=path!("/mypage/registrations/new") view=pages::register::RegisterPage/>
+                    <Route path=path!("/mypage/invoices") view=pages::invoices::InvoicesPage/>
+                    <Route path=path!("/mypage/certificates") view=pages::certificates::CertificatesPage/>
+                    <Route path=path!("/mypage/orders") view=pages::orders::OrdersPage/>
                     <Route path=path!("/terms") view=pages::terms::TermsPage/>
                     <Route path=path!("/operator/customers") view=pages::operator::OperatorCustomersPage/>
+                    <Route path=path!("/operator/invoices") view=pages::operator_billing::OperatorInvoicesPage/>
+                    <Route path=path!("/operator/bank-statements") view=pages::operator_billing::OperatorStatementsPage/>
                 </Routes>
             </main>
             <Footer/>

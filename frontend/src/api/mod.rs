@@ -10,10 +10,13 @@ pub use error::{from_response, ApiError};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use shared::billing::Product;
 use shared::dto::{
-    Ack, AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest, CreateTokenRequest,
-    CreatedToken, Locale, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest,
-    SignupRequest, SignupResponse, TokenInfo, TokenRequest,
+    Ack, AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest, AcmeOrderInfo, CardPayment,
+    CertificateInfo, ConfirmPayment, CreateTokenRequest, CreatedToken, FqdnCheck, FqdnCheckRequest,
+    Invoice, Locale, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest, Registration,
+    RegistrationCreated, RegistrationRequest, RevokeRequest, SignupRequest, SignupResponse,
+    StatementImport, TokenInfo, TokenRequest,
 };
 use wasm_bindgen::JsCast as _;
 
@@ -192,6 +195,98 @@ pub async fn operator_reissue_eab(customer_id: &str) -> Result<AcmeApplication, 
     json(send(with_csrf(Request::post(&url(&path))), Some(&Empty {})).await?).await
 }
 
+/// `GET /products`: the catalogue with prices excluding and including tax (R-BILL-1).
+pub async fn products() -> Result<Vec<Product>, ApiError> {
+    json(send(Request::get(&url("/products")), None::<&()>).await?).await
+}
+
+/// `POST /fqdn/check`: availability of a name (R-FQDN-4), asked once when the customer
+/// presses 「次へ」, never per keystroke.
+pub async fn fqdn_check(req: &FqdnCheckRequest) -> Result<FqdnCheck, ApiError> {
+    json(send(with_csrf(Request::post(&url("/fqdn/check"))), Some(req)).await?).await
+}
+
+/// `POST /registrations` → 201: STEP 5–9 confirmed; the registration awaits payment.
+pub async fn create_registration(
+    req: &RegistrationRequest,
+) -> Result<RegistrationCreated, ApiError> {
+    json(send(with_csrf(Request::post(&url("/registrations"))), Some(req)).await?).await
+}
+
+/// `GET /registrations`, newest first.
+pub async fn registrations() -> Result<Vec<Registration>, ApiError> {
+    json(send(Request::get(&url("/registrations")), None::<&()>).await?).await
+}
+
+/// `GET /invoices`, newest first.
+pub async fn invoices() -> Result<Vec<Invoice>, ApiError> {
+    json(send(Request::get(&url("/invoices")), None::<&()>).await?).await
+}
+
+/// `POST /invoices/{number}/pay`: a 402 `card-declined` leaves the invoice unpaid.
+pub async fn pay_invoice(number: &str, card: &CardPayment) -> Result<Invoice, ApiError> {
+    let path = format!("/invoices/{}/pay", encode_component(number));
+    json(send(with_csrf(Request::post(&url(&path))), Some(card)).await?).await
+}
+
+/// `GET /certificates` (R-CA-4).
+pub async fn certificates() -> Result<Vec<CertificateInfo>, ApiError> {
+    json(send(Request::get(&url("/certificates")), None::<&()>).await?).await
+}
+
+/// Where the PEM chain of a certificate is downloaded (a plain link: the session cookie goes along).
+pub fn chain_url(serial: &str) -> String {
+    url(&format!(
+        "/certificates/{}/chain.pem",
+        encode_component(serial)
+    ))
+}
+
+/// `POST /certificates/{serial}/revoke` (R-CA-3).
+pub async fn revoke_certificate(serial: &str, reason: u8) -> Result<CertificateInfo, ApiError> {
+    let path = format!("/certificates/{}/revoke", encode_component(serial));
+    let body = RevokeRequest { reason };
+    json(send(with_csrf(Request::post(&url(&path))), Some(&body)).await?).await
+}
+
+/// `GET /acme-orders`: recent orders with their validation errors (R-VAL-5).
+pub async fn acme_orders() -> Result<Vec<AcmeOrderInfo>, ApiError> {
+    json(send(Request::get(&url("/acme-orders")), None::<&()>).await?).await
+}
+
+/// `GET /operator/invoices?status=…` (operators only).
+pub async fn operator_invoices(status: &str) -> Result<Vec<Invoice>, ApiError> {
+    let path = format!("/operator/invoices?status={}", encode_component(status));
+    json(send(Request::get(&url(&path)), None::<&()>).await?).await
+}
+
+/// `POST /operator/invoices/{number}/confirm-payment`: a bank transfer was received (R-BILL-3).
+pub async fn operator_confirm_payment(number: &str, amount: i64) -> Result<Invoice, ApiError> {
+    let path = format!(
+        "/operator/invoices/{}/confirm-payment",
+        encode_component(number)
+    );
+    let body = ConfirmPayment {
+        amount,
+        method: "bank_transfer".to_owned(),
+    };
+    json(send(with_csrf(Request::post(&url(&path))), Some(&body)).await?).await
+}
+
+/// `POST /operator/bank-statements` with the CSV as the body (`text/csv`).
+pub async fn operator_bank_statement(csv: &str) -> Result<StatementImport, ApiError> {
+    let request = with_csrf(Request::post(&url("/operator/bank-statements")))
+        .header("Accept", "application/json, application/problem+json")
+        .header("Content-Type", "text/csv; charset=utf-8")
+        .body(csv.to_owned())
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    let resp = request
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+    json(resp).await
+}
+
 // ---------------------------------------------------------------------------------------------
 // Plumbing
 
@@ -320,5 +415,6 @@ mod tests {
     #[test]
     fn urls_are_under_api_v1() {
         assert_eq!(url("/tokens/7"), "/api/v1/tokens/7");
+        assert_eq!(chain_url("0a1b"), "/api/v1/certificates/0a1b/chain.pem");
     }
 }

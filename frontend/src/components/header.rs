@@ -59,9 +59,18 @@ pub fn Header() -> impl IntoView {
                         {move || match session.state() {
                             AuthState::LoggedIn => view! {
                                 {nav_link("/mypage", Key::NavMyPage, "nav-mypage")}
-                                {move || (!session.is_operator()).then(|| nav_link("/mypage/acme", Key::NavAcme, "nav-acme"))}
+                                {move || (!session.is_operator()).then(|| view! {
+                                    {nav_link("/mypage/acme", Key::NavAcme, "nav-acme")}
+                                    {nav_link("/mypage/registrations", Key::NavRegistrations, "nav-registrations")}
+                                    {nav_link("/mypage/invoices", Key::NavInvoices, "nav-invoices")}
+                                    {nav_link("/mypage/certificates", Key::NavCertificates, "nav-certificates")}
+                                })}
                                 {nav_link("/mypage/tokens", Key::NavTokens, "nav-tokens")}
-                                {move || session.is_operator().then(|| nav_link("/operator/customers", Key::NavOperator, "nav-operator"))}
+                                {move || session.is_operator().then(|| view! {
+                                    {nav_link("/operator/customers", Key::NavOperator, "nav-operator")}
+                                    {nav_link("/operator/invoices", Key::NavOperatorInvoices, "nav-operator-invoices")}
+                                    {nav_link("/operator/bank-statements", Key::NavOperatorStatements, "nav-operator-statements")}
+                                })}
                                 <li>
                                     <button type="button" class="btn btn-ghost btn-sm" data-testid="logout" on:click=logout.clone()>
                                         {move || i18n.t(Key::Logout)}

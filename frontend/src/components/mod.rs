@@ -1,8 +1,10 @@
 //! Reusable widgets. They stay thin: logic lives in plain functions next to them or in `pages/`.
 
+pub mod card_pay;
 pub mod copy;
 pub mod field;
 pub mod focus;
+pub mod fqdn_input;
 pub mod header;
 pub mod notice;
 pub mod require_login;

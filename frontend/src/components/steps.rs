@@ -11,8 +11,8 @@ pub enum StepStatus {
     Done,
     /// Offered and not done yet: the customer's next move.
     Todo,
-    /// The portal does not offer this step yet: said plainly, never faked.
-    Unavailable,
+    /// Not open yet: an earlier step must be done first (STEP 5–7 need the ACME application).
+    Locked,
     /// The top page's overview: no status.
     Info,
 }
@@ -63,19 +63,19 @@ pub fn StepList(steps: Vec<Step>, testid: &'static str) -> impl IntoView {
                     let (class, badge) = match step.status {
                         StepStatus::Done => ("step step-done", Some(Key::StepDone)),
                         StepStatus::Todo => ("step step-todo", Some(Key::StepTodo)),
-                        StepStatus::Unavailable => ("step step-unavailable", Some(Key::StepUnavailable)),
+                        StepStatus::Locked => ("step step-unavailable", Some(Key::StepLocked)),
                         StepStatus::Info => ("step", None),
                     };
                     let state = match step.status {
                         StepStatus::Done => "done",
                         StepStatus::Todo => "todo",
-                        StepStatus::Unavailable => "unavailable",
+                        StepStatus::Locked => "locked",
                         StepStatus::Info => "info",
                     };
                     let number = step.number.to_string();
                     let title = step.title;
                     let heading = match step.href {
-                        Some(href) if step.status != StepStatus::Unavailable => view! {
+                        Some(href) if step.status != StepStatus::Locked => view! {
                             <a href=href data-testid=format!("step-{}-link", step.number)>{move || i18n.t(title)}</a>
                         }.into_any(),
                         _ => view! { {move || i18n.t(title)} }.into_any(),
@@ -107,7 +107,7 @@ mod tests {
             if i == 0 {
                 StepStatus::Done
             } else {
-                StepStatus::Unavailable
+                StepStatus::Locked
             }
         });
         assert_eq!(list.len(), 7);

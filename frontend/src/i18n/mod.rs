@@ -99,9 +99,6 @@ texts! {
     StepLabel => "STEP {n}", "STEP {n}";
     StepDone => "完了", "Done";
     StepTodo => "未完了", "To do";
-    StepUnavailable => "準備中", "Not available yet";
-    StepUnavailableNote => "この手続きはまだご利用いただけません。準備が整い次第、マイページからお手続きいただけます。",
-        "This step is not available yet. It will be offered on My Page once it is ready.";
 
     // Sign-up
     SignupTitle => "新規会員登録", "Sign up";
@@ -338,6 +335,231 @@ texts! {
     OperatorNotApplied => "{id} はACME利用申請をしていないため、EABを発行できません。", "{id} has not applied for ACME use, so no EAB can be issued.";
     PrevPage => "前へ", "Previous";
     NextPage => "次へ", "Next";
+
+    // Navigation for STEP 5–7 and the operator's payments
+    NavRegistrations => "利用FQDN", "Usage FQDNs";
+    NavInvoices => "ご請求", "Invoices";
+    NavCertificates => "証明書", "Certificates";
+    NavOperatorInvoices => "入金確認", "Payments";
+    NavOperatorStatements => "振込明細の取込", "Bank statements";
+    StepLocked => "ACME利用申請後", "After the ACME application";
+    StepLockedNote => "STEP 5〜7 は、ACME利用申請(STEP 2)を済ませた後にお手続きいただけます。",
+        "STEP 5 to 7 open once you have applied for ACME use (STEP 2).";
+
+    // The usage FQDN input and its live preview (R-FQDN-1..3)
+    CertTypeLabel => "証明書の種類", "Certificate type";
+    FqdnLabel => "利用FQDN", "Usage FQDN";
+    FqdnHint => "例: example.jp、例え.jp、ワイルドカードは *.example.jp。入力した名前の変換結果と、証明書に含められる名前がその場で表示されます。",
+        "E.g. example.jp, 例え.jp, or *.example.jp for a wildcard. The converted name and the names your certificates may carry are shown as you type.";
+    FqdnPreviewEmpty => "FQDNを入力すると、Punycode(ASCII)表記と証明書に含められる名前がここに表示されます。",
+        "Type an FQDN to see its Punycode (ASCII) form and the names your certificates may carry.";
+    FqdnValid => "登録できる形式です", "Valid name";
+    FqdnAsciiLabel => "Punycode(ASCII)表記", "Punycode (ASCII) form";
+    FqdnUnicodeLabel => "日本語(Unicode)表記", "Unicode form";
+    FqdnCoverageLabel => "証明書に含められる名前", "Names covered";
+    FqdnTaken => "このFQDNはすでに他のお客様が登録しているため、登録できません。", "This FQDN is already registered by another customer and cannot be registered.";
+    FqdnAwaitingPayment => "このFQDNはお支払い待ちのお申し込みがあります。先にそのご請求をお支払いください。", "This FQDN already has an application awaiting payment. Please pay that invoice first.";
+    FqdnTypeMismatch => "このFQDNは別の種類の証明書で登録済みです。同じ種類を選んでください。", "This FQDN is registered with the other certificate type. Choose the same type.";
+    UnknownPeriod => "選択できない契約期間です。", "This contract period is not offered.";
+
+    // The registration wizard (SPEC.md §2 items 5–9)
+    WizLead => "利用FQDNを登録し、お支払いいただくと、ACMEクライアントで証明書を発行できるようになります。",
+        "Register and pay for a usage FQDN, and your ACME client can then obtain certificates for it.";
+    WizEntryTitle => "利用FQDN情報登録", "Usage FQDN registration";
+    WizEntryNext => "次へ", "Next";
+    WizProductTitle => "購入商品を選択", "Select the product";
+    WizProductLead => "お申し込みの商品をご確認ください。", "Please check the product you are buying.";
+    WizProductNext => "次へ(購入手続き)", "Next (purchase)";
+    WizFqdnTitle => "利用FQDNを確認", "Confirm the usage FQDN";
+    WizFqdnLead => "登録するFQDNと、証明書に含められる名前をご確認ください。", "Check the FQDN and the names your certificates may carry.";
+    WizFqdnNext => "お支払方法の選択", "Choose the payment method";
+    WizPaymentTitle => "お支払い方法を選択", "Choose the payment method";
+    WizPaymentNext => "同意して次へ", "Agree and continue";
+    WizConfirmTitle => "申し込み内容を確定する", "Confirm your application";
+    WizConfirmNext => "申し込みを確定する", "Confirm the application";
+    WizDoneTitle => "お申し込みを受け付けました", "Application received";
+    WizDoneLead => "お申し込みを受け付け、ご請求を作成しました。", "Your application has been received and an invoice has been issued.";
+    WizDoneMail => "ご請求の内容は請求宛先メールアドレス({email})にもお送りしました。", "The invoice has also been emailed to your billing address ({email}).";
+    WizBack => "戻る", "Back";
+    WizFixFqdn => "FQDNを正しく入力してください。", "Please enter a valid FQDN.";
+    WizRenewal => "このFQDNはすでにご利用中です。このお申し込みは契約の更新となり、契約期間が延長されます。",
+        "You already hold this FQDN: this purchase renews it and extends the contract period.";
+    WizAcmeRequired => "利用FQDNの登録には、ACME利用申請が必要です。先にACME利用申請を完了してください。",
+        "Registering a usage FQDN requires the ACME usage application. Please apply for ACME use first.";
+    WizMisspellWarning => "ご注意: 入力された利用FQDNに誤りがあった場合でも、返金および訂正はいたしません。内容を十分にご確認ください。",
+        "Please note: a misspelt usage FQDN is neither refunded nor corrected. Check it carefully.";
+    PeriodLabel => "契約期間", "Contract period";
+    PeriodYears => "{n}年", "{n} year(s)";
+    PriceLabel => "料金", "Price";
+    PriceInclTax => "{amount}(税込)", "{amount} incl. tax";
+    PriceBreakdown => "(税抜 {excl} + 消費税10% {tax})", "({excl} + 10% consumption tax {tax})";
+    PaymentMethodLabel => "お支払い方法", "Payment method";
+    PaymentCardNote => "お申し込みの直後にクレジットカードでお支払いいただけます。", "Pay by credit card right after applying.";
+    PaymentBankNote => "お支払期限までに指定口座へお振込みください。入金確認後に登録が完了します。", "Transfer the amount by the due date; the registration completes once we see the payment.";
+    ChoosePaymentMethod => "お支払い方法を選択してください。", "Please choose a payment method.";
+    AgreeTerms => "サービス約款に同意します。", "I agree to the service terms.";
+    AgreeTokutei => "特定商取引法に基づく表記の内容を確認しました。", "I have read the notice under the Specified Commercial Transactions Act.";
+    AgreeRequired => "サービス約款と特定商取引法に基づく表記への同意が必要です。", "You must agree to the service terms and the Specified Commercial Transactions Act notice.";
+    TokuteiTitle => "特定商取引法に基づく表記", "Notice under the Specified Commercial Transactions Act";
+    TokuteiSellerLabel => "販売事業者", "Seller";
+    TokuteiSeller => "CertDirect(カスタマーセンター 平日9時〜18時)", "CertDirect (customer center, weekdays 9:00–18:00 Japan time)";
+    TokuteiPriceLabel => "販売価格", "Price";
+    TokuteiPrice => "各商品に表示した価格(消費税10%込み)", "As shown for each product, including 10% consumption tax";
+    TokuteiTimingLabel => "お支払い時期・方法", "Payment";
+    TokuteiTiming => "クレジットカード: お申し込み時。銀行振込: ご請求日から14日以内(振込手数料はお客様のご負担となります)。",
+        "Credit card: when you apply. Bank transfer: within 14 days of the invoice (transfer fees are yours).";
+    TokuteiDeliveryLabel => "提供時期", "Delivery";
+    TokuteiDelivery => "お支払いの確認後、ACMEクライアントから証明書を発行できます。最初の発行は登録完了の1年後の同月末日まで。",
+        "Once payment is confirmed your ACME client can obtain certificates; the first must be issued by the end of the same month one year after registration.";
+    TokuteiRefundLabel => "返品・キャンセル", "Returns and cancellation";
+    TokuteiRefund => "証明書の発行後は返金いたしません。利用FQDNの入力誤りによる返金・訂正もいたしません。",
+        "No refund once a certificate has been issued, nor for a misspelt usage FQDN.";
+
+    // Card payment (R-BILL-3)
+    CardPayTitle => "クレジットカードでのお支払い", "Pay by credit card";
+    CardPayLead => "請求書 {number}({amount})をお支払いください。", "Pay invoice {number} ({amount}).";
+    CardNumberLabel => "カード番号", "Card number";
+    CardExpMonthLabel => "有効期限(月)", "Expiry month";
+    CardExpYearLabel => "有効期限(年)", "Expiry year";
+    CardCvcLabel => "セキュリティコード", "Security code (CVC)";
+    CardNotStored => "カード情報は決済にのみ使用し、CertDirect には保存しません。", "Card details are used for this payment only; CertDirect does not store them.";
+    CardPaySubmit => "{amount}を支払う", "Pay {amount}";
+    CardDeclined => "カード決済が承認されませんでした。請求書 {number} は未払いのままです。カード情報をご確認のうえ、別のカードでお試しいただくか銀行振込をご利用ください。",
+        "The card was declined. Invoice {number} stays unpaid. Check the card details, try another card, or pay by bank transfer.";
+    InvoiceAlreadyPaid => "請求書 {number} はすでにお支払い済みです。", "Invoice {number} has already been paid.";
+    PaidRegistered => "お支払いを確認しました。利用FQDNの登録が完了し、証明書を発行できるようになりました。",
+        "Payment received. The usage FQDN is registered and certificates can now be issued for it.";
+    BankTransferNote => "お支払期限までにお振込みください。振込名義の前に請求書番号 {number} を入れてください。入金を確認しましたら登録完了のメールをお送りします。",
+        "Please transfer the amount by the due date, putting the invoice number {number} before the payer name. We will email you when the payment is confirmed.";
+
+    // Invoices
+    InvoicesTitle => "ご請求・お支払い", "Invoices and payment";
+    InvoicesLead => "ご請求(請求書番号 BILL…)と、その状態です。クレジットカードのご請求はこのページからお支払いいただけます。",
+        "Your invoices (BILL…) and their state. Card invoices can be paid on this page.";
+    InvoicesEmpty => "ご請求はまだありません。", "You have no invoices yet.";
+    InvoiceNumberLabel => "請求書番号", "Invoice number";
+    AmountLabel => "金額", "Amount";
+    IssuedLabel => "請求日", "Issued";
+    DueLabel => "お支払期限", "Due";
+    PaidAtLabel => "お支払い日", "Paid";
+    InvUnpaid => "未払い", "Unpaid";
+    InvPaid => "お支払い済み", "Paid";
+    InvVoid => "無効(期限切れ)", "Void";
+    InvRefunded => "返金済み", "Refunded";
+    PayByCard => "カードで支払う", "Pay by card";
+    AwaitingTransfer => "お振込み待ち", "Awaiting transfer";
+    InvoicePaidNotice => "請求書 {number} のお支払いを確認しました。", "Invoice {number} has been paid.";
+
+    // 利用FQDN情報一覧
+    RegistrationsTitle => "利用FQDN情報一覧", "Usage FQDNs";
+    RegistrationsLead => "登録済みの利用FQDNと、その状態です。最初の証明書は発行期限までに発行してください。",
+        "Your usage FQDNs and their state. Issue the first certificate before the issuance deadline.";
+    GroupUpcoming => "今後有効になるサーバー証明書(ACME対応版)利用FQDN一覧", "Usage FQDNs that will become active";
+    GroupActive => "有効なサーバー証明書(ACME対応版)利用FQDN一覧", "Active usage FQDNs";
+    GroupAwaiting => "お支払い待ちの利用FQDN", "Awaiting payment";
+    GroupEnded => "終了した利用FQDN", "Ended";
+    GroupEmpty => "該当する利用FQDNはありません。", "None.";
+    ColFqdn => "利用FQDN", "FQDN";
+    ColDates => "日時", "Dates";
+    DeadlineLabel => "発行期限", "Issue by";
+    ContractEndLabel => "契約終了", "Contract ends";
+    ActivatedLabel => "有効化", "Activated";
+
+    // Certificates (R-CA-3, R-CA-4)
+    CertificatesTitle => "証明書", "Certificates";
+    CertificatesLead => "発行された証明書の一覧です。中間証明書を含むPEM形式でダウンロードでき、必要に応じて失効できます。",
+        "The certificates issued to you. Download each as a PEM chain (with the intermediate), and revoke when needed.";
+    CertificatesEmpty => "発行された証明書はまだありません。利用FQDNの登録とお支払いの後、ACMEクライアントで証明書を取得してください。",
+        "No certificate has been issued yet. After registering and paying for a usage FQDN, obtain one with your ACME client.";
+    ColNames => "名前", "Names";
+    ColSerial => "シリアル番号", "Serial number";
+    ColValidity => "有効期間", "Validity";
+    NotBeforeLabel => "開始", "From";
+    NotAfterLabel => "終了", "Until";
+    RevokedAtLabel => "失効日時", "Revoked";
+    CertValid => "有効", "Valid";
+    CertRevoked => "失効", "Revoked";
+    CertExpired => "期限切れ", "Expired";
+    DownloadChain => "PEMをダウンロード", "Download PEM";
+    RevokeCert => "失効", "Revoke";
+    RevokeQuestion => "この証明書を失効させますか?失効は取り消せません。", "Revoke this certificate? This cannot be undone.";
+    RevokeReasonLabel => "失効理由", "Reason";
+    RevokeYes => "失効させる", "Revoke";
+    CertRevokedNotice => "証明書 {serial} を失効させました。", "Certificate {serial} has been revoked.";
+    ReasonUnspecified => "理由を指定しない(0)", "Unspecified (0)";
+    ReasonKeyCompromise => "秘密鍵の漏えい(1)", "Key compromise (1)";
+    ReasonAffiliationChanged => "組織・名称の変更(3)", "Affiliation changed (3)";
+    ReasonSuperseded => "新しい証明書への置き換え(4)", "Superseded (4)";
+    ReasonCessation => "利用の終了(5)", "Cessation of operation (5)";
+
+    // ACME orders and validation errors (R-VAL-5)
+    OrdersTitle => "ACMEの発行手続き", "ACME orders";
+    OrdersLead => "ACMEクライアントからの最近の発行手続き(オーダー)と、ドメイン認証の結果です。認証に失敗した場合は、原因と対処方法を表示します。",
+        "Recent orders from your ACME clients and the results of domain validation. A failed validation is explained with what to fix.";
+    OrdersEmpty => "ACMEの発行手続きはまだありません。", "No ACME orders yet.";
+    OrderTitle => "オーダー {id}", "Order {id}";
+    AcmePending => "認証待ち", "Pending";
+    AcmeReady => "発行準備完了", "Ready";
+    AcmeProcessing => "処理中", "Processing";
+    AcmeValid => "成功", "Valid";
+    AcmeInvalid => "失敗", "Invalid";
+    AcmeExpiredStatus => "期限切れ", "Expired";
+    ErrServerSaid => "認証局からの詳細:", "Details from the CA:";
+    ErrDnsWhat => "DNSの問い合わせに失敗しました。名前が存在しないか、必要なレコードが見つかりませんでした。",
+        "The DNS lookup failed: the name does not exist or the record needed was not found.";
+    ErrDnsFix => "http-01 の場合はFQDNのAレコード(またはAAAAレコード)が公開されているか、dns-01 の場合は _acme-challenge.<FQDN> のTXTレコードが権威DNSサーバーに反映されているかをご確認のうえ、もう一度お試しください。",
+        "For http-01, check that the FQDN has a published A (or AAAA) record; for dns-01, check that the TXT record _acme-challenge.<FQDN> is live on the authoritative DNS servers. Then try again.";
+    ErrConnWhat => "認証のためにお客様のサーバーへ接続できませんでした。", "Could not connect to your server to validate it.";
+    ErrConnFix => "サーバーがポート80でHTTPを受け付けているか、ファイアウォールやセキュリティグループで遮断していないか、DNSのアドレスが正しいサーバーを指しているかをご確認ください。",
+        "Check that the server accepts HTTP on port 80, that no firewall or security group blocks it, and that DNS points at the right server.";
+    ErrUnauthWhat => "応答の内容が期待した値と一致しませんでした(所有の確認ができませんでした)。", "The answer did not match what was expected, so control could not be confirmed.";
+    ErrUnauthFix => "http-01 では /.well-known/acme-challenge/ 以下のファイルの内容を、dns-01 ではTXTレコードの値を、ACMEクライアントが示した値と一致させてください。リダイレクトはhttpのURLへのみ、10回までです。",
+        "For http-01, make the file under /.well-known/acme-challenge/ hold exactly what your ACME client gave; for dns-01, the TXT record value. Redirects may only go to http URLs, at most 10.";
+    ErrIncorrectWhat => "サーバーの応答が正しくありませんでした(ステータスコードや内容が不正です)。", "The server's answer was not correct (status code or content).";
+    ErrIncorrectFix => "チャレンジのURLが200番台のステータスでキー認証の文字列だけを返すよう、Webサーバーの設定をご確認ください。",
+        "Make the challenge URL answer with a 2xx status and only the key authorization text.";
+    ErrCaaWhat => "ドメインのCAAレコードが当社による証明書の発行を許可していません。", "The domain's CAA records do not allow us to issue.";
+    ErrCaaFix => "CAAレコードに当社の発行者ドメイン名を追加するか、制限のないように修正してから、もう一度お試しください。",
+        "Add our issuer domain name to the CAA records (or remove the restriction), then try again.";
+    ErrTlsWhat => "TLSの接続に問題がありました。", "There was a TLS problem.";
+    ErrRejectedWhat => "登録されていない、またはお支払いが済んでいない名前が含まれていました。", "The order named a name that is not registered or not paid for.";
+    ErrRejectedFix => "利用FQDN情報一覧で、名前が登録済み(今後有効・有効)であり、証明書に含められる名前であることをご確認ください。",
+        "Check on the usage FQDN list that the name is registered (will become active, or active) and is one of the covered names.";
+    ErrOtherWhat => "証明書の発行手続きでエラーが発生しました。", "The order failed.";
+    ErrOtherFix => "下の詳細をご確認のうえ、解決しない場合はカスタマーセンターにお問い合わせください。", "See the details below; if that does not help, contact the customer center.";
+
+    // Operator: payments (R-BILL-3, R-BILL-5)
+    OperatorInvoicesTitle => "入金確認(未払いのご請求)", "Invoices awaiting payment";
+    OperatorInvoicesLead => "銀行振込の入金を確認したご請求について、入金額を確認して消し込みます。金額は税込の請求額と一致する必要があります。",
+        "Confirm the bank transfers you have received. The amount must equal the invoice total including tax.";
+    OperatorNoUnpaid => "未払いのご請求はありません。", "No invoices await payment.";
+    OperatorConfirm => "入金を確認", "Confirm payment";
+    OperatorConfirmQuestion => "請求書 {number}(請求額 {amount})の入金を確認済みにしますか?", "Mark invoice {number} ({amount}) as paid?";
+    AmountReceivedLabel => "入金額(円)", "Amount received (yen)";
+    OperatorConfirmYes => "確認済みにする", "Mark as paid";
+    OperatorConfirmed => "請求書 {number}({amount}、お客様ID {customer})の入金を確認しました。お客様に登録完了のメールを送信しました。",
+        "Invoice {number} ({amount}, customer {customer}) is paid; the customer has been emailed.";
+    AmountInvalid => "入金額を円単位の数字で入力してください。", "Enter the amount received in whole yen.";
+    AmountMismatch => "入金額が請求額(税込)と一致しません。何も変更していません。", "The amount does not match the invoice total; nothing was changed.";
+    OperatorStatementsTitle => "振込明細の取込", "Import a bank statement";
+    OperatorStatementsLead => "銀行の入金明細(CSV)を貼り付けると、請求書番号と金額で照合して消し込みます。同じ入金が二重に消し込まれることはありません。",
+        "Paste a bank statement (CSV): each row is matched on invoice number and amount and applied once.";
+    StatementCsvLabel => "明細(CSV)", "Statement (CSV)";
+    StatementCsvHint => "1行目は見出し行 date,invoice_number,amount,payer です(金額は円、UTF-8)。",
+        "The first line is the header date,invoice_number,amount,payer (amount in yen, UTF-8).";
+    StatementSubmit => "取り込む", "Import";
+    StatementResultTitle => "取込結果", "Result";
+    StatementApplied => "{total}行中 {applied}件を消し込みました。", "{applied} of {total} rows applied.";
+    ColLine => "行", "Line";
+    ColOutcome => "結果", "Outcome";
+    ColDetail => "詳細", "Detail";
+    OutcomeApplied => "消込済み", "Applied";
+    OutcomeAlreadyPaid => "支払い済み", "Already paid";
+    OutcomeUnknownInvoice => "請求書なし", "Unknown invoice";
+    OutcomeAmountMismatch => "金額不一致", "Amount mismatch";
+    OutcomeNotPayable => "支払い不可", "Not payable";
+    OutcomeDuplicate => "ファイル内で重複", "Duplicate in file";
+    OutcomeInvalidRow => "不正な行", "Invalid row";
 
     // Errors
     ErrNetwork => "サーバーに接続できませんでした。通信環境をご確認のうえ、もう一度お試しください。",

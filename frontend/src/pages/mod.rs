@@ -1,12 +1,18 @@
 //! One file per page (route).
 
 pub mod acme;
+pub mod certificates;
 pub mod forgot_password;
 pub mod home;
+pub mod invoices;
 pub mod login;
 pub mod mypage;
 pub mod not_found;
 pub mod operator;
+pub mod operator_billing;
+pub mod orders;
+pub mod register;
+pub mod registrations;
 pub mod reset_password;
 pub mod signup;
 pub mod terms;

@@ -1,38 +1,72 @@
 //! `/mypage` (マイページ): the account and where the customer stands on the journey.
 
 use leptos::prelude::*;
-use shared::dto::{AcmeApplicationState, Me};
+use shared::billing::RegistrationState;
+use shared::dto::{AcmeApplicationState, Me, Registration};
 
 use crate::api;
 use crate::app::{use_i18n, use_session, use_title};
 use crate::components::require_login::RequireLogin;
 use crate::components::steps::{steps, Step, StepList, StepStatus};
 use crate::i18n::Key;
+use crate::pages::register::{INVOICES_PAGE, REGISTER_PAGE, REGISTRATIONS_PAGE};
 use crate::time::format_jst;
 
 /// Where the ACME application, the EAB and the ACME accounts are handled.
 pub const ACME_PAGE: &str = "/mypage/acme";
+/// The customer's certificates (STEP 7).
+pub const CERTIFICATES_PAGE: &str = "/mypage/certificates";
+
+/// What the customer has bought and obtained, for STEP 5–7 (`None` while unknown).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Purchases {
+    /// At least one usage FQDN registration that was not cancelled (STEP 5).
+    pub registered: bool,
+    /// At least one registration paid for (STEP 6).
+    pub paid: bool,
+    /// At least one certificate issued (STEP 7).
+    pub issued: bool,
+}
+
+/// The purchases as the customer's registrations and certificates show them.
+pub fn purchases(registrations: &[Registration], certificates: usize) -> Purchases {
+    use RegistrationState::*;
+    let any = |f: fn(RegistrationState) -> bool| registrations.iter().any(|r| f(r.state));
+    Purchases {
+        registered: any(|s| s != Cancelled),
+        paid: any(|s| matches!(s, Registered | Active | Expired | Lapsed)),
+        issued: certificates > 0 || any(|s| matches!(s, Active | Expired)),
+    }
+}
 
 /// The seven steps for this customer. Sign-up is done (the customer is logged in); the ACME
 /// application (STEP 2) and its EAB credentials (STEP 3) are done once the server says so;
 /// STEP 4 is done while at least one ACME account bound through the EAB is active
-/// (`active_accounts`, `None` while unknown). The portal does not offer STEP 5–7 yet, and says
-/// so rather than pretending.
-pub fn progress(me: &Me, active_accounts: Option<usize>) -> Vec<Step> {
+/// (`active_accounts`, `None` while unknown). STEP 5–7 open with the ACME application and are
+/// done as the registrations, payments and certificates show (`bought`).
+pub fn progress(me: &Me, active_accounts: Option<usize>, bought: Option<Purchases>) -> Vec<Step> {
     let applied = me.acme_application == AcmeApplicationState::Applied;
     let has_account = active_accounts.is_some_and(|n| n > 0);
+    let bought = bought.unwrap_or_default();
     let mut list = steps(|i| match i {
         0 => StepStatus::Done,
         1 | 2 if applied => StepStatus::Done,
         3 if applied && has_account => StepStatus::Done,
         1..=3 => StepStatus::Todo,
-        _ => StepStatus::Unavailable,
+        _ if !applied => StepStatus::Locked,
+        4 if bought.registered => StepStatus::Done,
+        5 if bought.paid => StepStatus::Done,
+        6 if bought.issued => StepStatus::Done,
+        _ => StepStatus::Todo,
     });
     // STEP 2 is where everything starts; STEP 3 and 4 live on the same page once applied.
     list[1].href = Some(ACME_PAGE);
     if applied {
         list[2].href = Some(ACME_PAGE);
         list[3].href = Some(ACME_PAGE);
+        list[4].href = Some(REGISTER_PAGE);
+        list[5].href = Some(INVOICES_PAGE);
+        list[6].href = Some(CERTIFICATES_PAGE);
     }
     list
 }
@@ -84,11 +118,30 @@ fn MyPageContent() -> impl IntoView {
             }
         }
     });
+    // Registrations and certificates, for STEP 5–7.
+    let bought = LocalResource::new(move || {
+        let applied = applied.get();
+        async move {
+            if !applied {
+                return None;
+            }
+            let regs = api::registrations().await;
+            let certs = api::certificates().await;
+            match (regs, certs) {
+                (Ok(regs), Ok(certs)) => Some(purchases(&regs, certs.len())),
+                (Err(e), _) | (_, Err(e)) => {
+                    session.forget_if_logged_out(&e);
+                    None
+                }
+            }
+        }
+    });
     let journey = move || {
         let active = accounts.get().flatten();
+        let bought = bought.get().flatten();
         session.me.with(|me| {
             me.as_ref()
-                .map(|me| progress(me, active))
+                .map(|me| progress(me, active, bought))
                 .unwrap_or_default()
         })
     };
@@ -124,6 +177,23 @@ fn MyPageContent() -> impl IntoView {
                         {move || i18n.t(if applied() { Key::AcmeCardLinkView } else { Key::AcmeCardLinkApply })}
                     </a></p>
                 </section>
+                <section class="card" aria-labelledby="fqdn-card-title">
+                    <h2 id="fqdn-card-title">{move || i18n.t(Key::RegistrationsTitle)}</h2>
+                    <p>{move || i18n.t(Key::RegistrationsLead)}</p>
+                    <p class="actions">
+                        <a class="btn btn-primary" href=REGISTER_PAGE data-testid="mypage-register-link">{move || i18n.t(Key::WizEntryTitle)}</a>
+                        <a class="btn btn-secondary" href=REGISTRATIONS_PAGE data-testid="mypage-registrations-link">{move || i18n.t(Key::RegistrationsTitle)}</a>
+                    </p>
+                </section>
+                <section class="card" aria-labelledby="certs-card-title">
+                    <h2 id="certs-card-title">{move || i18n.t(Key::CertificatesTitle)}</h2>
+                    <p>{move || i18n.t(Key::CertificatesLead)}</p>
+                    <p class="actions">
+                        <a class="btn btn-secondary" href=CERTIFICATES_PAGE data-testid="mypage-certificates-link">{move || i18n.t(Key::CertificatesTitle)}</a>
+                        <a class="btn btn-secondary" href="/mypage/orders" data-testid="mypage-orders-link">{move || i18n.t(Key::OrdersTitle)}</a>
+                        <a class="btn btn-secondary" href=INVOICES_PAGE data-testid="mypage-invoices-link">{move || i18n.t(Key::InvoicesTitle)}</a>
+                    </p>
+                </section>
                 <section class="card" aria-labelledby="tokens-card-title">
                     <h2 id="tokens-card-title">{move || i18n.t(Key::ApiTokensCardTitle)}</h2>
                     <p>{move || i18n.t(Key::ApiTokensCardBody)}</p>
@@ -136,7 +206,7 @@ fn MyPageContent() -> impl IntoView {
                 <h2 id="progress-title">{move || i18n.t(Key::ProgressTitle)}</h2>
                 <p class="section-lead">{move || i18n.t(Key::ProgressLead)}</p>
                 {move || view! { <StepList steps=journey() testid="progress"/> }}
-                <p class="muted small">{move || i18n.t(Key::StepUnavailableNote)}</p>
+                {move || (!applied()).then(|| view! { <p class="muted small">{move || i18n.t(Key::StepLockedNote)}</p> })}
             </section>
         </section>
     }
@@ -146,6 +216,7 @@ fn MyPageContent() -> impl IntoView {
 mod tests {
     use super::*;
     use shared::dto::{Locale, Role};
+    use shared::fqdn::CertType;
 
     fn me(application: AcmeApplicationState) -> Me {
         Me {
@@ -161,37 +232,73 @@ mod tests {
         }
     }
 
+    fn reg(state: RegistrationState) -> Registration {
+        Registration {
+            id: 1,
+            fqdn: "example.jp".into(),
+            fqdn_unicode: "example.jp".into(),
+            cert_type: CertType::Dv,
+            state,
+            contract_years: 1,
+            coverage: vec![],
+            coverage_unicode: vec![],
+            created_at: "2026-11-24T00:00:00Z".into(),
+            registered_at: None,
+            deadline: None,
+            activated_at: None,
+            contract_end: None,
+            invoice_number: None,
+        }
+    }
+
     fn statuses(list: &[Step]) -> Vec<StepStatus> {
         list.iter().map(|s| s.status).collect()
     }
 
     #[test]
     fn a_new_customer_is_sent_to_the_acme_application() {
-        let list = progress(&me(AcmeApplicationState::None), Some(0));
+        let list = progress(&me(AcmeApplicationState::None), Some(0), None);
         let statuses = statuses(&list);
         assert_eq!(statuses[0], StepStatus::Done);
         assert_eq!(&statuses[1..4], [StepStatus::Todo; 3]);
-        assert!(statuses[4..].iter().all(|s| *s == StepStatus::Unavailable));
+        assert!(statuses[4..].iter().all(|s| *s == StepStatus::Locked));
         assert_eq!(list[1].href, Some(ACME_PAGE));
         assert_eq!(list[2].href, None, "no EAB to see before applying");
     }
 
     #[test]
-    fn an_application_completes_steps_two_and_three() {
+    fn an_application_completes_steps_two_and_three_and_opens_five_to_seven() {
         for unknown_or_none in [None, Some(0)] {
-            let list = progress(&me(AcmeApplicationState::Applied), unknown_or_none);
+            let list = progress(&me(AcmeApplicationState::Applied), unknown_or_none, None);
             let statuses = statuses(&list);
             assert_eq!(&statuses[..3], [StepStatus::Done; 3]);
             assert_eq!(statuses[3], StepStatus::Todo);
-            assert!(statuses[4..].iter().all(|s| *s == StepStatus::Unavailable));
+            assert!(statuses[4..].iter().all(|s| *s == StepStatus::Todo));
             assert!(list[1..4].iter().all(|s| s.href == Some(ACME_PAGE)));
+            assert_eq!(list[4].href, Some(REGISTER_PAGE));
+            assert_eq!(list[6].href, Some(CERTIFICATES_PAGE));
         }
     }
 
     #[test]
     fn an_active_acme_account_completes_step_four() {
-        let statuses = statuses(&progress(&me(AcmeApplicationState::Applied), Some(2)));
+        let statuses = statuses(&progress(&me(AcmeApplicationState::Applied), Some(2), None));
         assert_eq!(&statuses[..4], [StepStatus::Done; 4]);
-        assert!(statuses[4..].iter().all(|s| *s == StepStatus::Unavailable));
+    }
+
+    #[test]
+    fn registrations_payments_and_certificates_complete_five_to_seven() {
+        use RegistrationState::*;
+        let applied = me(AcmeApplicationState::Applied);
+        let at = |regs: &[Registration], certs| {
+            statuses(&progress(&applied, Some(1), Some(purchases(regs, certs))))[4..].to_vec()
+        };
+        let (d, t) = (StepStatus::Done, StepStatus::Todo);
+        assert_eq!(at(&[], 0), [t, t, t]);
+        assert_eq!(at(&[reg(Cancelled)], 0), [t, t, t]);
+        assert_eq!(at(&[reg(AwaitingPayment)], 0), [d, t, t]);
+        assert_eq!(at(&[reg(Registered)], 0), [d, d, t]);
+        assert_eq!(at(&[reg(Active)], 0), [d, d, d]);
+        assert_eq!(at(&[reg(Registered)], 1), [d, d, d]);
     }
 }
