@@ -30,9 +30,9 @@ test('sign up, confirm the email, log in, and see the customer ID on My Page', a
   await expect(page.getByTestId('customer-id')).toHaveText(/^C\d{8}$/);
   await expect(page.getByTestId('account-email')).toHaveText(email);
   await expect(page.getByTestId('account-billing-email')).toHaveText(`billing-${email}`);
-  // STEP 1 is done; the rest are plainly not offered yet.
+  // STEP 1 is done; STEP 5–7 wait for the ACME application.
   await expect(page.getByTestId('step-1')).toHaveAttribute('data-state', 'done');
-  await expect(page.getByTestId('step-7')).toHaveAttribute('data-state', 'unavailable');
+  await expect(page.getByTestId('step-7')).toHaveAttribute('data-state', 'locked');
 
   const cookies = await context.cookies();
   const session = cookies.find((c) => c.name === 'certdirect_session');

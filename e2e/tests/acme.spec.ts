@@ -27,10 +27,10 @@ test('ACME usage application: terms, 「同意して確定」, the EAB with its 
   const customer = await verifiedCustomer(request, server, 'acme');
   await logIn(page, customer);
 
-  // My Page: the application is the next step, and STEP 5–7 are plainly not offered yet.
+  // My Page: the application is the next step; STEP 5–7 open only after it.
   await expect(page.getByTestId('step-2')).toHaveAttribute('data-state', 'todo');
   await expect(page.getByTestId('step-3')).toHaveAttribute('data-state', 'todo');
-  await expect(page.getByTestId('step-5')).toHaveAttribute('data-state', 'unavailable');
+  await expect(page.getByTestId('step-5')).toHaveAttribute('data-state', 'locked');
 
   // A second tab, opened before applying, still offers the button.
   const other = await context.newPage();
@@ -101,14 +101,14 @@ test('ACME usage application: terms, 「同意して確定」, the EAB with its 
   expect(mail.text).not.toContain(app.eab.hmac_key);
   expect(mail.html).not.toContain(app.eab.hmac_key);
 
-  // A reload shows the same credentials; My Page has STEP 2 and 3 done, STEP 4 to do.
+  // A reload shows the same credentials; My Page has STEP 2 and 3 done, STEP 4 and 6 to do.
   await page.reload();
   await expect(page.getByTestId('eab-kid')).toHaveText(app.eab.key_id);
   await page.getByTestId('nav-mypage').click();
   await expect(page.getByTestId('step-2')).toHaveAttribute('data-state', 'done');
   await expect(page.getByTestId('step-3')).toHaveAttribute('data-state', 'done');
   await expect(page.getByTestId('step-4')).toHaveAttribute('data-state', 'todo');
-  await expect(page.getByTestId('step-6')).toHaveAttribute('data-state', 'unavailable');
+  await expect(page.getByTestId('step-6')).toHaveAttribute('data-state', 'todo');
 
   // In English too, with the expiry marked as Japan time.
   await page.getByTestId('mypage-acme-link').click();
