@@ -512,12 +512,13 @@ texts! {
     ErrConnWhat => "認証のためにお客様のサーバーへ接続できませんでした。", "Could not connect to your server to validate it.";
     ErrConnFix => "サーバーがポート80でHTTPを受け付けているか、ファイアウォールやセキュリティグループで遮断していないか、DNSのアドレスが正しいサーバーを指しているかをご確認ください。",
         "Check that the server accepts HTTP on port 80, that no firewall or security group blocks it, and that DNS points at the right server.";
-    ErrUnauthWhat => "応答の内容が期待した値と一致しませんでした(所有の確認ができませんでした)。", "The answer did not match what was expected, so control could not be confirmed.";
-    ErrUnauthFix => "http-01 では /.well-known/acme-challenge/ 以下のファイルの内容を、dns-01 ではTXTレコードの値を、ACMEクライアントが示した値と一致させてください。リダイレクトはhttpのURLへのみ、10回までです。",
-        "For http-01, make the file under /.well-known/acme-challenge/ hold exactly what your ACME client gave; for dns-01, the TXT record value. Redirects may only go to http URLs, at most 10.";
-    ErrIncorrectWhat => "サーバーの応答が正しくありませんでした(ステータスコードや内容が不正です)。", "The server's answer was not correct (status code or content).";
-    ErrIncorrectFix => "チャレンジのURLが200番台のステータスでキー認証の文字列だけを返すよう、Webサーバーの設定をご確認ください。",
-        "Make the challenge URL answer with a 2xx status and only the key authorization text.";
+    ErrUnauthWhat => "認証用の応答が得られませんでした(チャレンジのURLがエラーを返したか、TXTレコードの値が一致しませんでした)。",
+        "The validation answer was refused: the challenge URL answered with an error, or no TXT record had the expected value.";
+    ErrUnauthFix => "http-01 では /.well-known/acme-challenge/<トークン> がステータス200で返されるよう、ファイルの置き場所とWebサーバーの設定を、dns-01 では _acme-challenge のTXTレコードの値をご確認ください。ACMEクライアントを実行したまま認証を受けてください。",
+        "For http-01, make /.well-known/acme-challenge/<token> answer with status 200 (file location and web server settings); for dns-01, check the value of the _acme-challenge TXT record. Keep the ACME client running during validation.";
+    ErrIncorrectWhat => "チャレンジのURLは応答しましたが、本文がキー認証の値と一致しませんでした。", "The challenge URL answered, but its body was not the key authorization.";
+    ErrIncorrectFix => "本文にはACMEクライアントが示したキー認証の文字列だけを返してください(HTMLのエラーページや別のサイトの内容になっていないか、リダイレクト先もご確認ください)。リダイレクトはhttpのURLへのみ、10回までです。",
+        "Return only the key authorization your ACME client gave (not an HTML error page or another site; check where redirects lead). Redirects may only go to http URLs, at most 10.";
     ErrCaaWhat => "ドメインのCAAレコードが当社による証明書の発行を許可していません。", "The domain's CAA records do not allow us to issue.";
     ErrCaaFix => "CAAレコードに当社の発行者ドメイン名を追加するか、制限のないように修正してから、もう一度お試しください。",
         "Add our issuer domain name to the CAA records (or remove the restriction), then try again.";

@@ -189,7 +189,7 @@ fn cert_row(
                     {move || cert_status_label(i18n.locale(), &status_text)}
                 </span>
             </td>
-            <td class="actions-cell">
+            <td><div class="actions-cell">
                 <a class="btn btn-secondary btn-sm" href=api::chain_url(&serial) download=format!("{serial}.pem")
                     data-testid="certificate-download">{move || i18n.t(Key::DownloadChain)}</a>
                 {valid.then(|| view! {
@@ -199,7 +199,7 @@ fn cert_row(
                         {move || i18n.t(Key::RevokeCert)}
                     </button>
                 })}
-            </td>
+            </div></td>
         </tr>
         {move || is_open().then(|| {
             let yes = focus_on_mount();
