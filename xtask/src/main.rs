@@ -13,6 +13,10 @@ use std::time::Instant;
 
 use anyhow::{bail, Context};
 
+/// Builds the server binary with the workspace's feature set, so it shares every artifact with
+/// the test build instead of compiling the dependency graph a second time.
+const SERVER_BUILD: [&str; 4] = ["build", "--workspace", "--bin", "certdirect"];
+
 /// The PostgreSQL database the test stage recreates for itself.
 const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const PG_TEST_DB: &str = "certdirect_test";
@@ -127,9 +131,7 @@ fn run(root: &Path) -> anyhow::Result<()> {
     stage("building the portal (WebAssembly)");
     wasm::build(root, true)?;
     stage("building the server");
-    sh(cargo()
-        .current_dir(root)
-        .args(["build", "-p", "certdirect"]))?;
+    sh(cargo().current_dir(root).args(SERVER_BUILD))?;
     let bin = root.join("target/debug/certdirect");
     stage("migrating the database and serving");
     let mut serve = Command::new(&bin);
@@ -183,7 +185,10 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
         sh(cargo()
             .current_dir(root)
             .env("CERTDIRECT_TEST_DATABASE_URL", &url)
-            .args(nextest_args(nextest, &["-p", "certdirect"])))
+            .args(nextest_args(
+                nextest,
+                &["--workspace", "-E", "package(certdirect)"],
+            )))
     })?;
     if skip_e2e {
         println!("\n(--skip-e2e: the Playwright suite was not run)");
@@ -215,11 +220,13 @@ fn ensure_nextest() -> anyhow::Result<bool> {
 }
 
 fn nextest_args(nextest: bool, scope: &[&str]) -> Vec<String> {
-    let mut args: Vec<String> = if nextest {
-        vec!["nextest".into(), "run".into(), "--no-fail-fast".into()]
-    } else {
-        vec!["test".into(), "--no-fail-fast".into()]
-    };
+    if !nextest {
+        // cargo test has no filter expressions: run the whole workspace.
+        return ["test", "--no-fail-fast", "--workspace"]
+            .map(String::from)
+            .to_vec();
+    }
+    let mut args: Vec<String> = vec!["nextest".into(), "run".into(), "--no-fail-fast".into()];
     args.extend(scope.iter().map(|s| s.to_string()));
     args
 }
@@ -301,9 +308,7 @@ fn ensure_certbot(root: &Path) -> anyhow::Result<PathBuf> {
 fn e2e(root: &Path) -> anyhow::Result<()> {
     apt_install(&["chromium", "lego"])?;
     let certbot = ensure_certbot(root)?;
-    sh(cargo()
-        .current_dir(root)
-        .args(["build", "-p", "certdirect"]))?;
+    sh(cargo().current_dir(root).args(SERVER_BUILD))?;
     let dir = root.join("e2e");
     let stamp = dir.join("node_modules/.package-lock.json");
     let lock = dir.join("package-lock.json");
