@@ -175,6 +175,17 @@ fn Wizard() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let step = RwSignal::new(WizardStep::Entry);
+    // Each new screen takes the keyboard focus on its title, so screen readers announce it.
+    let title = NodeRef::<leptos::html::H1>::new();
+    Effect::new(move |previous: Option<WizardStep>| {
+        let now = step.get();
+        if previous.is_some_and(|p| p != now) {
+            if let Some(h1) = title.get_untracked() {
+                let _ = h1.focus();
+            }
+        }
+        now
+    });
     let fqdn = RwSignal::new(String::new());
     let cert_type = RwSignal::new(CertType::Dv);
     let years = RwSignal::new(1u32);
@@ -292,7 +303,7 @@ fn Wizard() -> impl IntoView {
         <section class="container page wizard">
             <div class="page-head">
                 <p class="breadcrumb"><a href="/mypage">{move || i18n.t(Key::NavMyPage)}</a></p>
-                <h1 data-testid="wizard-title">{move || i18n.t(step.get().title())}</h1>
+                <h1 data-testid="wizard-title" tabindex="-1" node_ref=title>{move || i18n.t(step.get().title())}</h1>
                 <p class="page-lead">{move || i18n.t(Key::WizLead)}</p>
             </div>
             {move || (!session.has_applied() && step.get() != WizardStep::Done).then(|| view! {
