@@ -344,8 +344,9 @@ pub async fn open(
     .insert(&txn)
     .await?;
     // R-BILL-2: the number comes from the row id: unique, sequential, never reused.
+    let number = invoice_number(draft.id);
     let mut numbered: invoice::ActiveModel = draft.into();
-    numbered.number = Set(invoice_number(numbered.id.clone().unwrap()));
+    numbered.number = Set(number);
     let inv = numbered.update(&txn).await?;
     AuditEntry {
         actor: actor.to_owned(),
