@@ -9,7 +9,7 @@ pub use error::{from_response, ApiError};
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use shared::billing::Product;
 use shared::dto::{
     Ack, AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest, AcmeOrderInfo, CardPayment,
@@ -35,14 +35,8 @@ pub struct UpdateMe {
     pub billing_email: Option<String>,
 }
 
-/// One page of `GET /operator/customers` (the server's `CustomerPage`; not in `shared` yet).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct CustomerPage {
-    pub customers: Vec<Me>,
-    pub total: u64,
-    pub page: u64,
-    pub per_page: u64,
-}
+/// One page of `GET /operator/customers`.
+pub use shared::dto::CustomerPage;
 
 /// The body of a POST that takes no fields.
 #[derive(Serialize)]
