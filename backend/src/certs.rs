@@ -64,17 +64,12 @@ pub async fn send_expiry_reminders(state: &AppState) -> anyhow::Result<u32> {
             else {
                 continue;
             };
-            let locale = customer.locale();
             let names_text = names.join(", ");
             let mail = crate::mail::templates::expiry_reminder(&crate::mail::templates::Reminder {
-                brand: &state.config.brand,
-                to: &customer.email,
-                locale,
-                name: &customer.name,
+                to: crate::mail::templates::Recipient::customer(&state.config.brand, &customer),
                 names: &names_text,
                 serial: &cert.serial,
-                expires_ja: &crate::jst::format(cert.not_after, shared::dto::Locale::Ja),
-                expires_en: &crate::jst::format(cert.not_after, shared::dto::Locale::En),
+                expires: cert.not_after,
             });
             state.mailer.send(&mail).await?;
             sent += 1;

@@ -9,14 +9,14 @@ use sea_orm::{
 };
 use serde_json::json;
 use shared::billing::{yen, InvoiceStatus, PaymentMethod, Product, RegistrationState};
-use shared::dto::{Invoice, Locale, Registration};
+use shared::dto::{Invoice, Registration};
 use shared::fqdn::{CertType, Normalized};
 
 use crate::audit::AuditEntry;
 use crate::billing::{dates, invoice_number};
 use crate::eab::rfc3339;
 use crate::error::{ApiError, ApiResult};
-use crate::mail::templates::{self, BillingMail};
+use crate::mail::templates::{self, BillingMail, Recipient};
 use crate::state::AppState;
 use crate::store::entity::{customer, invoice, registration, registration_event};
 use crate::store::is_unique_violation;
@@ -149,79 +149,27 @@ pub async fn transition(
         .ok_or_else(|| ApiError::internal("registration vanished during a transition"))
 }
 
-/// The billing email's facts for `inv`.
+/// The billing email's facts for `inv`; `date` is the due date or the issuance deadline.
 fn billing_mail<'a>(
     state: &'a AppState,
     customer: &'a customer::Model,
     inv: &'a invoice::Model,
-    strings: &'a BillingStrings,
+    date: DateTime<Utc>,
 ) -> BillingMail<'a> {
     BillingMail {
-        brand: &state.config.brand,
-        to: &customer.billing_email,
-        locale: customer.locale(),
-        name: &customer.name,
-        customer_id: &strings.customer_id,
-        fqdn: &strings.fqdn,
-        fqdn_unicode: &strings.fqdn_unicode,
-        cert_type_ja: strings.cert_type.label(Locale::Ja),
-        cert_type_en: strings.cert_type.label(Locale::En),
+        to: Recipient::billing(&state.config.brand, customer),
+        customer_id: customer.customer_id().to_string(),
+        fqdn: &inv.fqdn,
+        cert_type: CertType::parse(&inv.cert_type).unwrap_or(CertType::Dv),
         period_years: inv.period_years.max(0) as u32,
         invoice_number: &inv.number,
-        amount_excl: &strings.excl,
-        tax: &strings.tax,
-        amount_incl: &strings.incl,
-        payment_ja: inv.payment_method().label(Locale::Ja),
-        payment_en: inv.payment_method().label(Locale::En),
-        date_ja: &strings.date_ja,
-        date_en: &strings.date_en,
-        bank_account: if inv.payment_method() == PaymentMethod::BankTransfer {
-            &state.config.bank_account
-        } else {
-            ""
-        },
-        portal_url: &strings.portal,
-    }
-}
-
-/// Owned strings a billing email borrows.
-struct BillingStrings {
-    customer_id: String,
-    fqdn: String,
-    fqdn_unicode: String,
-    cert_type: CertType,
-    excl: String,
-    tax: String,
-    incl: String,
-    date_ja: String,
-    date_en: String,
-    portal: String,
-}
-
-impl BillingStrings {
-    fn new(
-        state: &AppState,
-        customer: &customer::Model,
-        inv: &invoice::Model,
-        date: DateTime<Utc>,
-    ) -> Self {
-        let cert_type = CertType::parse(&inv.cert_type).unwrap_or(CertType::Dv);
-        let display = match cert_type {
-            CertType::Dv => inv.fqdn.clone(),
-            CertType::DvWildcard => format!("*.{}", inv.fqdn),
-        };
-        BillingStrings {
-            customer_id: customer.customer_id().to_string(),
-            fqdn_unicode: idna::domain_to_unicode(&display).0,
-            fqdn: display,
-            cert_type,
-            excl: yen(inv.amount_excl_tax),
-            tax: yen(inv.tax),
-            incl: yen(inv.amount_incl_tax),
-            date_ja: crate::jst::format(date, Locale::Ja),
-            date_en: crate::jst::format(date, Locale::En),
-            portal: state.config.public("/mypage/registrations"),
-        }
+        amount_excl_tax: inv.amount_excl_tax,
+        tax: inv.tax,
+        amount_incl_tax: inv.amount_incl_tax,
+        payment: inv.payment_method(),
+        date,
+        bank_account: &state.config.bank_account,
+        portal_url: state.config.public("/mypage/registrations"),
     }
 }
 
@@ -359,11 +307,10 @@ pub async fn open(
     }
     .write(&txn, now)
     .await?;
-    let strings = BillingStrings::new(state, customer, &inv, due);
     state
         .mailer
         .send(&templates::registration_received(&billing_mail(
-            state, customer, &inv, &strings,
+            state, customer, &inv, due,
         )))
         .await?;
     txn.commit().await?;
@@ -526,11 +473,10 @@ pub async fn apply_payment(
         .await?
         .ok_or_else(|| ApiError::internal("invoice without customer"))?;
     let deadline = reg.deadline.unwrap_or(now);
-    let strings = BillingStrings::new(state, &customer, &paid, deadline);
     state
         .mailer
         .send(&templates::registration_completed(&billing_mail(
-            state, &customer, &paid, &strings,
+            state, &customer, &paid, deadline,
         )))
         .await?;
     Ok((paid, reg))
@@ -585,11 +531,10 @@ pub async fn cancel_overdue(state: &AppState) -> ApiResult<u32> {
             .one(&txn)
             .await?
         {
-            let strings = BillingStrings::new(state, &customer, &inv, inv.due_at);
             state
                 .mailer
                 .send(&templates::registration_cancelled(&billing_mail(
-                    state, &customer, &inv, &strings,
+                    state, &customer, &inv, inv.due_at,
                 )))
                 .await?;
         }

@@ -40,14 +40,10 @@ async fn announce(
     eab: &eab_credential::Model,
 ) -> anyhow::Result<()> {
     let mail = templates::eab_issued(&templates::EabMail {
-        brand: &state.config.brand,
-        to: &customer.email,
-        locale: customer.locale(),
-        name: &customer.name,
+        to: templates::Recipient::customer(&state.config.brand, customer),
         application_number: &application.number(),
         key_id: &eab.key_id,
-        expires_ja: &crate::jst::format(eab.expires_at, shared::dto::Locale::Ja),
-        expires_en: &crate::jst::format(eab.expires_at, shared::dto::Locale::En),
+        expires: eab.expires_at,
         directory_url: &state.config.public("/acme/directory"),
         portal_url: &state.config.public("/mypage/acme"),
     });

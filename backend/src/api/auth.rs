@@ -23,7 +23,7 @@ use super::extract::{ApiJson, Auth, ClientAddr, Via, CSRF_COOKIE, SESSION_COOKIE
 use super::me::me_for;
 use crate::audit::AuditEntry;
 use crate::error::{ApiError, ApiResult};
-use crate::mail::templates;
+use crate::mail::templates::{self, Recipient};
 use crate::secrets::{self, random_token, sha256_hex};
 use crate::state::AppState;
 use crate::store::entity::{customer, email_token, login_failure, session};
@@ -108,7 +108,13 @@ pub async fn signup(
     // The email is sent before the commit: if it cannot be sent, no account is left behind
     // that nobody can verify, and the customer can simply try again.
     let link = state.config.public(&format!("/verify-email?token={token}"));
-    let mail = templates::verify_email(&state.config.brand, &email, locale, &created.name, &link);
+    let to = Recipient {
+        brand: &state.config.brand,
+        address: &email,
+        locale,
+        name: &created.name,
+    };
+    let mail = templates::verify_email(&to, &link);
     state.mailer.send(&mail).await?;
     txn.commit().await?;
 
@@ -506,13 +512,8 @@ pub async fn password_reset(
     let link = state
         .config
         .public(&format!("/reset-password?token={token}"));
-    let mail = templates::password_reset(
-        &state.config.brand,
-        &customer.email,
-        customer.locale(),
-        &customer.name,
-        &link,
-    );
+    let mail =
+        templates::password_reset(&Recipient::customer(&state.config.brand, &customer), &link);
     state.mailer.send(&mail).await?;
     txn.commit().await?;
     Ok((StatusCode::ACCEPTED, Json(Ack { ok: true })))

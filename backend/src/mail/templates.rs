@@ -1,8 +1,51 @@
 //! Email texts: the customer's language first, the other one below it.
 
+use chrono::{DateTime, Utc};
+use shared::billing::{yen, PaymentMethod};
 use shared::dto::Locale;
+use shared::fqdn::CertType;
 
 use super::Email;
+use crate::store::entity::customer;
+
+/// Who an email is for, and the brand it is sent under.
+#[derive(Debug, Clone, Copy)]
+pub struct Recipient<'a> {
+    pub brand: &'a str,
+    pub address: &'a str,
+    pub locale: Locale,
+    pub name: &'a str,
+}
+
+impl<'a> Recipient<'a> {
+    /// The customer at its login address.
+    pub fn customer(brand: &'a str, c: &'a customer::Model) -> Self {
+        Recipient {
+            brand,
+            address: &c.email,
+            locale: c.locale(),
+            name: &c.name,
+        }
+    }
+
+    /// The customer at its billing address.
+    pub fn billing(brand: &'a str, c: &'a customer::Model) -> Self {
+        Recipient {
+            brand,
+            address: &c.billing_email,
+            locale: c.locale(),
+            name: &c.name,
+        }
+    }
+}
+
+/// A time in Japan time, as the Japanese and the English text print it.
+fn jst_pair(t: DateTime<Utc>) -> (String, String) {
+    (
+        crate::jst::format(t, Locale::Ja),
+        crate::jst::format(t, Locale::En),
+    )
+}
 
 struct Text {
     subject: String,
@@ -26,9 +69,15 @@ fn bilingual(to: &str, locale: Locale, ja: Text, en: Text) -> Email {
 }
 
 /// The sign-up email with the verification link (valid 24 hours).
-pub fn verify_email(brand: &str, to: &str, locale: Locale, name: &str, link: &str) -> Email {
+pub fn verify_email(r: &Recipient<'_>, link: &str) -> Email {
+    let Recipient {
+        brand,
+        address,
+        locale,
+        name,
+    } = *r;
     bilingual(
-        to,
+        address,
         locale,
         Text {
             subject: format!("【{brand}】メールアドレス確認のお願い"),
@@ -50,9 +99,15 @@ pub fn verify_email(brand: &str, to: &str, locale: Locale, name: &str, link: &st
 }
 
 /// The password reset email (link valid 1 hour).
-pub fn password_reset(brand: &str, to: &str, locale: Locale, name: &str, link: &str) -> Email {
+pub fn password_reset(r: &Recipient<'_>, link: &str) -> Email {
+    let Recipient {
+        brand,
+        address,
+        locale,
+        name,
+    } = *r;
     bilingual(
-        to,
+        address,
         locale,
         Text {
             subject: format!("【{brand}】パスワード再設定のご案内"),
@@ -76,33 +131,32 @@ pub fn password_reset(brand: &str, to: &str, locale: Locale, name: &str, link: &
 /// The EAB announcement (SPEC §2 item 3). The HMAC key itself is not emailed: it is shown
 /// in the portal, so a forwarded or intercepted email cannot create ACME accounts.
 pub struct EabMail<'a> {
-    pub brand: &'a str,
-    pub to: &'a str,
-    pub locale: Locale,
-    pub name: &'a str,
+    pub to: Recipient<'a>,
     pub application_number: &'a str,
     pub key_id: &'a str,
-    pub expires_ja: &'a str,
-    pub expires_en: &'a str,
+    pub expires: DateTime<Utc>,
     pub directory_url: &'a str,
     pub portal_url: &'a str,
 }
 
 pub fn eab_issued(m: &EabMail<'_>) -> Email {
-    let EabMail {
+    let Recipient {
         brand,
+        address,
+        locale,
         name,
+    } = m.to;
+    let EabMail {
         application_number,
         key_id,
-        expires_ja,
-        expires_en,
         directory_url,
         portal_url,
         ..
     } = *m;
+    let (expires_ja, expires_en) = jst_pair(m.expires);
     bilingual(
-        m.to,
-        m.locale,
+        address,
+        locale,
         Text {
             subject: format!("【{brand}】EAB(認証情報)発行のお知らせ"),
             body: format!(
@@ -129,58 +183,91 @@ pub fn eab_issued(m: &EabMail<'_>) -> Email {
 
 /// What the billing emails say about one registration and its invoice.
 pub struct BillingMail<'a> {
-    pub brand: &'a str,
-    pub to: &'a str,
-    pub locale: Locale,
-    pub name: &'a str,
-    pub customer_id: &'a str,
-    /// e.g. `example.jp` or `*.example.jp`, A-label form.
+    pub to: Recipient<'a>,
+    pub customer_id: String,
+    /// A-label form, without `*.`.
     pub fqdn: &'a str,
-    /// The Unicode form, when it differs.
-    pub fqdn_unicode: &'a str,
-    pub cert_type_ja: &'a str,
-    pub cert_type_en: &'a str,
+    pub cert_type: CertType,
     pub period_years: u32,
     pub invoice_number: &'a str,
-    pub amount_excl: &'a str,
-    pub tax: &'a str,
-    pub amount_incl: &'a str,
-    pub payment_ja: &'a str,
-    pub payment_en: &'a str,
-    /// The due date (STEP 10) or the issuance deadline (STEP 11), in Japan time.
-    pub date_ja: &'a str,
-    pub date_en: &'a str,
+    pub amount_excl_tax: i64,
+    pub tax: i64,
+    pub amount_incl_tax: i64,
+    pub payment: PaymentMethod,
+    /// The due date (STEP 10) or the issuance deadline (STEP 11).
+    pub date: DateTime<Utc>,
+    /// Bank transfer details, printed on bank transfer invoices only.
     pub bank_account: &'a str,
-    pub portal_url: &'a str,
+    pub portal_url: String,
+}
+
+/// The billing facts as the emails print them.
+struct BillingText<'a> {
+    /// e.g. `*.example.jp`, A-label form.
+    fqdn: String,
+    /// The name, with its Unicode form when that differs.
+    fqdn_line: String,
+    type_ja: &'static str,
+    type_en: &'static str,
+    excl: String,
+    tax: String,
+    incl: String,
+    payment_ja: &'static str,
+    payment_en: &'static str,
+    date_ja: String,
+    date_en: String,
+    bank: &'a str,
 }
 
 impl BillingMail<'_> {
-    fn fqdn_line(&self) -> String {
-        if self.fqdn == self.fqdn_unicode {
-            self.fqdn.to_owned()
+    fn text(&self) -> BillingText<'_> {
+        let fqdn = match self.cert_type {
+            CertType::Dv => self.fqdn.to_owned(),
+            CertType::DvWildcard => format!("*.{}", self.fqdn),
+        };
+        let unicode = idna::domain_to_unicode(&fqdn).0;
+        let fqdn_line = if unicode == fqdn {
+            fqdn.clone()
         } else {
-            format!("{} ({})", self.fqdn, self.fqdn_unicode)
+            format!("{fqdn} ({unicode})")
+        };
+        let (date_ja, date_en) = jst_pair(self.date);
+        BillingText {
+            fqdn,
+            fqdn_line,
+            type_ja: self.cert_type.label(Locale::Ja),
+            type_en: self.cert_type.label(Locale::En),
+            excl: yen(self.amount_excl_tax),
+            tax: yen(self.tax),
+            incl: yen(self.amount_incl_tax),
+            payment_ja: self.payment.label(Locale::Ja),
+            payment_en: self.payment.label(Locale::En),
+            date_ja,
+            date_en,
+            bank: if self.payment == PaymentMethod::BankTransfer {
+                self.bank_account
+            } else {
+                ""
+            },
         }
     }
 }
 
 /// SPEC §2 item 10: application received and invoice (to the billing address).
 pub fn registration_received(m: &BillingMail<'_>) -> Email {
-    let fqdn = m.fqdn_line();
-    let BillingMail {
+    let t = m.text();
+    let Recipient {
         brand,
+        address,
+        locale,
         name,
-        customer_id,
-        invoice_number,
-        amount_excl,
-        tax,
-        amount_incl,
-        ..
-    } = *m;
-    let (years, type_ja, type_en) = (m.period_years, m.cert_type_ja, m.cert_type_en);
+    } = m.to;
+    let (customer_id, invoice_number, years) = (&m.customer_id, m.invoice_number, m.period_years);
+    let (fqdn, type_ja, type_en) = (&t.fqdn_line, t.type_ja, t.type_en);
+    let (amount_excl, tax, amount_incl) = (&t.excl, &t.tax, &t.incl);
     bilingual(
-        m.to,
-        m.locale,
+        address,
+        locale,
         Text {
             subject: format!("【{brand}】サーバー証明書(ACME)利用FQDN情報登録申請受理及びご請求のご連絡"),
             body: format!(
@@ -193,9 +280,9 @@ pub fn registration_received(m: &BillingMail<'_>) -> Email {
                  お支払い期限を過ぎるとお申し込みはキャンセルされます。\n\
                  ※利用FQDNの入力誤りによる返金・訂正はできません。\n\
                  マイページ: {portal}\n",
-                payment = m.payment_ja,
-                due = m.date_ja,
-                bank = m.bank_account,
+                payment = t.payment_ja,
+                due = t.date_ja,
+                bank = t.bank,
                 portal = m.portal_url,
             ),
         },
@@ -209,9 +296,9 @@ pub fn registration_received(m: &BillingMail<'_>) -> Email {
                  Payment method: {payment}\nDue date: {due}\n\n{bank}\n\n\
                  Unpaid applications are cancelled after the due date.\n\
                  Misspelled FQDNs are neither refunded nor corrected.\nMy Page: {portal}\n",
-                payment = m.payment_en,
-                due = m.date_en,
-                bank = m.bank_account,
+                payment = t.payment_en,
+                due = t.date_en,
+                bank = t.bank,
                 portal = m.portal_url,
             ),
         },
@@ -220,18 +307,18 @@ pub fn registration_received(m: &BillingMail<'_>) -> Email {
 
 /// SPEC §2 item 11: payment confirmed, registration complete (to the billing address).
 pub fn registration_completed(m: &BillingMail<'_>) -> Email {
-    let fqdn = m.fqdn_line();
-    let BillingMail {
+    let t = m.text();
+    let Recipient {
         brand,
+        address,
+        locale,
         name,
-        customer_id,
-        invoice_number,
-        amount_incl,
-        ..
-    } = *m;
+    } = m.to;
+    let (customer_id, invoice_number) = (&m.customer_id, m.invoice_number);
+    let (fqdn, amount_incl) = (&t.fqdn_line, &t.incl);
     bilingual(
-        m.to,
-        m.locale,
+        address,
+        locale,
         Text {
             subject: format!("【{brand}】サーバー証明書(ACME)利用FQDN情報登録完了のご連絡"),
             body: format!(
@@ -242,13 +329,13 @@ pub fn registration_completed(m: &BillingMail<'_>) -> Email {
                  初回の証明書発行期限: {deadline}\n\n\
                  ACMEクライアントで証明書を発行すると、利用FQDNが有効になり契約期間が始まります。\n\
                  期限までに発行されない場合、登録は失効し返金はできません。\nマイページ: {portal}\n",
-                type_ja = m.cert_type_ja,
-                deadline = m.date_ja,
+                type_ja = t.type_ja,
+                deadline = t.date_ja,
                 portal = m.portal_url,
             ),
         },
         Text {
-            subject: format!("[{brand}] Usage FQDN registration complete: {}", m.fqdn),
+            subject: format!("[{brand}] Usage FQDN registration complete: {}", t.fqdn),
             body: format!(
                 "Dear {name} (customer ID {customer_id}),\n\n\
                  We received your payment ({invoice_number}, {amount_incl}); your usage FQDN is registered and listed \
@@ -256,8 +343,8 @@ pub fn registration_completed(m: &BillingMail<'_>) -> Email {
                  FQDN: {fqdn}\nCertificate type: {type_en}\nIssue the first certificate by: {deadline}\n\n\
                  The first certificate your ACME client obtains makes the FQDN active and starts the contract period.\n\
                  Without an issuance by the deadline the registration lapses without refund.\nMy Page: {portal}\n",
-                type_en = m.cert_type_en,
-                deadline = m.date_en,
+                type_en = t.type_en,
+                deadline = t.date_en,
                 portal = m.portal_url,
             ),
         },
@@ -266,17 +353,17 @@ pub fn registration_completed(m: &BillingMail<'_>) -> Email {
 
 /// R-BILL-4: the invoice was not paid by its due date; the application is cancelled.
 pub fn registration_cancelled(m: &BillingMail<'_>) -> Email {
-    let fqdn = m.fqdn_line();
-    let BillingMail {
+    let t = m.text();
+    let Recipient {
         brand,
+        address,
+        locale,
         name,
-        customer_id,
-        invoice_number,
-        ..
-    } = *m;
+    } = m.to;
+    let (customer_id, invoice_number, fqdn) = (&m.customer_id, m.invoice_number, &t.fqdn_line);
     bilingual(
-        m.to,
-        m.locale,
+        address,
+        locale,
         Text {
             subject: format!("【{brand}】サーバー証明書(ACME)利用FQDN情報登録申請キャンセルのご連絡"),
             body: format!(
@@ -284,7 +371,7 @@ pub fn registration_cancelled(m: &BillingMail<'_>) -> Email {
                  お支払い期限({due})までにご請求({invoice_number})のお支払いを確認できなかったため、\n\
                  利用FQDN {fqdn} の登録申請をキャンセルし、請求を無効にしました。\n\
                  引き続きご利用の場合は、改めてお申し込みください。\n",
-                due = m.date_ja,
+                due = t.date_ja,
             ),
         },
         Text {
@@ -293,7 +380,7 @@ pub fn registration_cancelled(m: &BillingMail<'_>) -> Email {
                 "Dear {name} (customer ID {customer_id}),\n\n\
                  Invoice {invoice_number} was not paid by its due date ({due}), so the registration of {fqdn} \
                  was cancelled and the invoice voided. Please apply again if you still need it.\n",
-                due = m.date_en,
+                due = t.date_en,
             ),
         },
     )
@@ -301,30 +388,24 @@ pub fn registration_cancelled(m: &BillingMail<'_>) -> Email {
 
 /// What an expiry reminder says.
 pub struct Reminder<'a> {
-    pub brand: &'a str,
-    pub to: &'a str,
-    pub locale: Locale,
-    pub name: &'a str,
+    pub to: Recipient<'a>,
     pub names: &'a str,
     pub serial: &'a str,
-    pub expires_ja: &'a str,
-    pub expires_en: &'a str,
+    pub expires: DateTime<Utc>,
 }
 
 /// R-CA-4: a certificate expires soon and no newer one covers its names.
 pub fn expiry_reminder(m: &Reminder<'_>) -> Email {
-    let Reminder {
+    let Recipient {
         brand,
-        to,
+        address,
         locale,
         name,
-        names,
-        serial,
-        expires_ja: ja,
-        expires_en: en,
-    } = *m;
+    } = m.to;
+    let Reminder { names, serial, .. } = *m;
+    let (ja, en) = jst_pair(m.expires);
     bilingual(
-        to,
+        address,
         locale,
         Text {
             subject: format!("【{brand}】サーバー証明書の有効期限が近づいています({names})"),
@@ -352,11 +433,14 @@ mod tests {
 
     #[test]
     fn japanese_first_by_default_english_first_on_request() {
+        let to = |brand, locale, name| Recipient {
+            brand,
+            address: "a@b.jp",
+            locale,
+            name,
+        };
         let ja = verify_email(
-            "CertDirect",
-            "a@b.jp",
-            Locale::Ja,
-            "山田",
+            &to("CertDirect", Locale::Ja, "山田"),
             "https://x/verify-email?token=t",
         );
         assert_eq!(ja.subject, "【CertDirect】メールアドレス確認のお願い");
@@ -364,10 +448,7 @@ mod tests {
         assert!(ja.body.contains("English follows"));
         assert!(ja.body.contains("https://x/verify-email?token=t"));
         let en = password_reset(
-            "Brand",
-            "a@b.jp",
-            Locale::En,
-            "Taro",
+            &to("Brand", Locale::En, "Taro"),
             "https://x/reset-password?token=t",
         );
         assert_eq!(en.subject, "[Brand] Reset your password");
