@@ -7,7 +7,7 @@ use sea_orm::{
 };
 use shared::dto::{AcmeApplication, EabCredentials};
 
-use crate::acme::jws::b64;
+use crate::jose::b64;
 use crate::secretbox::SecretBox;
 use crate::state::AppState;
 use crate::store::entity::{acme_application, customer, eab_credential};

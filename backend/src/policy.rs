@@ -120,25 +120,26 @@ pub fn authorize_all<'a>(
     }
 }
 
-/// An order's status (RFC 8555 §7.1.6) from its stored state and its authorizations' statuses.
-pub fn order_status(stored: &str, expired: bool, authorizations: &[&str]) -> &'static str {
-    match stored {
-        "processing" => return "processing",
-        "valid" => return "valid",
-        "invalid" => return "invalid",
-        _ => {}
+/// The registration names that can cover or explain `names` (R-ACME-12): each name without
+/// `*.` and every parent of it. Coverage (R-FQDN-3) only ever reaches a name from its own
+/// registration, the one without a leading `www.`, or the wildcard of the name itself, all of
+/// them here; the parents also let a refusal name a related registration. A handful of names
+/// per identifier, so the registrations are found by index, never by loading the portfolio.
+pub fn candidate_fqdns(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        let mut rest = name.strip_prefix("*.").unwrap_or(name);
+        loop {
+            if !out.iter().any(|o| o == rest) {
+                out.push(rest.to_owned());
+            }
+            match rest.split_once('.') {
+                Some((_, parent)) if parent.contains('.') => rest = parent,
+                _ => break,
+            }
+        }
     }
-    if expired
-        || authorizations
-            .iter()
-            .any(|s| matches!(*s, "invalid" | "deactivated" | "expired" | "revoked"))
-    {
-        "invalid"
-    } else if !authorizations.is_empty() && authorizations.iter().all(|s| *s == "valid") {
-        "ready"
-    } else {
-        "pending"
-    }
+    out
 }
 
 #[cfg(test)]
@@ -253,25 +254,25 @@ mod tests {
         assert_eq!(ok.len(), 1, "one registration, listed once");
     }
 
+    /// Every registration that can cover a name is among its candidates, and the list stays
+    /// small and free of duplicates (R-ACME-12).
     #[test]
-    fn order_status_is_derived_from_authorizations() {
-        let table: &[(&str, bool, &[&str], &str)] = &[
-            ("pending", false, &["pending", "valid"], "pending"),
-            ("pending", false, &["valid", "valid"], "ready"),
-            ("pending", false, &["valid", "invalid"], "invalid"),
-            ("pending", false, &["expired"], "invalid"),
-            ("pending", false, &["deactivated"], "invalid"),
-            ("pending", true, &["valid"], "invalid"),
-            ("processing", false, &["valid"], "processing"),
-            ("valid", true, &["valid"], "valid"),
-            ("invalid", false, &["valid"], "invalid"),
+    fn candidates_hold_every_covering_registration() {
+        let names = vec![
+            "www.shop.example.jp".to_owned(),
+            "*.example.jp".to_owned(),
+            "example.jp".to_owned(),
         ];
-        for (stored, expired, authz, want) in table {
-            assert_eq!(
-                order_status(stored, *expired, authz),
-                *want,
-                "{stored} {expired} {authz:?}"
-            );
+        let c = candidate_fqdns(&names);
+        assert_eq!(c, ["www.shop.example.jp", "shop.example.jp", "example.jp"]);
+        for (reg, t) in [
+            ("www.shop.example.jp", CertType::Dv),
+            ("shop.example.jp", CertType::Dv),
+            ("example.jp", CertType::DvWildcard),
+        ] {
+            assert!(names.iter().any(|n| fqdn::covers(reg, t, n)));
+            assert!(c.iter().any(|x| x == reg), "{reg}");
         }
+        assert!(candidate_fqdns(&["a.b.c.d.e.f.example.jp".to_owned()]).len() <= 7);
     }
 }

@@ -7,11 +7,13 @@ use anyhow::{bail, Context};
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 
-use crate::acme::jws::{b64, unb64};
 use crate::config::Config;
+use crate::jose::{b64, unb64};
 
 pub struct SecretBox {
     key: LessSafeKey,
+    /// For keys derived from this one (HMAC-SHA256 with a label), e.g. the ACME nonce key.
+    derive: ring::hmac::Key,
 }
 
 /// The key file made in the data directory when no key is configured.
@@ -22,7 +24,17 @@ impl SecretBox {
         let unbound = UnboundKey::new(&AES_256_GCM, key).expect("a 32-byte AES-256 key");
         Self {
             key: LessSafeKey::new(unbound),
+            derive: ring::hmac::Key::new(ring::hmac::HMAC_SHA256, key),
         }
+    }
+
+    /// A 32-byte key for another purpose, the same in every process that shares this key and
+    /// unrelated to it for anyone without it (HMAC-SHA256 of `label`).
+    pub fn derive_key(&self, label: &str) -> [u8; 32] {
+        let tag = ring::hmac::sign(&self.derive, label.as_bytes());
+        let mut out = [0u8; 32];
+        out.copy_from_slice(tag.as_ref());
+        out
     }
 
     /// The configured key (`CERTDIRECT_EAB_ENCRYPTION_KEY`), or the key file in the data

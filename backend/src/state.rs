@@ -22,6 +22,8 @@ pub struct Inner {
     pub secrets: SecretBox,
     /// The signing CA, loaded once.
     pub ca: crate::ca::Ca,
+    /// Issues and checks ACME nonces (a key derived from `secrets`, so every process agrees).
+    pub nonces: crate::acme::nonce::NonceKeys,
     /// Wakes this process's validation workers when a job is queued.
     pub va_wakeup: tokio::sync::Notify,
 }
@@ -35,7 +37,9 @@ impl AppState {
         secrets: SecretBox,
         ca: crate::ca::Ca,
     ) -> Self {
+        let nonces = crate::acme::nonce::NonceKeys::new(&secrets.derive_key("acme-nonce-v1"));
         Self(Arc::new(Inner {
+            nonces,
             db,
             config,
             clock,

@@ -9,6 +9,7 @@ mod m20261124_000003_acme_accounts;
 mod m20261124_000004_registrations;
 mod m20261124_000005_orders;
 mod m20261124_000006_certificate_reminders;
+mod m20261129_000007_hot_path_indexes;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_registrations::Migration),
             Box::new(m20261124_000005_orders::Migration),
             Box::new(m20261124_000006_certificate_reminders::Migration),
+            Box::new(m20261129_000007_hot_path_indexes::Migration),
         ]
     }
 }

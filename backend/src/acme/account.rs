@@ -12,11 +12,11 @@ use sea_orm::{
 use serde_json::{json, Value};
 
 use super::account_url;
-use super::jws::{Jwk, Jws};
 use super::problem::AcmeProblem;
 use super::request::AcmeRequest;
 use crate::api::extract::{ApiPath, ClientAddr};
 use crate::audit::AuditEntry;
+use crate::jose::{Jwk, Jws};
 use crate::state::AppState;
 use crate::store::entity::{acme_account, eab_credential};
 use crate::store::is_unique_violation;
@@ -129,7 +129,7 @@ async fn check_eab(
         )
     })?;
     let inner = Jws::parse(eab.to_string().as_bytes())
-        .map_err(|p| AcmeProblem::malformed(format!("externalAccountBinding: {}", p.detail)))?;
+        .map_err(|p| AcmeProblem::malformed(format!("externalAccountBinding: {}", p.detail())))?;
     let p = &inner.protected;
     if p.alg != "HS256" {
         return Err(AcmeProblem::malformed(format!(
@@ -359,7 +359,7 @@ pub async fn account(
     let payload = object(Some(payload))?;
     let now = state.now();
     if let Some(status) = payload.get("status") {
-        if status != "deactivated" {
+        if status != acme_account::STATUS_DEACTIVATED {
             return Err(AcmeProblem::malformed(format!(
                 "an account's status can only be changed to \"deactivated\", not {status}"
             )));
@@ -399,8 +399,8 @@ pub async fn key_change(
 ) -> Result<Response, AcmeProblem> {
     let account = req.account()?.clone();
     let inner = Jws::parse(&req.jws.payload)
-        .map_err(|p| AcmeProblem::malformed(format!("the inner JWS: {}", p.detail)))?;
-    super::jws::check_algorithm(&inner.protected.alg)?;
+        .map_err(|p| AcmeProblem::malformed(format!("the inner JWS: {}", p.detail())))?;
+    crate::jose::check_algorithm(&inner.protected.alg)?;
     let new_key = match (&inner.protected.jwk, &inner.protected.kid) {
         (Some(jwk), None) => jwk.clone(),
         _ => {

@@ -3,16 +3,18 @@
 //! ACME response carries (`Replay-Nonce`, `Link: rel="index"`, `Cache-Control: no-store`).
 
 pub mod account;
-pub mod jws;
+pub mod authz;
+pub mod cert;
 pub mod nonce;
 pub mod order;
 pub mod problem;
 pub mod request;
+pub mod views;
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
@@ -31,10 +33,16 @@ pub fn account_url(config: &Config, id: i64) -> String {
     config.public(&format!("/acme/acct/{id}"))
 }
 
-/// The account id in an account URL of this server.
+/// The account id in an account URL of this server, only if `url` is byte for byte the URL
+/// this server hands out for that account (no `+1`, no `01`; R-ACME-2).
 pub fn account_id_from_url(config: &Config, url: &str) -> Option<i64> {
     let prefix = config.public("/acme/acct/");
-    url.strip_prefix(&prefix)?.parse().ok().filter(|id| *id > 0)
+    let id: i64 = url
+        .strip_prefix(&prefix)?
+        .parse()
+        .ok()
+        .filter(|id| *id > 0)?;
+    (account_url(config, id) == url).then_some(id)
 }
 
 pub fn router(state: AppState) -> Router<AppState> {
@@ -48,10 +56,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/new-order", post(order::new_order))
         .route("/order/{id}", post(order::order))
         .route("/order/{id}/finalize", post(order::finalize))
-        .route("/authz/{id}", post(order::authz))
-        .route("/chall/{id}", post(order::challenge))
-        .route("/cert/{id}", post(order::certificate))
-        .route("/revoke-cert", post(order::revoke_cert))
+        .route("/authz/{id}", post(authz::authz))
+        .route("/chall/{id}", post(authz::challenge))
+        .route("/cert/{id}", post(cert::certificate))
+        .route("/revoke-cert", post(cert::revoke_cert))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state, acme_headers))
 }
@@ -99,15 +107,8 @@ async fn acme_headers(State(state): State<AppState>, req: Request, next: Next) -
         h.append(header::LINK, link);
     }
     if !is_directory {
-        match nonce::issue(&state.db, state.now()).await {
-            Ok(value) => {
-                if let Ok(v) = HeaderValue::from_str(&value) {
-                    res.headers_mut().insert("replay-nonce", v);
-                }
-            }
-            Err(e) => {
-                return AcmeProblem::internal(format!("issuing a nonce: {e}")).into_response()
-            }
+        if let Ok(v) = HeaderValue::from_str(&state.nonces.issue(state.now())) {
+            h.insert("replay-nonce", v);
         }
     }
     res

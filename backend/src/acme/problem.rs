@@ -28,8 +28,15 @@ macro_rules! kinds {
     };
 }
 
+// Every ACME problem type this server sends has exactly one constructor here (RFC 8555 §6.7).
 kinds! {
     malformed => "malformed", BAD_REQUEST;
+    bad_csr => "badCSR", BAD_REQUEST;
+    bad_revocation_reason => "badRevocationReason", BAD_REQUEST;
+    already_revoked => "alreadyRevoked", BAD_REQUEST;
+    rejected_identifier => "rejectedIdentifier", BAD_REQUEST;
+    unsupported_identifier => "unsupportedIdentifier", BAD_REQUEST;
+    order_not_ready => "orderNotReady", FORBIDDEN;
     bad_nonce => "badNonce", BAD_REQUEST;
     bad_public_key => "badPublicKey", BAD_REQUEST;
     unauthorized => "unauthorized", FORBIDDEN;
@@ -49,7 +56,7 @@ impl AcmeProblem {
             kind: "badSignatureAlgorithm",
             status: StatusCode::BAD_REQUEST,
             detail: detail.into(),
-            extra: Some(json!({ "algorithms": super::jws::ALGORITHMS })),
+            extra: Some(json!({ "algorithms": crate::jose::ALGORITHMS })),
         }
     }
 
@@ -85,6 +92,64 @@ impl AcmeProblem {
 impl std::fmt::Display for AcmeProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}: {}", self.kind, self.detail)
+    }
+}
+
+impl From<crate::jose::JoseError> for AcmeProblem {
+    fn from(e: crate::jose::JoseError) -> Self {
+        use crate::jose::JoseError;
+        match e {
+            JoseError::Malformed(d) | JoseError::BadSignature(d) => AcmeProblem::malformed(d),
+            JoseError::BadPublicKey(d) => AcmeProblem::bad_public_key(d),
+            JoseError::BadSignatureAlgorithm(d) => AcmeProblem::bad_signature_algorithm(d),
+        }
+    }
+}
+
+impl AcmeProblem {
+    /// `rejectedIdentifier` for several identifiers, each as a subproblem (RFC 8555 §6.7.1).
+    pub fn rejected_identifiers(refused: Vec<(String, AcmeProblem)>) -> Self {
+        let detail = refused
+            .iter()
+            .map(|(n, p)| format!("{n}: {}", p.detail))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let subproblems: Vec<Value> = refused
+            .iter()
+            .map(|(n, p)| {
+                let mut v = p.to_json();
+                v["identifier"] = json!({ "type": "dns", "value": n });
+                v
+            })
+            .collect();
+        AcmeProblem {
+            extra: Some(json!({ "subproblems": subproblems })),
+            ..AcmeProblem::rejected_identifier(format!(
+                "{} identifier(s) refused: {detail}",
+                refused.len()
+            ))
+        }
+    }
+}
+
+/// The ACME edge of the domain layer's errors: each kind has its problem type.
+impl From<crate::orders::OrderError> for AcmeProblem {
+    fn from(e: crate::orders::OrderError) -> Self {
+        use crate::orders::OrderError;
+        match e {
+            OrderError::Rejected(refused) => AcmeProblem::rejected_identifiers(
+                refused
+                    .into_iter()
+                    .map(|r| (r.name, AcmeProblem::rejected_identifier(r.detail)))
+                    .collect(),
+            ),
+            OrderError::NotFound(d) => AcmeProblem::not_found(d),
+            OrderError::NotReady(d) => AcmeProblem::order_not_ready(d),
+            OrderError::BadCsr(d) => AcmeProblem::bad_csr(d),
+            OrderError::NotAllowed(d) => AcmeProblem::malformed(d),
+            OrderError::Db(e) => AcmeProblem::internal(format!("database: {e}")),
+            OrderError::Internal(e) => AcmeProblem::internal(e),
+        }
     }
 }
 

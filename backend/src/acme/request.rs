@@ -5,9 +5,9 @@ use axum::extract::{FromRequest, OriginalUri, Request};
 use axum::http::header;
 use sea_orm::EntityTrait;
 
-use super::jws::{check_algorithm, Jwk, Jws};
+use super::account_id_from_url;
 use super::problem::AcmeProblem;
-use super::{account_id_from_url, nonce};
+use crate::jose::{check_algorithm, Jwk, Jws};
 use crate::state::AppState;
 use crate::store::entity::acme_account;
 
@@ -24,6 +24,17 @@ pub struct AcmeRequest {
 }
 
 impl AcmeRequest {
+    /// Checks the request is a POST-as-GET: its payload is empty (RFC 8555 §6.3, R-ACME-2).
+    pub fn post_as_get(&self) -> Result<(), AcmeProblem> {
+        if self.jws.payload.is_empty() {
+            Ok(())
+        } else {
+            Err(AcmeProblem::malformed(
+                "this resource is fetched with POST-as-GET: the payload must be empty",
+            ))
+        }
+    }
+
     /// The account for requests that must be signed with `kid`.
     pub fn account(&self) -> Result<&acme_account::Model, AcmeProblem> {
         self.account.as_ref().ok_or_else(|| {
@@ -73,7 +84,7 @@ impl FromRequest<AppState> for AcmeRequest {
             .as_deref()
             .ok_or_else(|| AcmeProblem::bad_nonce("the protected header has no \"nonce\""))?;
         let now = state.now();
-        if !nonce::redeem(&state.db, nonce_value, now).await? {
+        if !state.nonces.redeem(&state.db, nonce_value, now).await? {
             return Err(AcmeProblem::bad_nonce(
                 "the nonce is unknown, was already used, or has expired; fetch a new one from newNonce",
             ));

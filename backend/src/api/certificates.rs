@@ -5,6 +5,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use shared::acme::{AuthzStatus, OrderStatus};
 use shared::dto::{
     AcmeOrderInfo, AuthorizationInfo, CertificateInfo, ChallengeInfo, RevokeRequest,
 };
@@ -13,13 +14,14 @@ use super::extract::{ApiJson, ApiPath, Auth};
 use crate::certs::RevokeError;
 use crate::eab::rfc3339;
 use crate::error::{ApiError, ApiResult};
+use crate::orders::finalize::{CERT_RESERVED, CERT_VALID};
 use crate::state::AppState;
 use crate::store::entity::{
     acme_authorization, acme_challenge, acme_order, acme_order_authorization, certificate,
 };
 
 fn info(state: &AppState, c: &certificate::Model) -> CertificateInfo {
-    let status = if c.status == "valid" && c.not_after <= state.now() {
+    let status = if c.status == CERT_VALID && c.not_after <= state.now() {
         "expired"
     } else {
         c.status.as_str()
@@ -41,6 +43,7 @@ async fn own(state: &AppState, auth: &Auth, serial: &str) -> ApiResult<certifica
     certificate::Entity::find()
         .filter(certificate::Column::Serial.eq(serial.to_ascii_lowercase()))
         .filter(certificate::Column::CustomerId.eq(auth.customer.id))
+        .filter(certificate::Column::Status.ne(CERT_RESERVED))
         .one(&state.db)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("you have no certificate with serial {serial}")))
@@ -56,6 +59,7 @@ pub async fn list(
 ) -> ApiResult<Json<Vec<CertificateInfo>>> {
     let rows = certificate::Entity::find()
         .filter(certificate::Column::CustomerId.eq(auth.customer.id))
+        .filter(certificate::Column::Status.ne(CERT_RESERVED))
         .order_by_desc(certificate::Column::Id)
         .limit(500)
         .all(&state.db)
@@ -169,11 +173,12 @@ pub async fn orders(
             .filter(|l| l.order_id == o.id)
             .filter_map(|l| authzs.iter().find(|a| a.id == l.authorization_id))
             .collect();
-        let statuses: Vec<&str> = mine.iter().map(|a| a.status_at(now)).collect();
+        let statuses: Vec<AuthzStatus> = mine.iter().map(|a| a.status_at(now)).collect();
         out.push(AcmeOrderInfo {
             id: o.id,
             account_id: o.account_id,
-            status: crate::policy::order_status(&o.status, o.expires_at <= now, &statuses)
+            status: OrderStatus::derive(o.stored_status(), o.expires_at <= now, &statuses)
+                .as_str()
                 .to_owned(),
             names: o.names(),
             created_at: rfc3339(o.created_at),
@@ -187,7 +192,7 @@ pub async fn orders(
                 .map(|a| AuthorizationInfo {
                     identifier: a.identifier.clone(),
                     wildcard: a.wildcard,
-                    status: a.status_at(now).to_owned(),
+                    status: a.status_at(now).as_str().to_owned(),
                     expires_at: rfc3339(a.expires_at),
                     challenges: challenges
                         .iter()

@@ -7,8 +7,7 @@ use x509_parser::extensions::{GeneralName, ParsedExtension};
 use x509_parser::prelude::FromDer;
 use x509_parser::public_key::PublicKey;
 
-use crate::acme::jws::{b64, Jwk};
-use crate::acme::problem::AcmeProblem;
+use crate::jose::{b64, Jwk};
 
 /// What finalize needs from a CSR.
 #[derive(Debug)]
@@ -20,15 +19,17 @@ pub struct CheckedCsr {
     pub key: Jwk,
 }
 
-fn bad_csr(detail: impl Into<String>) -> AcmeProblem {
-    AcmeProblem {
-        kind: "badCSR",
-        ..AcmeProblem::malformed(detail)
-    }
+/// Why a CSR is refused (the ACME front end answers `badCSR` with it).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CsrError(pub String);
+
+fn bad_csr(detail: impl Into<String>) -> CsrError {
+    CsrError(detail.into())
 }
 
 /// Parses and checks a DER CSR.
-pub fn check(der: &[u8]) -> Result<CheckedCsr, AcmeProblem> {
+pub fn check(der: &[u8]) -> Result<CheckedCsr, CsrError> {
     let (rest, csr) = X509CertificationRequest::from_der(der)
         .map_err(|_| bad_csr("the CSR is not a DER PKCS#10 request"))?;
     if !rest.is_empty() {
@@ -41,32 +42,14 @@ pub fn check(der: &[u8]) -> Result<CheckedCsr, AcmeProblem> {
         .map_err(|_| bad_csr("the CSR's public key cannot be read"))?
     {
         PublicKey::RSA(rsa) => {
-            let modulus = rsa
-                .modulus
-                .iter()
-                .skip_while(|b| **b == 0)
-                .copied()
-                .collect::<Vec<_>>();
-            let bits =
-                modulus.len() * 8 - modulus.first().map_or(8, |b| b.leading_zeros() as usize);
+            // Checked arithmetic: an all-zero modulus is 0 bits, not an underflow.
+            let bits = crate::jose::rsa_bits(rsa.modulus);
             if bits < 2048 {
-                return Err(AcmeProblem {
-                    kind: "badCSR",
-                    ..AcmeProblem::bad_public_key(format!(
-                        "the CSR's RSA key has {bits} bits; at least 2048 are required"
-                    ))
-                });
+                return Err(bad_csr(format!(
+                    "the CSR's RSA key has {bits} bits; at least 2048 are required"
+                )));
             }
-            Jwk::Rsa {
-                n: b64(&modulus),
-                e: b64(rsa
-                    .exponent
-                    .iter()
-                    .skip_while(|b| **b == 0)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .as_slice()),
-            }
+            Jwk::rsa(rsa.modulus, rsa.exponent)
         }
         PublicKey::EC(point) => {
             let curve_oid = spki
@@ -172,12 +155,12 @@ mod tests {
         let mut der = csr_for(&["example.jp"], &key);
         let last = der.len() - 1;
         der[last] ^= 0x01;
-        assert_eq!(check(&der).unwrap_err().kind, "badCSR");
-        assert_eq!(check(b"not a csr").unwrap_err().kind, "badCSR");
+        assert!(check(&der).unwrap_err().0.contains("signature"));
+        assert!(check(b"not a csr").unwrap_err().0.contains("PKCS#10"));
         let ed = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519).unwrap();
         assert!(check(&csr_for(&["example.jp"], &ed))
             .unwrap_err()
-            .detail
+            .0
             .contains("RSA"));
         // A common name that is not among the SANs becomes a name of its own (and so fails the
         // order's name check).

@@ -158,13 +158,30 @@ impl Ca {
 
     /// Signs a leaf for `names` with the CSR's public key, valid from now until `not_after`
     /// (never more than the configured validity). Returns (serial hex, leaf PEM, notBefore, notAfter).
-    pub fn issue(
+    /// Chooses what a leaf will carry before anything is signed: its serial and validity (the
+    /// configured days, capped at `cap`). The serial is recorded before signing (R-CA-6).
+    pub fn plan(&self, now: DateTime<Utc>, cap: Option<DateTime<Utc>>) -> LeafPlan {
+        let serial = random_serial();
+        let not_before = now - Duration::minutes(1);
+        let mut not_after = now + Duration::days(self.validity_days);
+        if let Some(cap) = cap {
+            not_after = not_after.min(cap);
+        }
+        LeafPlan {
+            serial_hex: hex::encode(serial.as_ref()),
+            serial,
+            not_before,
+            not_after,
+        }
+    }
+
+    /// Signs the leaf `plan` describes for the key `spki_der` and `names`; returns its PEM.
+    pub fn sign(
         &self,
+        plan: &LeafPlan,
         spki_der: &[u8],
         names: &[String],
-        now: DateTime<Utc>,
-        cap: Option<DateTime<Utc>>,
-    ) -> anyhow::Result<Issued> {
+    ) -> anyhow::Result<String> {
         let mut params = CertificateParams::default();
         params.distinguished_name = DistinguishedName::new();
         params.subject_alt_names = names
@@ -178,15 +195,9 @@ impl Ca {
         params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         params.use_authority_key_identifier_extension = true;
-        let serial = random_serial();
-        params.serial_number = Some(serial.clone());
-        let not_before = now - Duration::minutes(1);
-        let mut not_after = now + Duration::days(self.validity_days);
-        if let Some(cap) = cap {
-            not_after = not_after.min(cap);
-        }
-        params.not_before = to_offset(not_before);
-        params.not_after = to_offset(not_after);
+        params.serial_number = Some(plan.serial.clone());
+        params.not_before = to_offset(plan.not_before);
+        params.not_after = to_offset(plan.not_after);
         params.crl_distribution_points = vec![CrlDistributionPoint {
             uris: vec![self.crl_url.clone()],
         }];
@@ -196,12 +207,7 @@ impl Ca {
         let cert = params
             .signed_by(&public, &self.issuer)
             .context("signing the certificate")?;
-        Ok(Issued {
-            serial: hex::encode(serial.as_ref()),
-            leaf_pem: cert.pem(),
-            not_before,
-            not_after,
-        })
+        Ok(cert.pem())
     }
 
     /// The PEM chain a client downloads: the leaf, then the intermediate.
@@ -249,9 +255,12 @@ impl Ca {
 }
 
 /// A freshly signed leaf.
-pub struct Issued {
-    pub serial: String,
-    pub leaf_pem: String,
+/// A leaf certificate decided but not yet signed.
+#[derive(Debug, Clone)]
+pub struct LeafPlan {
+    serial: SerialNumber,
+    /// The serial in lower-case hex, as stored.
+    pub serial_hex: String,
     pub not_before: DateTime<Utc>,
     pub not_after: DateTime<Utc>,
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 
 use crate::config::Config;
 
@@ -26,16 +26,22 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     if let Some(schema) = &config.database_schema {
         options.set_schema_search_path(schema.clone());
     }
+    // SQLite as a server database: WAL so readers never wait for the writer; a busy timeout so
+    // a writer queues instead of failing; synchronous=FULL so a commit (an issued certificate
+    // above all) is on disk before the response; foreign keys and a larger page cache.
+    options.map_sqlx_sqlite_opts(|opts| {
+        opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+            .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("cache_size", "-16000")
+            .pragma("temp_store", "memory")
+    });
     let db = Database::connect(options).await.with_context(|| {
         format!(
             "connecting to the database {}",
             redact(&config.database_url)
         )
     })?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        // WAL lets readers proceed while a writer commits; the setting is kept in the file.
-        db.execute_unprepared("PRAGMA journal_mode = WAL").await?;
-    }
     Ok(db)
 }
 

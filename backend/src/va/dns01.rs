@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::{dns, Failure, VaConfig};
-use crate::acme::jws::b64;
+use crate::jose::b64;
 
 /// The TXT value a key authorization asks for.
 pub fn expected(key_authorization: &str) -> String {

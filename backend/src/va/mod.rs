@@ -12,17 +12,33 @@ use std::time::Duration;
 
 use chrono::Duration as ChronoDuration;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
-};
-use serde_json::json;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set};
+use shared::acme::{ChallengeStatus, ChallengeType};
 
-use crate::acme::jws::Jwk;
 use crate::config::Config;
+use crate::jose::Jwk;
+use crate::orders::challenge::ValidationOutcome;
 use crate::state::AppState;
 use crate::store::entity::{acme_account, acme_authorization, acme_challenge, validation_job};
 use crate::store::is_unique_violation;
+
+/// A queue job's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+        }
+    }
+}
 
 /// How long a worker holds a job before another may take it over.
 pub const LEASE_SECS: i64 = 60;
@@ -70,7 +86,7 @@ pub async fn enqueue(
     use sea_orm::ActiveModelTrait;
     let job = validation_job::ActiveModel {
         challenge_id: Set(challenge_id),
-        status: Set("queued".into()),
+        status: Set(JobStatus::Queued.as_str().to_owned()),
         attempts: Set(0),
         created_at: Set(now),
         ..Default::default()
@@ -85,10 +101,10 @@ pub async fn enqueue(
 /// Jobs that are waiting, or whose worker's lease ran out.
 fn claimable(now: chrono::DateTime<chrono::Utc>) -> Condition {
     Condition::any()
-        .add(validation_job::Column::Status.eq("queued"))
+        .add(validation_job::Column::Status.eq(JobStatus::Queued.as_str()))
         .add(
             Condition::all()
-                .add(validation_job::Column::Status.eq("running"))
+                .add(validation_job::Column::Status.eq(JobStatus::Running.as_str()))
                 .add(validation_job::Column::LockedUntil.lt(now)),
         )
 }
@@ -107,7 +123,10 @@ pub async fn claim(
         .await?;
     for job in candidates {
         let taken = validation_job::Entity::update_many()
-            .col_expr(validation_job::Column::Status, Expr::value("running"))
+            .col_expr(
+                validation_job::Column::Status,
+                Expr::value(JobStatus::Running.as_str()),
+            )
             .col_expr(validation_job::Column::LockedBy, Expr::value(worker))
             .col_expr(
                 validation_job::Column::LockedUntil,
@@ -133,7 +152,7 @@ pub async fn claim(
 /// The key authorization of `token` for `account` (RFC 8555 §8.1).
 pub fn key_authorization(token: &str, account: &acme_account::Model) -> Result<String, String> {
     let value: serde_json::Value = serde_json::from_str(&account.jwk).map_err(|e| e.to_string())?;
-    let jwk = Jwk::from_json(&value).map_err(|p| p.detail)?;
+    let jwk = Jwk::from_json(&value).map_err(|p| p.to_string())?;
     Ok(format!("{token}.{}", jwk.thumbprint()))
 }
 
@@ -142,12 +161,13 @@ pub async fn process(
     state: &AppState,
     va: &VaConfig,
     job: &validation_job::Model,
-) -> Result<(), sea_orm::DbErr> {
+) -> Result<(), crate::orders::OrderError> {
+    let now = state.now();
     let Some(challenge) = acme_challenge::Entity::find_by_id(job.challenge_id)
         .one(&state.db)
         .await?
     else {
-        return finish(&state.db, job).await;
+        return Ok(finish(&state.db, job.id, now).await?);
     };
     let authz = acme_authorization::Entity::find_by_id(challenge.authorization_id)
         .one(&state.db)
@@ -161,75 +181,58 @@ pub async fn process(
         None => None,
     };
     let (Some(authz), Some(account)) = (authz, account) else {
-        return finish(&state.db, job).await;
+        return Ok(finish(&state.db, job.id, now).await?);
     };
-    if challenge.status != "processing" {
-        return finish(&state.db, job).await;
+    if challenge.stored_status() != ChallengeStatus::Processing {
+        return Ok(finish(&state.db, job.id, now).await?);
     }
     let (record, outcome) = match key_authorization(&challenge.token, &account) {
         Err(e) => (vec![], Err(Failure::new("serverInternal", e))),
-        Ok(ka) => match challenge.kind.as_str() {
-            "http-01" => http01::validate(va, &authz.identifier, &challenge.token, &ka).await,
-            "dns-01" => dns01::validate(va, &authz.identifier, &ka).await,
-            other => (
+        Ok(ka) => match challenge.challenge_type() {
+            Some(ChallengeType::Http01) => {
+                http01::validate(va, &authz.identifier, &challenge.token, &ka).await
+            }
+            Some(ChallengeType::Dns01) => dns01::validate(va, &authz.identifier, &ka).await,
+            None => (
                 vec![],
                 Err(Failure::new(
                     "malformed",
-                    format!("unknown challenge type {other}"),
+                    format!("unknown challenge type {}", challenge.kind),
                 )),
             ),
         },
     };
-    let now = state.now();
     let ok = outcome.is_ok();
     crate::metrics::validation(&challenge.kind, ok);
-    let error = outcome.err().map(|f| {
-        json!({ "type": format!("urn:ietf:params:acme:error:{}", f.kind), "detail": f.detail, "status": 403 }).to_string()
-    });
-    let status = if ok { "valid" } else { "invalid" };
-    let txn = state.db.begin().await?;
-    acme_challenge::Entity::update_many()
-        .set(acme_challenge::ActiveModel {
-            status: Set(status.into()),
-            error: Set(error),
-            validation_record: Set(Some(serde_json::Value::Array(record).to_string())),
-            validated_at: Set(ok.then_some(now)),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .filter(acme_challenge::Column::Id.eq(challenge.id))
-        .filter(acme_challenge::Column::Status.eq("processing"))
-        .exec(&txn)
-        .await?;
-    acme_authorization::Entity::update_many()
-        .set(acme_authorization::ActiveModel {
-            status: Set(status.into()),
-            validated_at: Set(ok.then_some(now)),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .filter(acme_authorization::Column::Id.eq(authz.id))
-        .filter(acme_authorization::Column::Status.eq("pending"))
-        .exec(&txn)
-        .await?;
-    finish(&txn, job).await?;
-    txn.commit().await?;
-    tracing::info!(challenge = challenge.id, kind = %challenge.kind, identifier = %authz.identifier, status, "validation");
+    crate::orders::challenge::record_validation(
+        state,
+        &challenge,
+        &authz,
+        ValidationOutcome {
+            failure: outcome.err().map(|f| (f.kind, f.detail)),
+            record: serde_json::Value::Array(record),
+        },
+        job.id,
+    )
+    .await?;
+    tracing::info!(challenge = challenge.id, kind = %challenge.kind, identifier = %authz.identifier, ok, "validation");
     Ok(())
 }
 
-async fn finish(
+/// Marks queue job `job_id` done.
+pub async fn finish(
     db: &impl sea_orm::ConnectionTrait,
-    job: &validation_job::Model,
+    job_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), sea_orm::DbErr> {
     validation_job::Entity::update_many()
         .set(validation_job::ActiveModel {
-            status: Set("done".into()),
-            finished_at: Set(Some(chrono::Utc::now())),
+            status: Set(JobStatus::Done.as_str().to_owned()),
+            finished_at: Set(Some(now)),
             locked_until: Set(None),
             ..Default::default()
         })
-        .filter(validation_job::Column::Id.eq(job.id))
+        .filter(validation_job::Column::Id.eq(job_id))
         .exec(db)
         .await
         .map(|_| ())
@@ -239,7 +242,7 @@ async fn finish(
 pub async fn queue_depth(state: &AppState) -> Result<u64, sea_orm::DbErr> {
     use sea_orm::PaginatorTrait;
     validation_job::Entity::find()
-        .filter(validation_job::Column::Status.ne("done"))
+        .filter(validation_job::Column::Status.ne(JobStatus::Done.as_str()))
         .count(&state.db)
         .await
 }

@@ -203,11 +203,45 @@ async fn directory_and_nonces_follow_rfc_8555() {
         format!("<{}/acme/directory>;rel=\"index\"", app.base)
     );
 
-    // Unused nonces expire after about an hour and are purged.
-    assert!(app.count("acme_nonces").await >= 2);
+    // R-ACME-12: issuing nonces writes nothing.
+    assert_eq!(app.count("acme_nonces").await, 0);
+    // R-ACME-2: a redeemed nonce is recorded, refused a second time, and purged once it would
+    // have expired; an hour-old nonce is refused however it was kept.
+    let acme = Acme::new(&app.base);
+    let signer = Signer::es256();
+    let new_account = acme.url("/new-account");
+    let nonce = acme.nonce().await;
+    let first = acme
+        .post(
+            &new_account,
+            &signer.jws(&signer.jwk_header(&nonce, &new_account), b"{}"),
+        )
+        .await;
+    assert_ne!(
+        first.body["type"], "urn:ietf:params:acme:error:badNonce",
+        "{}",
+        first.body
+    );
+    assert_eq!(app.count("acme_nonces").await, 1);
+    let again = acme
+        .post(
+            &new_account,
+            &signer.jws(&signer.jwk_header(&nonce, &new_account), b"{}"),
+        )
+        .await;
+    assert_eq!(again.body["type"], "urn:ietf:params:acme:error:badNonce");
+    let old = acme.nonce().await;
     app.clock.advance(Duration::minutes(61));
     let purged = certdirect::jobs::housekeeping(&app.state).await.unwrap();
-    assert!(purged.nonces >= 2);
+    assert_eq!(purged.nonces, 1);
+    assert_eq!(app.count("acme_nonces").await, 0);
+    let stale = acme
+        .post(
+            &new_account,
+            &signer.jws(&signer.jwk_header(&old, &new_account), b"{}"),
+        )
+        .await;
+    assert_eq!(stale.body["type"], "urn:ietf:params:acme:error:badNonce");
     assert_eq!(app.count("acme_nonces").await, 0);
 }
 

@@ -112,7 +112,7 @@ impl Env {
     }
 
     pub fn key_authorization(&self, token: &str) -> String {
-        let jwk = certdirect::acme::jws::Jwk::from_json(&self.signer.jwk).unwrap();
+        let jwk = certdirect::jose::Jwk::from_json(&self.signer.jwk).unwrap();
         format!("{token}.{}", jwk.thumbprint())
     }
 

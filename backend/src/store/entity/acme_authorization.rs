@@ -1,4 +1,5 @@
 use sea_orm::entity::prelude::*;
+use shared::acme::AuthzStatus;
 
 /// An ACME authorization for one identifier (RFC 8555 §7.1.4); expires 25 days after creation (R-ACME-5).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -24,14 +25,15 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
+    /// The stored status (an unknown value reads as `invalid`).
+    pub fn stored_status(&self) -> AuthzStatus {
+        AuthzStatus::parse(&self.status).unwrap_or(AuthzStatus::Invalid)
+    }
+
     /// The status as a client sees it now (R-ACME-5): a pending authorization past its expiry is
     /// `invalid`, a valid one `expired`.
-    pub fn status_at(&self, now: DateTimeUtc) -> &str {
-        match self.status.as_str() {
-            "pending" if self.expires_at <= now => "invalid",
-            "valid" if self.expires_at <= now => "expired",
-            other => other,
-        }
+    pub fn status_at(&self, now: DateTimeUtc) -> AuthzStatus {
+        self.stored_status().seen(self.expires_at <= now)
     }
 
     /// The name as it appears in orders and certificates.

@@ -27,3 +27,16 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The stored status (an unknown value reads as `invalid`).
+    pub fn stored_status(&self) -> shared::acme::ChallengeStatus {
+        shared::acme::ChallengeStatus::parse(&self.status)
+            .unwrap_or(shared::acme::ChallengeStatus::Invalid)
+    }
+
+    /// The challenge type, if it is one this CA offers.
+    pub fn challenge_type(&self) -> Option<shared::acme::ChallengeType> {
+        shared::acme::ChallengeType::parse(&self.kind)
+    }
+}

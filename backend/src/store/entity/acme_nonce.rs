@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// An unused ACME nonce; redeemed by deleting it, so any process redeems it exactly once.
+/// A redeemed ACME nonce, kept until it would have expired so that no process accepts it again
+/// (the primary key makes a second redemption fail).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "acme_nonces")]
 pub struct Model {

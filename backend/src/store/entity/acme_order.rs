@@ -28,6 +28,11 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
+    /// The stored status (an unknown value reads as `invalid`).
+    pub fn stored_status(&self) -> shared::acme::OrderStatus {
+        shared::acme::OrderStatus::parse(&self.status).unwrap_or(shared::acme::OrderStatus::Invalid)
+    }
+
     pub fn names(&self) -> Vec<String> {
         serde_json::from_str(&self.identifiers).unwrap_or_default()
     }

@@ -1,0 +1,114 @@
+//! newOrder's domain half (RFC 8555 §7.4, R-ACME-4, R-ACME-5): the policy over the few
+//! registrations that can cover the names, reuse of the account's valid authorizations, and the
+//! order with its new authorizations and challenges written in one transaction.
+
+use chrono::Duration;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
+use shared::acme::{AuthzStatus, ChallengeStatus, ChallengeType, OrderStatus};
+
+use super::{store, OrderError, OrderState, AUTHZ_LIFETIME_DAYS, ORDER_LIFETIME_DAYS};
+use crate::state::AppState;
+use crate::store::entity::{
+    acme_account, acme_authorization, acme_challenge, acme_order, acme_order_authorization,
+};
+
+/// Creates an order of `account` for `names` (A-labels, `*.` for wildcards, deduplicated).
+/// Queries: the candidate registrations, the reusable authorizations, then one transaction.
+pub async fn create(
+    state: &AppState,
+    account: &acme_account::Model,
+    names: Vec<String>,
+) -> Result<OrderState, OrderError> {
+    let now = state.now();
+    let regs = store::candidate_registrations(&state.db, account.customer_id, &names).await?;
+    crate::policy::authorize_all(&names, &regs, now).map_err(OrderError::Rejected)?;
+
+    let wanted: Vec<(&str, bool)> = names
+        .iter()
+        .map(|n| match n.strip_prefix("*.") {
+            Some(bare) => (bare, true),
+            None => (n.as_str(), false),
+        })
+        .collect();
+    // R-ACME-5: valid, unexpired authorizations of this account are reused (one query).
+    let reusable = acme_authorization::Entity::find()
+        .filter(acme_authorization::Column::AccountId.eq(account.id))
+        .filter(acme_authorization::Column::Identifier.is_in(wanted.iter().map(|(b, _)| *b)))
+        .filter(acme_authorization::Column::Status.eq(AuthzStatus::Valid.as_str()))
+        .filter(acme_authorization::Column::ExpiresAt.gt(now))
+        .order_by_desc(acme_authorization::Column::ExpiresAt)
+        .all(&state.db)
+        .await?;
+
+    let txn = state.db.begin().await?;
+    let order = acme_order::ActiveModel {
+        account_id: Set(account.id),
+        customer_id: Set(account.customer_id),
+        status: Set(OrderStatus::Pending.as_str().to_owned()),
+        identifiers: Set(serde_json::json!(names).to_string()),
+        expires_at: Set(now + Duration::days(ORDER_LIFETIME_DAYS)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut authorizations = Vec::with_capacity(wanted.len());
+    for (bare, wildcard) in wanted {
+        let found = reusable
+            .iter()
+            .find(|a| a.identifier == bare && a.wildcard == wildcard);
+        let authz = match found {
+            Some(a) => a.clone(),
+            None => {
+                let a = acme_authorization::ActiveModel {
+                    account_id: Set(account.id),
+                    identifier: Set(bare.to_owned()),
+                    wildcard: Set(wildcard),
+                    status: Set(AuthzStatus::Pending.as_str().to_owned()),
+                    expires_at: Set(now + Duration::days(AUTHZ_LIFETIME_DAYS)),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+                // http-01 is not offered for wildcards (R-VAL-1).
+                let kinds: &[ChallengeType] = if wildcard {
+                    &[ChallengeType::Dns01]
+                } else {
+                    &[ChallengeType::Http01, ChallengeType::Dns01]
+                };
+                acme_challenge::Entity::insert_many(kinds.iter().map(|kind| {
+                    acme_challenge::ActiveModel {
+                        authorization_id: Set(a.id),
+                        kind: Set(kind.as_str().to_owned()),
+                        token: Set(crate::secrets::random_token()),
+                        status: Set(ChallengeStatus::Pending.as_str().to_owned()),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    }
+                }))
+                .exec(&txn)
+                .await?;
+                a
+            }
+        };
+        authorizations.push(authz);
+    }
+    authorizations.sort_by_key(|a| a.id);
+    authorizations.dedup_by_key(|a| a.id);
+    acme_order_authorization::Entity::insert_many(authorizations.iter().map(|a| {
+        acme_order_authorization::ActiveModel {
+            order_id: Set(order.id),
+            authorization_id: Set(a.id),
+        }
+    }))
+    .exec(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(OrderState::new(order, authorizations, now))
+}

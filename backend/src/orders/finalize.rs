@@ -1,0 +1,230 @@
+//! finalize's domain half (RFC 8555 §7.4, R-ACME-6, R-ACME-7, R-CA-6): CSR checks, the policy
+//! again at issuance time, then two transactions around the signature:
+//!
+//! 1. claim the order (`pending` → `processing`, guarded) and reserve the certificate's row with
+//!    its serial and validity, so the CA never signs what it has not recorded;
+//! 2. sign; store the certificate in its reserved row, complete the order, activate the
+//!    registrations it is the first certificate of, and audit, in one transaction.
+//!
+//! A lost race for the claim is `NotReady` (orderNotReady), never an internal error.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde_json::json;
+use shared::acme::OrderStatus;
+use shared::billing::RegistrationState;
+
+use super::{store, OrderError, OrderState};
+use crate::audit::AuditEntry;
+use crate::billing::dates;
+use crate::eab::rfc3339;
+use crate::jose::Jwk;
+use crate::state::AppState;
+use crate::store::entity::{acme_account, acme_order, certificate, registration};
+
+/// A certificate row reserved before signing; `valid` once stored, `revoked` later.
+pub const CERT_RESERVED: &str = "reserved";
+pub const CERT_VALID: &str = "valid";
+
+/// Finalizes order `id` of `account` with the DER CSR `csr_der`; returns the order afterwards.
+pub async fn finalize(
+    state: &AppState,
+    account: &acme_account::Model,
+    id: i64,
+    csr_der: &[u8],
+) -> Result<OrderState, OrderError> {
+    let now = state.now();
+    let order = store::own_order(&state.db, account.id, id).await?;
+    let authorizations = store::order_authorizations(&state.db, order.id).await?;
+    let current = OrderState::new(order, authorizations, now);
+    if current.status != OrderStatus::Ready {
+        return Err(OrderError::NotReady(format!(
+            "the order is {}; it can be finalized only when ready (all authorizations valid)",
+            current.status
+        )));
+    }
+    let csr = crate::ca::csr::check(csr_der).map_err(|e| OrderError::BadCsr(e.0))?;
+    let mut wanted = current.order.names();
+    wanted.sort();
+    if csr.names != wanted {
+        return Err(OrderError::BadCsr(format!(
+            "the CSR names {} but the order is for {}",
+            csr.names.join(", "),
+            wanted.join(", ")
+        )));
+    }
+    let account_key = serde_json::from_str(&account.jwk)
+        .map_err(|e| OrderError::Internal(format!("stored account key: {e}")))
+        .and_then(|v| {
+            Jwk::from_json(&v).map_err(|e| OrderError::Internal(format!("stored account key: {e}")))
+        })?;
+    if csr.key == account_key {
+        return Err(OrderError::BadCsr(
+            "the CSR's key is the account key; use a separate key for the certificate".into(),
+        ));
+    }
+    let regs = store::candidate_registrations(&state.db, account.customer_id, &csr.names).await?;
+    let covering: Vec<registration::Model> = crate::policy::authorize_all(&csr.names, &regs, now)
+        .map_err(OrderError::Rejected)?
+        .into_iter()
+        .cloned()
+        .collect();
+    let plan = state.ca.plan(now, contract_cap(&covering, now));
+
+    // 1. Claim the order and reserve the certificate (R-CA-6).
+    let txn = state.db.begin().await?;
+    let won = store::transition_order(
+        &txn,
+        current.order.id,
+        OrderStatus::Pending,
+        OrderStatus::Processing,
+        <acme_order::ActiveModel as Default>::default(),
+        now,
+    )
+    .await?;
+    if !won {
+        return Err(OrderError::NotReady(
+            "the order is already being finalized or was finalized".into(),
+        ));
+    }
+    let reserved = certificate::ActiveModel {
+        serial: Set(plan.serial_hex.clone()),
+        customer_id: Set(account.customer_id),
+        account_id: Set(account.id),
+        order_id: Set(current.order.id),
+        names: Set(json!(csr.names).to_string()),
+        key_thumbprint: Set(csr.key.thumbprint()),
+        not_before: Set(plan.not_before),
+        not_after: Set(plan.not_after),
+        leaf_pem: Set(String::new()),
+        status: Set(CERT_RESERVED.to_owned()),
+        created_at: Set(now),
+        reminded_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+
+    // 2. Sign, then store everything the issuance changes at once (R-ACME-7).
+    let pem = match state.ca.sign(&plan, &csr.spki_der, &csr.names) {
+        Ok(pem) => pem,
+        Err(e) => {
+            fail(state, &current.order, &format!("{e:#}"), now).await?;
+            return Err(OrderError::Internal(format!("signing: {e:#}")));
+        }
+    };
+    let txn = state.db.begin().await?;
+    certificate::Entity::update_many()
+        .set(certificate::ActiveModel {
+            leaf_pem: Set(pem),
+            status: Set(CERT_VALID.to_owned()),
+            ..Default::default()
+        })
+        .filter(certificate::Column::Id.eq(reserved.id))
+        .filter(certificate::Column::Status.eq(CERT_RESERVED))
+        .exec(&txn)
+        .await?;
+    let completed = store::transition_order(
+        &txn,
+        current.order.id,
+        OrderStatus::Processing,
+        OrderStatus::Valid,
+        acme_order::ActiveModel {
+            certificate_id: Set(Some(reserved.id)),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    if !completed {
+        return Err(OrderError::Internal(format!(
+            "order {} left processing while its certificate was signed",
+            current.order.id
+        )));
+    }
+    let actor = format!("acme:{}", account.id);
+    for reg in covering
+        .iter()
+        .filter(|r| r.state() == RegistrationState::Registered)
+    {
+        let changes = registration::ActiveModel {
+            activated_at: Set(Some(now)),
+            contract_end: Set(Some(dates::add_years(
+                now,
+                reg.contract_years.max(0) as u32,
+            ))),
+            ..Default::default()
+        };
+        let reason = format!("first certificate issued (serial {})", plan.serial_hex);
+        crate::registrations::transition(
+            &txn,
+            reg,
+            RegistrationState::Active,
+            changes,
+            &actor,
+            &reason,
+            now,
+        )
+        .await
+        .map_err(|e| OrderError::Internal(e.detail))?;
+    }
+    AuditEntry {
+        actor,
+        customer_id: Some(account.customer_id),
+        action: "certificate.issue",
+        subject: plan.serial_hex.clone(),
+        success: true,
+        detail: json!({ "names": csr.names, "order": current.order.id, "not_after": rfc3339(plan.not_after) }),
+        remote_addr: None,
+    }
+    .write(&txn, now)
+    .await?;
+    txn.commit().await?;
+    crate::metrics::issuance();
+    tracing::info!(serial = %plan.serial_hex, names = ?csr.names, "certificate issued");
+
+    let mut order = current.order;
+    order.status = OrderStatus::Valid.as_str().to_owned();
+    order.certificate_id = Some(reserved.id);
+    order.updated_at = now;
+    Ok(OrderState::new(order, current.authorizations, now))
+}
+
+/// Marks a processing order `invalid` with a `serverInternal` problem.
+async fn fail(
+    state: &AppState,
+    order: &acme_order::Model,
+    cause: &str,
+    now: DateTime<Utc>,
+) -> Result<(), OrderError> {
+    tracing::error!(order = order.id, error = %cause, "issuance failed");
+    store::transition_order(
+        &state.db,
+        order.id,
+        OrderStatus::Processing,
+        OrderStatus::Invalid,
+        acme_order::ActiveModel {
+            error: Set(Some(super::stored_problem(
+                "serverInternal",
+                "the certificate could not be issued; create a new order",
+                500,
+            ))),
+            ..Default::default()
+        },
+        now,
+    )
+    .await
+    .map(|_| ())
+}
+
+/// The latest notAfter the registrations allow: an active one's contract end, or for one
+/// activated by this issuance, now plus its contract years (R-FQDN-7, R-CA-2).
+fn contract_cap(regs: &[registration::Model], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    regs.iter()
+        .filter_map(|r| match r.state() {
+            RegistrationState::Active => r.contract_end,
+            _ => Some(dates::add_years(now, r.contract_years.max(0) as u32)),
+        })
+        .min()
+}
