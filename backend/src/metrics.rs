@@ -41,6 +41,19 @@ struct Registry {
     /// (challenge type, result) → count.
     validations: BTreeMap<(String, String), u64>,
     issuances: u64,
+    /// (method, route) → database statements per request.
+    statements: BTreeMap<(String, String), StatementCounts>,
+}
+
+/// Buckets of database statements per request.
+const STATEMENT_BUCKETS: [u32; 8] = [1, 2, 4, 6, 8, 12, 16, 32];
+
+#[derive(Default)]
+struct StatementCounts {
+    counts: [u64; STATEMENT_BUCKETS.len()],
+    count: u64,
+    sum: u64,
+    max: u32,
 }
 
 static REGISTRY: Mutex<Option<Registry>> = Mutex::new(None);
@@ -58,6 +71,24 @@ pub fn request(method: &str, status: u16, elapsed: Duration) {
             .entry((method.to_owned(), class))
             .or_default()
             .observe(elapsed.as_secs_f64())
+    });
+}
+
+/// Records how many database statements one request of `route` ran (R-ACME-12).
+pub fn db_statements(method: &str, route: &str, n: u32) {
+    with(|r| {
+        let c = r
+            .statements
+            .entry((method.to_owned(), route.to_owned()))
+            .or_default();
+        for (i, bound) in STATEMENT_BUCKETS.iter().enumerate() {
+            if n <= *bound {
+                c.counts[i] += 1;
+            }
+        }
+        c.count += 1;
+        c.sum += u64::from(n);
+        c.max = c.max.max(n);
     });
 }
 
@@ -116,6 +147,34 @@ pub fn render(queue_depth: Option<u64>) -> String {
         );
         out.push_str("# TYPE certdirect_certificates_issued_total counter\n");
         let _ = writeln!(out, "certdirect_certificates_issued_total {}", r.issuances);
+        out.push_str("# HELP certdirect_db_statements_per_request Database statements one request ran, by route.\n");
+        out.push_str("# TYPE certdirect_db_statements_per_request histogram\n");
+        for ((method, route), c) in &r.statements {
+            let labels = format!("method=\"{method}\",route=\"{route}\"");
+            for (bound, count) in STATEMENT_BUCKETS.iter().zip(c.counts) {
+                let _ = writeln!(out, "certdirect_db_statements_per_request_bucket{{{labels},le=\"{bound}\"}} {count}");
+            }
+            let _ = writeln!(
+                out,
+                "certdirect_db_statements_per_request_bucket{{{labels},le=\"+Inf\"}} {}",
+                c.count
+            );
+            let _ = writeln!(
+                out,
+                "certdirect_db_statements_per_request_sum{{{labels}}} {}",
+                c.sum
+            );
+            let _ = writeln!(
+                out,
+                "certdirect_db_statements_per_request_count{{{labels}}} {}",
+                c.count
+            );
+        }
+        out.push_str("# HELP certdirect_db_statements_per_request_max The most statements one request of the route ran.\n");
+        out.push_str("# TYPE certdirect_db_statements_per_request_max gauge\n");
+        for ((method, route), c) in &r.statements {
+            let _ = writeln!(out, "certdirect_db_statements_per_request_max{{method=\"{method}\",route=\"{route}\"}} {}", c.max);
+        }
     });
     if let Some(depth) = queue_depth {
         out.push_str("# HELP certdirect_validation_queue_depth Validation jobs not yet done (all processes).\n");

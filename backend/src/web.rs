@@ -104,14 +104,17 @@ pub async fn log_request(req: Request<Body>, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned());
-    let res = next.run(req).await;
+    let (res, db_statements) = crate::store::counting(next.run(req)).await;
     let status = res.status().as_u16();
     crate::metrics::request(method.as_str(), status, start.elapsed());
+    if let Some(route) = route.as_deref() {
+        crate::metrics::db_statements(method.as_str(), route, db_statements);
+    }
     let duration_ms = start.elapsed().as_secs_f64() * 1000.0;
     if status >= 500 {
-        tracing::error!(%method, path, route, status, duration_ms, "request");
+        tracing::error!(%method, path, route, status, duration_ms, db_statements, "request");
     } else {
-        tracing::info!(%method, path, route, status, duration_ms, "request");
+        tracing::info!(%method, path, route, status, duration_ms, db_statements, "request");
     }
     res
 }

@@ -1,5 +1,6 @@
 //! Indexes for the ACME hot path (R-ACME-12): the registrations that could cover a requested
-//! name are found by (customer, name) instead of by scanning the customer's portfolio.
+//! name are found by (customer, name) instead of by scanning the customer's portfolio, and the
+//! portal's recent-orders list finds a customer's orders by index.
 
 use sea_orm_migration::prelude::*;
 
@@ -15,7 +16,16 @@ enum Registrations {
     Fqdn,
 }
 
-const INDEXES: [(&str, &str); 1] = [("idx_registrations_customer_fqdn", "registrations")];
+#[derive(DeriveIden)]
+enum AcmeOrders {
+    Table,
+    CustomerId,
+}
+
+const INDEXES: [(&str, &str); 2] = [
+    ("idx_registrations_customer_fqdn", "registrations"),
+    ("idx_acme_orders_customer", "acme_orders"),
+];
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -30,6 +40,11 @@ impl MigrationTrait for Migration {
                         Registrations::CustomerId.into_iden(),
                         Registrations::Fqdn.into_iden(),
                     ],
+                ),
+                (
+                    INDEXES[1].0,
+                    AcmeOrders::Table.into_iden(),
+                    vec![AcmeOrders::CustomerId.into_iden()],
                 ),
             ],
         )

@@ -4,7 +4,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{json, Value};
 use shared::fqdn::{self, CertType};
 
@@ -15,7 +14,6 @@ use crate::api::extract::ApiPath;
 use crate::jose::unb64;
 use crate::orders::{self, OrderState};
 use crate::state::AppState;
-use crate::store::entity::acme_order;
 
 const MAX_IDENTIFIERS: usize = 100;
 
@@ -168,12 +166,7 @@ pub async fn orders(
             "an account may list only its own orders",
         ));
     }
-    let ids: Vec<i64> = acme_order::Entity::find()
-        .select_only()
-        .column(acme_order::Column::Id)
-        .filter(acme_order::Column::AccountId.eq(id))
-        .order_by_desc(acme_order::Column::Id)
-        .limit(1000)
+    let ids: Vec<i64> = orders::store::account_order_ids_query(id, 1000)
         .into_tuple()
         .all(&state.db)
         .await?;

@@ -3,9 +3,7 @@
 //! order with its new authorizations and challenges written in one transaction.
 
 use chrono::Duration;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 use shared::acme::{AuthzStatus, ChallengeStatus, ChallengeType, OrderStatus};
 
 use super::{store, OrderError, OrderState, AUTHZ_LIFETIME_DAYS, ORDER_LIFETIME_DAYS};
@@ -33,14 +31,10 @@ pub async fn create(
         })
         .collect();
     // R-ACME-5: valid, unexpired authorizations of this account are reused (one query).
-    let reusable = acme_authorization::Entity::find()
-        .filter(acme_authorization::Column::AccountId.eq(account.id))
-        .filter(acme_authorization::Column::Identifier.is_in(wanted.iter().map(|(b, _)| *b)))
-        .filter(acme_authorization::Column::Status.eq(AuthzStatus::Valid.as_str()))
-        .filter(acme_authorization::Column::ExpiresAt.gt(now))
-        .order_by_desc(acme_authorization::Column::ExpiresAt)
-        .all(&state.db)
-        .await?;
+    let reusable =
+        store::reusable_authorizations_query(account.id, wanted.iter().map(|(bare, _)| *bare), now)
+            .all(&state.db)
+            .await?;
 
     let txn = state.db.begin().await?;
     let order = acme_order::ActiveModel {

@@ -3,7 +3,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    Set,
+};
 use shared::acme::{AuthzStatus, ChallengeStatus, OrderStatus};
 
 use super::OrderError;
@@ -18,11 +21,44 @@ pub async fn candidate_registrations(
     customer_id: i64,
     names: &[String],
 ) -> Result<Vec<registration::Model>, DbErr> {
+    candidate_registrations_query(customer_id, names)
+        .all(db)
+        .await
+}
+
+/// The query of [`candidate_registrations`] (its plan is tested to use
+/// `idx_registrations_customer_fqdn`).
+pub fn candidate_registrations_query(
+    customer_id: i64,
+    names: &[String],
+) -> Select<registration::Entity> {
     registration::Entity::find()
         .filter(registration::Column::CustomerId.eq(customer_id))
         .filter(registration::Column::Fqdn.is_in(crate::policy::candidate_fqdns(names)))
-        .all(db)
-        .await
+}
+
+/// The account's valid, unexpired authorizations for the bare names `identifiers` (R-ACME-5).
+pub fn reusable_authorizations_query<'a>(
+    account_id: i64,
+    identifiers: impl IntoIterator<Item = &'a str>,
+    now: DateTime<Utc>,
+) -> Select<acme_authorization::Entity> {
+    acme_authorization::Entity::find()
+        .filter(acme_authorization::Column::AccountId.eq(account_id))
+        .filter(acme_authorization::Column::Identifier.is_in(identifiers))
+        .filter(acme_authorization::Column::Status.eq(AuthzStatus::Valid.as_str()))
+        .filter(acme_authorization::Column::ExpiresAt.gt(now))
+        .order_by_desc(acme_authorization::Column::ExpiresAt)
+}
+
+/// The ids of an account's orders, newest first, at most `limit` (RFC 8555 §7.1.2.1).
+pub fn account_order_ids_query(account_id: i64, limit: u64) -> Select<acme_order::Entity> {
+    acme_order::Entity::find()
+        .select_only()
+        .column(acme_order::Column::Id)
+        .filter(acme_order::Column::AccountId.eq(account_id))
+        .order_by_desc(acme_order::Column::Id)
+        .limit(limit)
 }
 
 /// An order of `account_id`, or `NotFound`.
@@ -43,6 +79,11 @@ pub async fn order_authorizations(
     db: &impl ConnectionTrait,
     order_id: i64,
 ) -> Result<Vec<acme_authorization::Model>, DbErr> {
+    order_authorizations_query(order_id).all(db).await
+}
+
+/// The query of [`order_authorizations`].
+pub fn order_authorizations_query(order_id: i64) -> Select<acme_authorization::Entity> {
     let linked = Query::select()
         .column(acme_order_authorization::Column::AuthorizationId)
         .from(acme_order_authorization::Entity)
@@ -51,8 +92,6 @@ pub async fn order_authorizations(
     acme_authorization::Entity::find()
         .filter(acme_authorization::Column::Id.in_subquery(linked))
         .order_by_asc(acme_authorization::Column::Id)
-        .all(db)
-        .await
 }
 
 /// An authorization of `account_id`, or `NotFound`.
@@ -73,11 +112,14 @@ pub async fn challenges_of(
     db: &impl ConnectionTrait,
     authorization_id: i64,
 ) -> Result<Vec<acme_challenge::Model>, DbErr> {
+    challenges_query(authorization_id).all(db).await
+}
+
+/// The query of [`challenges_of`].
+pub fn challenges_query(authorization_id: i64) -> Select<acme_challenge::Entity> {
     acme_challenge::Entity::find()
         .filter(acme_challenge::Column::AuthorizationId.eq(authorization_id))
         .order_by_asc(acme_challenge::Column::Id)
-        .all(db)
-        .await
 }
 
 fn refuse<S: std::fmt::Display>(what: &str, from: S, to: S) -> OrderError {

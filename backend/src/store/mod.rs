@@ -36,13 +36,33 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
             .pragma("cache_size", "-16000")
             .pragma("temp_store", "memory")
     });
-    let db = Database::connect(options).await.with_context(|| {
+    let mut db = Database::connect(options).await.with_context(|| {
         format!(
             "connecting to the database {}",
             redact(&config.database_url)
         )
     })?;
+    db.set_metric_callback(|info| {
+        let _ = STATEMENTS.try_with(|n| n.set(n.get() + 1));
+        tracing::debug!(target: "certdirect::sql", elapsed_us = info.elapsed.as_micros() as u64, sql = %info.statement.sql);
+    });
     Ok(db)
+}
+
+tokio::task_local! {
+    /// Statements run by the task inside [`counting`].
+    static STATEMENTS: std::cell::Cell<u32>;
+}
+
+/// Runs `fut` and counts the database statements it runs on this task (not BEGIN and COMMIT):
+/// the per-request budget of R-ACME-12, logged and exported as a metric for every request.
+pub async fn counting<F: std::future::Future>(fut: F) -> (F::Output, u32) {
+    STATEMENTS
+        .scope(std::cell::Cell::new(0), async move {
+            let out = fut.await;
+            (out, STATEMENTS.with(|n| n.get()))
+        })
+        .await
 }
 
 /// Brings the schema up to date.

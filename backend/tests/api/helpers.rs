@@ -75,7 +75,7 @@ pub async fn spawn_app_without_workers(extra: &[(&str, &str)]) -> TestApp {
 async fn spawn(extra: &[(&str, &str)], workers: bool) -> TestApp {
     // Server-side errors show in the failing test's output.
     let _ = tracing_subscriber::fmt()
-        .with_env_filter("warn")
+        .with_env_filter(std::env::var("CERTDIRECT_TEST_LOG").unwrap_or_else(|_| "warn".into()))
         .with_test_writer()
         .try_init();
     let data_dir = tempfile::tempdir().unwrap();

@@ -7,6 +7,7 @@ mod helpers;
 mod jose;
 mod operator;
 mod orders;
+mod perf;
 mod registrations;
 mod sessions;
 mod tokens;
