@@ -11,6 +11,7 @@ use shared::dto::{
 };
 
 use super::extract::{ApiJson, ApiPath, Auth};
+use super::paging::{Page, PageParams};
 use crate::certs::RevokeError;
 use crate::eab::rfc3339;
 use crate::error::{ApiError, ApiResult};
@@ -50,21 +51,22 @@ async fn own(state: &AppState, auth: &Auth, serial: &str) -> ApiResult<certifica
 }
 
 /// The customer's certificates, newest first.
-#[utoipa::path(get, path = "/certificates", tag = "certificates",
-    responses((status = 200, body = Vec<CertificateInfo>)),
+#[utoipa::path(get, path = "/certificates", tag = "certificates", params(PageParams),
+    responses((status = 200, body = Vec<CertificateInfo>,
+        headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))),
+        (status = 400, body = shared::Problem)),
     security(("session" = []), ("bearer" = ["read"])))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Auth,
-) -> ApiResult<Json<Vec<CertificateInfo>>> {
-    let rows = certificate::Entity::find()
-        .filter(certificate::Column::CustomerId.eq(auth.customer.id))
-        .filter(certificate::Column::Status.ne(CERT_RESERVED))
-        .order_by_desc(certificate::Column::Id)
-        .limit(500)
+pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiResult<Response> {
+    let rows = page
+        .apply(
+            certificate::Entity::find()
+                .filter(certificate::Column::CustomerId.eq(auth.customer.id))
+                .filter(certificate::Column::Status.ne(CERT_RESERVED)),
+            certificate::Column::Id,
+        )
         .all(&state.db)
         .await?;
-    Ok(Json(rows.iter().map(|c| info(&state, c)).collect()))
+    Ok(page.respond(rows, |c| c.id, |c| info(&state, c)))
 }
 
 /// One certificate.

@@ -9,6 +9,7 @@ pub mod extract;
 pub mod health;
 pub mod me;
 pub mod operator;
+pub mod paging;
 pub mod registrations;
 pub mod tokens;
 

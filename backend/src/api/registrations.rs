@@ -2,6 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use shared::billing::{PaymentMethod, Product};
@@ -13,6 +14,7 @@ use shared::fqdn::{self, CertType, Normalized};
 use shared::problem::FieldError;
 
 use super::extract::{ApiJson, ApiPath, Auth, ClientAddr};
+use super::paging::{Page, PageParams};
 use crate::audit::AuditEntry;
 use crate::billing::payment::{check_card, PaymentProvider, TestCardProvider};
 use crate::error::{ApiError, ApiResult};
@@ -203,16 +205,24 @@ pub async fn create(
 }
 
 /// The customer's registrations, newest first.
-#[utoipa::path(get, path = "/registrations", tag = "registrations",
-    responses((status = 200, body = Vec<Registration>)),
+#[utoipa::path(get, path = "/registrations", tag = "registrations", params(PageParams),
+    responses((status = 200, body = Vec<Registration>,
+        headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))),
+        (status = 400, body = shared::Problem)),
     security(("session" = []), ("bearer" = ["read"])))]
-pub async fn list(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Registration>>> {
-    let regs = registration::Entity::find()
-        .filter(registration::Column::CustomerId.eq(auth.customer.id))
-        .order_by_desc(registration::Column::Id)
+pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiResult<Response> {
+    let regs = page
+        .apply(
+            registration::Entity::find()
+                .filter(registration::Column::CustomerId.eq(auth.customer.id)),
+            registration::Column::Id,
+        )
         .all(&state.db)
         .await?;
-    with_invoices(&state, regs).await.map(Json)
+    let ids: Vec<i64> = regs.iter().map(|r| r.id).collect();
+    let dtos = with_invoices(&state, regs).await?;
+    let rows: Vec<(i64, Registration)> = ids.into_iter().zip(dtos).collect();
+    Ok(page.respond(rows, |(id, _)| *id, |(_, dto)| dto.clone()))
 }
 
 /// Registrations with their newest invoice numbers.
@@ -257,16 +267,24 @@ pub async fn get(
 }
 
 /// The customer's invoices, newest first.
-#[utoipa::path(get, path = "/invoices", tag = "registrations",
-    responses((status = 200, body = Vec<Invoice>)),
+#[utoipa::path(get, path = "/invoices", tag = "registrations", params(PageParams),
+    responses((status = 200, body = Vec<Invoice>,
+        headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))),
+        (status = 400, body = shared::Problem)),
     security(("session" = []), ("bearer" = ["read"])))]
-pub async fn invoices(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Vec<Invoice>>> {
-    let rows = invoice::Entity::find()
-        .filter(invoice::Column::CustomerId.eq(auth.customer.id))
-        .order_by_desc(invoice::Column::Id)
+pub async fn invoices(
+    State(state): State<AppState>,
+    auth: Auth,
+    page: Page,
+) -> ApiResult<Response> {
+    let rows = page
+        .apply(
+            invoice::Entity::find().filter(invoice::Column::CustomerId.eq(auth.customer.id)),
+            invoice::Column::Id,
+        )
         .all(&state.db)
         .await?;
-    Ok(Json(rows.iter().map(invoice_dto).collect()))
+    Ok(page.respond(rows, |i| i.id, invoice_dto))
 }
 
 async fn own_invoice(state: &AppState, auth: &Auth, number: &str) -> ApiResult<invoice::Model> {

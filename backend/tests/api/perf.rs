@@ -185,3 +185,56 @@ async fn hot_path_queries_use_their_indexes() {
         assert!(!scans, "{what} scans a table: {sql}\n{plan}");
     }
 }
+
+/// R-ACME-12: the portal's lists come a page at a time, newest first, with the next page in
+/// `Link: rel="next"`; a bad `limit` or `cursor` is refused naming the field.
+#[tokio::test]
+async fn lists_are_paged_with_a_next_link() {
+    let e = env().await;
+    for name in ["page-a.jp", "page-b.jp", "page-c.jp"] {
+        e.buy(name, "dv").await;
+    }
+    for path in ["/registrations", "/invoices"] {
+        let first = e.portal.get(&format!("{path}?limit=2")).await;
+        assert_eq!(first.status(), 200);
+        let link = first.headers()["link"].to_str().unwrap().to_owned();
+        assert!(link.ends_with("; rel=\"next\""), "{link}");
+        let items: Vec<serde_json::Value> = first.json().await.unwrap();
+        assert_eq!(items.len(), 2);
+        let next = link
+            .trim_start_matches('<')
+            .split('>')
+            .next()
+            .unwrap()
+            .strip_prefix("/api/v1")
+            .unwrap()
+            .to_owned();
+        let second = e.portal.get(&next).await;
+        assert!(second.headers().get("link").is_none());
+        let rest: Vec<serde_json::Value> = second.json().await.unwrap();
+        assert_eq!(rest.len(), 1);
+        let all: Vec<serde_json::Value> = e.portal.get(path).await.json().await.unwrap();
+        assert_eq!(all.len(), 3);
+        assert_eq!(
+            [items, rest].concat(),
+            all,
+            "{path}: pages join to the whole, newest first"
+        );
+    }
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("cursor=xyz", "cursor"),
+    ] {
+        let p = crate::helpers::expect_problem(
+            e.portal.get(&format!("/registrations?{query}")).await,
+            reqwest::StatusCode::BAD_REQUEST,
+            "validation",
+        )
+        .await;
+        assert!(
+            crate::helpers::field_code(&p, field).is_some(),
+            "{query}: {p}"
+        );
+    }
+}
