@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod operators;
 pub mod orders;
 pub mod policy;
+pub mod queue;
 pub mod registrations;
 pub mod secretbox;
 pub mod secrets;

@@ -183,7 +183,7 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         tracing::info!("shutting down");
     };
     if role != Role::Web {
-        certdirect::va::spawn_workers(&state, 4);
+        certdirect::orders::validation::spawn_workers(&state, 4);
         tokio::spawn(certdirect::jobs::run(
             state.clone(),
             Duration::from_secs(60),

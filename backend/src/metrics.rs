@@ -186,7 +186,7 @@ pub fn render(queue_depth: Option<u64>) -> String {
 
 /// `GET /metrics`.
 pub async fn handler(State(state): State<AppState>) -> impl IntoResponse {
-    let depth = crate::va::queue_depth(&state).await.ok();
+    let depth = crate::queue::depth(&state.db).await.ok();
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
         render(depth),

@@ -1,8 +1,7 @@
-//! Authorizations and challenges (RFC 8555 §7.5): reading them, the client's answer that starts
-//! a validation on the durable queue (R-VAL-3), deactivation, and recording what a validator
-//! found (R-VAL-5).
+//! Authorizations and challenges (RFC 8555 §7.5): reading them, deactivation, and the client's
+//! answer that starts a validation on the durable queue (R-VAL-3).
 
-use sea_orm::{EntityTrait, Set, TransactionTrait};
+use sea_orm::{EntityTrait, TransactionTrait};
 use shared::acme::{AuthzStatus, ChallengeStatus};
 
 use super::{store, OrderError};
@@ -98,7 +97,7 @@ pub async fn answer_challenge(
     )
     .await?;
     if moved {
-        crate::va::enqueue(&txn, c.id, now).await?;
+        crate::queue::enqueue(&txn, c.id, now).await?;
     }
     txn.commit().await?;
     if moved {
@@ -112,64 +111,4 @@ pub async fn answer_challenge(
         c = current;
     }
     Ok((c, a))
-}
-
-/// What a validator found for one challenge.
-pub struct ValidationOutcome {
-    /// The ACME error type and detail of a failure; `None` when the challenge was met.
-    pub failure: Option<(&'static str, String)>,
-    /// What was fetched or looked up (JSON array), for `validationRecord`.
-    pub record: serde_json::Value,
-}
-
-/// Records a validation's outcome on the challenge and its authorization and marks queue job
-/// `job_id` done, in one transaction (each change guarded, so a late or repeated worker changes
-/// nothing).
-pub async fn record_validation(
-    state: &AppState,
-    challenge: &acme_challenge::Model,
-    authz: &acme_authorization::Model,
-    outcome: ValidationOutcome,
-    job_id: i64,
-) -> Result<(), OrderError> {
-    let now = state.now();
-    let ok = outcome.failure.is_none();
-    let error = outcome
-        .failure
-        .map(|(kind, detail)| super::stored_problem(kind, &detail, 403));
-    let (challenge_to, authz_to) = if ok {
-        (ChallengeStatus::Valid, AuthzStatus::Valid)
-    } else {
-        (ChallengeStatus::Invalid, AuthzStatus::Invalid)
-    };
-    let txn = state.db.begin().await?;
-    store::transition_challenge(
-        &txn,
-        challenge.id,
-        ChallengeStatus::Processing,
-        challenge_to,
-        acme_challenge::ActiveModel {
-            error: Set(error),
-            validation_record: Set(Some(outcome.record.to_string())),
-            validated_at: Set(ok.then_some(now)),
-            ..Default::default()
-        },
-        now,
-    )
-    .await?;
-    store::transition_authorization(
-        &txn,
-        authz.id,
-        &[AuthzStatus::Pending],
-        authz_to,
-        acme_authorization::ActiveModel {
-            validated_at: Set(ok.then_some(now)),
-            ..Default::default()
-        },
-        now,
-    )
-    .await?;
-    crate::va::finish(&txn, job_id, now).await?;
-    txn.commit().await?;
-    Ok(())
 }

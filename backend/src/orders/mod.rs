@@ -11,6 +11,7 @@ pub mod challenge;
 pub mod create;
 pub mod finalize;
 pub mod store;
+pub mod validation;
 
 use chrono::{DateTime, Utc};
 use shared::acme::{AuthzStatus, OrderStatus};

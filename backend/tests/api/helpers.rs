@@ -119,7 +119,7 @@ async fn spawn(extra: &[(&str, &str)], workers: bool) -> TestApp {
         .expect("building the app");
     let app = certdirect::app(state.clone());
     if workers {
-        certdirect::va::spawn_workers(&state, 2);
+        certdirect::orders::validation::spawn_workers(&state, 2);
     }
     let server = tokio::spawn(async move {
         certdirect::serve(listener, app, None, std::future::pending())

@@ -1,0 +1,168 @@
+//! The validation worker (R-VAL-3, R-VAL-5): takes a job from the durable queue, asks the
+//! validation authority (`crate::va`) to check the challenge, and records what it found on the
+//! challenge and its authorization, completing the job in the same transaction.
+
+use std::time::Duration;
+
+use sea_orm::{EntityTrait, Set, TransactionTrait};
+use shared::acme::{AuthzStatus, ChallengeStatus};
+
+use super::{store, OrderError};
+use crate::state::AppState;
+use crate::store::entity::{acme_account, acme_authorization, acme_challenge, validation_job};
+use crate::va::{Failure, VaConfig};
+
+/// Runs one claimed job and records its outcome on the challenge and its authorization.
+pub async fn process(
+    state: &AppState,
+    va: &VaConfig,
+    job: &validation_job::Model,
+) -> Result<(), OrderError> {
+    let now = state.now();
+    let Some(challenge) = acme_challenge::Entity::find_by_id(job.challenge_id)
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(crate::queue::finish(&state.db, job.id, now).await?);
+    };
+    let authz = acme_authorization::Entity::find_by_id(challenge.authorization_id)
+        .one(&state.db)
+        .await?;
+    let account = match &authz {
+        Some(a) => {
+            acme_account::Entity::find_by_id(a.account_id)
+                .one(&state.db)
+                .await?
+        }
+        None => None,
+    };
+    let (Some(authz), Some(account)) = (authz, account) else {
+        return Ok(crate::queue::finish(&state.db, job.id, now).await?);
+    };
+    if challenge.stored_status() != ChallengeStatus::Processing {
+        return Ok(crate::queue::finish(&state.db, job.id, now).await?);
+    }
+    let (record, outcome) = match (
+        crate::va::key_authorization(&challenge.token, &account),
+        challenge.challenge_type(),
+    ) {
+        (Err(e), _) => (vec![], Err(Failure::new("serverInternal", e))),
+        (_, None) => (
+            vec![],
+            Err(Failure::new(
+                "malformed",
+                format!("unknown challenge type {}", challenge.kind),
+            )),
+        ),
+        (Ok(ka), Some(kind)) => {
+            crate::va::validate(va, kind, &authz.identifier, &challenge.token, &ka).await
+        }
+    };
+    let ok = outcome.is_ok();
+    crate::metrics::validation(&challenge.kind, ok);
+    record_validation(
+        state,
+        &challenge,
+        &authz,
+        ValidationOutcome {
+            failure: outcome.err().map(|f| (f.kind, f.detail)),
+            record: serde_json::Value::Array(record),
+        },
+        job.id,
+    )
+    .await?;
+    tracing::info!(challenge = challenge.id, kind = %challenge.kind, identifier = %authz.identifier, ok, "validation");
+    Ok(())
+}
+
+/// What a validator found for one challenge.
+pub struct ValidationOutcome {
+    /// The ACME error type and detail of a failure; `None` when the challenge was met.
+    pub failure: Option<(&'static str, String)>,
+    /// What was fetched or looked up (JSON array), for `validationRecord`.
+    pub record: serde_json::Value,
+}
+
+/// Records a validation's outcome on the challenge and its authorization and marks queue job
+/// `job_id` done, in one transaction (each change guarded, so a late or repeated worker changes
+/// nothing).
+pub async fn record_validation(
+    state: &AppState,
+    challenge: &acme_challenge::Model,
+    authz: &acme_authorization::Model,
+    outcome: ValidationOutcome,
+    job_id: i64,
+) -> Result<(), OrderError> {
+    let now = state.now();
+    let ok = outcome.failure.is_none();
+    let error = outcome
+        .failure
+        .map(|(kind, detail)| super::stored_problem(kind, &detail, 403));
+    let (challenge_to, authz_to) = if ok {
+        (ChallengeStatus::Valid, AuthzStatus::Valid)
+    } else {
+        (ChallengeStatus::Invalid, AuthzStatus::Invalid)
+    };
+    let txn = state.db.begin().await?;
+    store::transition_challenge(
+        &txn,
+        challenge.id,
+        ChallengeStatus::Processing,
+        challenge_to,
+        acme_challenge::ActiveModel {
+            error: Set(error),
+            validation_record: Set(Some(outcome.record.to_string())),
+            validated_at: Set(ok.then_some(now)),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    store::transition_authorization(
+        &txn,
+        authz.id,
+        &[AuthzStatus::Pending],
+        authz_to,
+        acme_authorization::ActiveModel {
+            validated_at: Set(ok.then_some(now)),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    crate::queue::finish(&txn, job_id, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// One validation worker: takes jobs until the queue is empty, then waits for a wake-up or a poll.
+pub async fn worker(state: AppState, name: String) {
+    let va = VaConfig::from_config(&state.config);
+    loop {
+        match crate::queue::claim(&state.db, &name, state.now()).await {
+            Ok(Some(job)) => {
+                if let Err(e) = process(&state, &va, &job).await {
+                    tracing::warn!(job = job.id, error = %e, "validation job failed; it will be retried after its lease");
+                }
+                continue;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "claiming a validation job failed"),
+        }
+        tokio::select! {
+            _ = state.va_wakeup.notified() => {}
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+        }
+    }
+}
+
+/// Starts `count` validation workers in this process.
+pub fn spawn_workers(state: &AppState, count: usize) {
+    let host = std::process::id();
+    for i in 0..count {
+        tokio::spawn(worker(
+            state.clone(),
+            format!("pid{host}-w{i}-{}", uuid::Uuid::new_v4().simple()),
+        ));
+    }
+}
