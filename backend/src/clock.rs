@@ -42,6 +42,12 @@ impl Clock for ManualClock {
     }
 }
 
+/// A time as RFC 3339 in UTC with whole seconds (`2026-11-29T12:00:00Z`), as ACME and the API show
+/// times.
+pub fn rfc3339(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,9 +71,7 @@ pub async fn current(
         .await
 }
 
-pub fn rfc3339(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
+use crate::clock::rfc3339;
 
 /// The application as the API shows it.
 pub fn application_dto(

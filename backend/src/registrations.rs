@@ -14,7 +14,7 @@ use shared::fqdn::{CertType, Normalized};
 
 use crate::audit::AuditEntry;
 use crate::billing::{dates, invoice_number};
-use crate::eab::rfc3339;
+use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates::{self, BillingMail, Recipient};
 use crate::state::AppState;

@@ -29,7 +29,7 @@ fn account_json(state: &AppState, row: &acme_account::Model) -> Value {
         "contact": row.contacts(),
         "termsOfServiceAgreed": true,
         "orders": format!("{}/orders", account_url(&state.config, row.id)),
-        "createdAt": crate::eab::rfc3339(row.created_at),
+        "createdAt": crate::clock::rfc3339(row.created_at),
     })
 }
 
@@ -225,7 +225,7 @@ async fn check_eab(
         .await?;
         return Err(AcmeProblem::unauthorized(format!(
             "the EAB credentials {kid:?} expired at {} (valid 14 days); please contact the customer center for new ones",
-            crate::eab::rfc3339(cred.expires_at)
+            crate::clock::rfc3339(cred.expires_at)
         )));
     }
     Ok(cred)

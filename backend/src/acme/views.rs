@@ -6,8 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use shared::acme::{AuthzStatus, ChallengeStatus, OrderStatus};
 
+use crate::clock::rfc3339;
 use crate::config::Config;
-use crate::eab::rfc3339;
 use crate::orders::OrderState;
 use crate::store::entity::{acme_authorization, acme_challenge};
 

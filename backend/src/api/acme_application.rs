@@ -12,7 +12,8 @@ use shared::dto::{AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest};
 
 use super::extract::{ApiJson, ApiPath, Auth, ClientAddr, OperatorAuth};
 use crate::audit::AuditEntry;
-use crate::eab::{self, rfc3339};
+use crate::clock::rfc3339;
+use crate::eab;
 use crate::error::{ApiError, ApiResult};
 use crate::mail::templates;
 use crate::state::AppState;

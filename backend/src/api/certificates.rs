@@ -13,7 +13,7 @@ use shared::dto::{
 use super::extract::{ApiJson, ApiPath, Auth};
 use super::paging::{Page, PageParams};
 use crate::certs::RevokeError;
-use crate::eab::rfc3339;
+use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
 use crate::orders::finalize::{CERT_RESERVED, CERT_VALID};
 use crate::state::AppState;

@@ -17,7 +17,7 @@ use shared::billing::RegistrationState;
 use super::{store, OrderError, OrderState};
 use crate::audit::AuditEntry;
 use crate::billing::dates;
-use crate::eab::rfc3339;
+use crate::clock::rfc3339;
 use crate::jose::Jwk;
 use crate::state::AppState;
 use crate::store::entity::{acme_account, acme_order, certificate, registration};
