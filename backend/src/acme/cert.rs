@@ -11,6 +11,7 @@ use super::problem::AcmeProblem;
 use super::request::AcmeRequest;
 use crate::api::extract::ApiPath;
 use crate::jose::unb64;
+use crate::orders;
 use crate::orders::finalize::CERT_RESERVED;
 use crate::state::AppState;
 use crate::store::entity::certificate;
@@ -74,9 +75,23 @@ pub async fn revoke_cert(
         .one(&state.db)
         .await?
         .ok_or_else(|| AcmeProblem::not_found("this CA did not issue that certificate"))?;
+    // RFC 8555 §7.6, R-CA-3: the account that ordered the certificate, or one that holds valid
+    // authorizations for every name in it; or the certificate's own key.
     let actor = match &req.account {
-        Some(account) if account.customer_id == cert.customer_id => format!("acme:{}", account.id),
-        Some(_) => return Err(AcmeProblem::unauthorized("this account may not revoke that certificate")),
+        Some(account)
+            if account.id == cert.account_id
+                || (account.customer_id == cert.customer_id
+                    && orders::store::holds_authorizations_for(
+                        &state.db,
+                        account.id,
+                        &cert.names(),
+                        state.now(),
+                    )
+                    .await?) =>
+        {
+            format!("acme:{}", account.id)
+        }
+        Some(_) => return Err(AcmeProblem::unauthorized("this account may not revoke that certificate: only the account that ordered it, or one holding valid authorizations for all its names, may")),
         None if req.key.thumbprint() == cert.key_thumbprint => "certificate-key".to_owned(),
         None => return Err(AcmeProblem::unauthorized("the request is signed neither by an account of the certificate's owner nor by the certificate's key")),
     };

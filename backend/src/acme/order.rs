@@ -1,7 +1,7 @@
 //! newOrder, order, finalize and the account's orders list (RFC 8555 §7.1.2.1, §7.4): wire
 //! parsing and responses only; the decisions are `crate::orders`'.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
@@ -153,10 +153,15 @@ pub async fn finalize(
     Ok(views::order_response(&state.config, &done, StatusCode::OK))
 }
 
-/// The account's orders (RFC 8555 §7.1.2.1), newest first.
+/// Orders per page of the account's orders list.
+const ORDERS_PAGE: u64 = 100;
+
+/// The account's orders (RFC 8555 §7.1.2.1): pending, ready, processing and valid ones, newest
+/// first, a page at a time with `Link: <…>;rel="next"` (`?cursor=<order id>`).
 pub async fn orders(
     State(state): State<AppState>,
     ApiPath(id): ApiPath<i64>,
+    RawQuery(query): RawQuery,
     req: AcmeRequest,
 ) -> Result<Response, AcmeProblem> {
     req.post_as_get()?;
@@ -166,13 +171,38 @@ pub async fn orders(
             "an account may list only its own orders",
         ));
     }
-    let ids: Vec<i64> = orders::store::account_order_ids_query(id, 1000)
-        .into_tuple()
-        .all(&state.db)
-        .await?;
+    let before = match query.as_deref() {
+        None | Some("") => None,
+        Some(q) => Some(
+            q.strip_prefix("cursor=")
+                .and_then(|c| c.parse::<i64>().ok())
+                .ok_or_else(|| {
+                    AcmeProblem::malformed(
+                        "the orders list takes only ?cursor=<order id> from its Link header",
+                    )
+                })?,
+        ),
+    };
+    let mut ids: Vec<i64> =
+        orders::store::listable_orders_query(id, before, ORDERS_PAGE, state.now())
+            .into_tuple()
+            .all(&state.db)
+            .await?;
+    let more = ids.len() as u64 > ORDERS_PAGE;
+    ids.truncate(ORDERS_PAGE as usize);
     let urls: Vec<String> = ids
         .iter()
         .map(|o| views::order_url(&state.config, *o))
         .collect();
-    Ok((StatusCode::OK, axum::Json(json!({ "orders": urls }))).into_response())
+    let mut res = (StatusCode::OK, axum::Json(json!({ "orders": urls }))).into_response();
+    if let (true, Some(last)) = (more, ids.last()) {
+        let next = format!(
+            "<{}?cursor={last}>;rel=\"next\"",
+            views::url(&state.config, &format!("/acct/{id}/orders"))
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&next) {
+            res.headers_mut().append(axum::http::header::LINK, v);
+        }
+    }
+    Ok(res)
 }

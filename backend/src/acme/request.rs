@@ -63,11 +63,16 @@ impl FromRequest<AppState> for AcmeRequest {
                 "the Content-Type must be {JOSE_JSON}, not {content_type:?}"
             )));
         }
-        let path = req
+        // The URL the client had to sign, query included (the orders list pages with one).
+        let uri = req
             .extensions()
             .get::<OriginalUri>()
-            .map(|u| u.0.path().to_owned())
-            .unwrap_or_else(|| req.uri().path().to_owned());
+            .map(|u| u.0.clone())
+            .unwrap_or_else(|| req.uri().clone());
+        let path = uri
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| uri.path().to_owned());
         let url = state.config.public(&path);
         let body = axum::body::to_bytes(req.into_body(), MAX_BODY)
             .await

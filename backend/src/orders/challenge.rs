@@ -28,8 +28,9 @@ pub async fn deactivate_authorization(
 ) -> Result<(acme_authorization::Model, Vec<acme_challenge::Model>), OrderError> {
     let mut authz = store::own_authorization(&state.db, account.id, id).await?;
     let now = state.now();
+    let txn = state.db.begin().await?;
     let moved = store::transition_authorization(
-        &state.db,
+        &txn,
         authz.id,
         &[AuthzStatus::Pending, AuthzStatus::Valid],
         AuthzStatus::Deactivated,
@@ -37,6 +38,10 @@ pub async fn deactivate_authorization(
         now,
     )
     .await?;
+    if moved {
+        store::invalidate_orders_of(&txn, authz.id, now).await?;
+    }
+    txn.commit().await?;
     if moved {
         authz.status = AuthzStatus::Deactivated.as_str().to_owned();
         authz.updated_at = now;

@@ -58,9 +58,12 @@ pub async fn finalize(
         .and_then(|v| {
             Jwk::from_json(&v).map_err(|e| OrderError::Internal(format!("stored account key: {e}")))
         })?;
-    if csr.key == account_key {
+    if csr.key == account_key
+        || store::is_account_key_of_customer(&state.db, account.customer_id, &csr.key.thumbprint())
+            .await?
+    {
         return Err(OrderError::BadCsr(
-            "the CSR's key is the account key; use a separate key for the certificate".into(),
+            "the CSR's key is the account key of one of your ACME accounts; use a separate key for the certificate".into(),
         ));
     }
     let regs = store::candidate_registrations(&state.db, account.customer_id, &csr.names).await?;

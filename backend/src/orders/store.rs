@@ -195,3 +195,90 @@ pub async fn transition_challenge(
         .await?;
     Ok(res.rows_affected == 1)
 }
+
+/// Whether `account_id` holds valid, unexpired authorizations for every one of `names`
+/// (RFC 8555 §7.6: such an account may revoke a certificate for them). One query.
+pub async fn holds_authorizations_for(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    names: &[String],
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
+    let wanted: Vec<(&str, bool)> = names
+        .iter()
+        .map(|n| match n.strip_prefix("*.") {
+            Some(bare) => (bare, true),
+            None => (n.as_str(), false),
+        })
+        .collect();
+    let held = reusable_authorizations_query(account_id, wanted.iter().map(|(b, _)| *b), now)
+        .all(db)
+        .await?;
+    Ok(wanted.iter().all(|(bare, wildcard)| {
+        held.iter()
+            .any(|a| a.identifier == *bare && a.wildcard == *wildcard)
+    }))
+}
+
+/// Whether `thumbprint` is the key of any ACME account of `customer_id` (R-ACME-6: a
+/// certificate key must not be an account key of the customer). One indexed query.
+pub async fn is_account_key_of_customer(
+    db: &impl ConnectionTrait,
+    customer_id: i64,
+    thumbprint: &str,
+) -> Result<bool, DbErr> {
+    use crate::store::entity::acme_account;
+    Ok(acme_account::Entity::find()
+        .filter(acme_account::Column::KeyThumbprint.eq(thumbprint))
+        .filter(acme_account::Column::CustomerId.eq(customer_id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Orders an account may list (RFC 8555 §7.1.2.1): not invalid, newest first, `limit` plus one
+/// (to know whether there is a next page), older than `before` when paging on.
+pub fn listable_orders_query(
+    account_id: i64,
+    before: Option<i64>,
+    limit: u64,
+    now: DateTime<Utc>,
+) -> Select<acme_order::Entity> {
+    let mut q = account_order_ids_query(account_id, limit + 1)
+        .filter(acme_order::Column::Status.ne(OrderStatus::Invalid.as_str()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(acme_order::Column::Status.ne(OrderStatus::Pending.as_str()))
+                .add(acme_order::Column::ExpiresAt.gt(now)),
+        );
+    if let Some(before) = before {
+        q = q.filter(acme_order::Column::Id.lt(before));
+    }
+    q
+}
+
+/// Marks the pending orders that use authorization `authorization_id` `invalid` (it failed or was
+/// deactivated, so they can never become ready), so the account's orders list can leave them out
+/// by their stored status (RFC 8555 §7.1.2.1).
+pub async fn invalidate_orders_of(
+    db: &impl ConnectionTrait,
+    authorization_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let linked = Query::select()
+        .column(acme_order_authorization::Column::OrderId)
+        .from(acme_order_authorization::Entity)
+        .and_where(acme_order_authorization::Column::AuthorizationId.eq(authorization_id))
+        .to_owned();
+    acme_order::Entity::update_many()
+        .set(acme_order::ActiveModel {
+            status: Set(OrderStatus::Invalid.as_str().to_owned()),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .filter(acme_order::Column::Status.eq(OrderStatus::Pending.as_str()))
+        .filter(acme_order::Column::Id.in_subquery(linked))
+        .exec(db)
+        .await
+        .map(|_| ())
+}

@@ -130,6 +130,9 @@ pub async fn record_validation(
         now,
     )
     .await?;
+    if !ok {
+        store::invalidate_orders_of(&txn, authz.id, now).await?;
+    }
     crate::queue::finish(&txn, job_id, now).await?;
     txn.commit().await?;
     Ok(())

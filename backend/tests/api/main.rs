@@ -3,6 +3,7 @@
 
 mod accounts;
 mod acme;
+mod attacks;
 mod helpers;
 mod jose;
 mod operator;

@@ -210,7 +210,7 @@ impl Env {
     }
 }
 
-fn pem_blocks(chain: &str) -> Vec<Vec<u8>> {
+pub fn pem_blocks(chain: &str) -> Vec<Vec<u8>> {
     use rustls_pki_types::pem::PemObject;
     rustls_pki_types::CertificateDer::pem_slice_iter(chain.as_bytes())
         .map(|c| c.unwrap().to_vec())
@@ -595,13 +595,17 @@ async fn finalize_checks_the_csr_and_issues_once() {
 
 /// A CSR for example.jp whose key is the test account's key (the ES256 signer's).
 fn account_key_csr(e: &Env) -> Vec<u8> {
-    let pkcs8 = e
-        .signer
+    csr_with_key_of(&e.signer, "example.jp")
+}
+
+/// A CSR for `name` signed with (and so carrying) `signer`'s key.
+pub fn csr_with_key_of(signer: &Signer, name: &str) -> Vec<u8> {
+    let pkcs8 = signer
         .pkcs8
         .clone()
         .expect("the ES256 signer keeps its PKCS#8");
     let key = rcgen::KeyPair::try_from(pkcs8.as_slice()).unwrap();
-    let mut params = rcgen::CertificateParams::new(vec!["example.jp".to_string()]).unwrap();
+    let mut params = rcgen::CertificateParams::new(vec![name.to_string()]).unwrap();
     params.distinguished_name = rcgen::DistinguishedName::new();
     params.serialize_request(&key).unwrap().der().to_vec()
 }

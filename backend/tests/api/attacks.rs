@@ -1,0 +1,265 @@
+//! Crafted ACME requests an outside review tried against the running server (security issue,
+//! rows 4, 7–10, 17); each is refused, or answered only as RFC 8555 allows.
+
+use serde_json::{json, Value};
+
+use crate::jose::{b64, Signer};
+use crate::orders::{csr_with_key_of, env, pem_blocks, Env};
+
+/// Registers one more ACME account of the same customer with `signer`; returns its kid.
+async fn second_account(e: &Env, signer: &Signer) -> String {
+    let a: Value = e
+        .portal
+        .get("/acme-application")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let (kid, hmac) = (
+        a["eab"]["key_id"].as_str().unwrap(),
+        a["eab"]["hmac_key"].as_str().unwrap(),
+    );
+    let r = e.acme.new_account(signer, Some((kid, hmac))).await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    r.location()
+}
+
+/// R-ACME-2 (row 7): a JWS with `crit` (whatever it lists) or `b64` is malformed, not served.
+#[tokio::test]
+async fn crit_and_unencoded_payloads_are_refused() {
+    let e = env().await;
+    e.buy("crit.jp", "dv").await;
+    let url = e.acme.url("/new-order");
+    let payload = json!({ "identifiers": [{ "type": "dns", "value": "crit.jp" }] }).to_string();
+    for extra in [
+        json!({ "crit": ["b64"], "b64": false }),
+        json!({ "crit": ["exp"], "exp": 1 }),
+        json!({ "b64": true }),
+    ] {
+        let nonce = e.acme.nonce().await;
+        let mut header = e.signer.kid_header(&e.kid, &nonce, &url);
+        for (k, v) in extra.as_object().unwrap() {
+            header[k] = v.clone();
+        }
+        let r = e
+            .acme
+            .post(&url, &e.signer.jws(&header, payload.as_bytes()))
+            .await;
+        let detail = r.expect_problem("malformed");
+        assert!(
+            detail.contains("crit") || detail.contains("b64"),
+            "{detail}"
+        );
+    }
+    assert_eq!(e.app.count("acme_orders").await, 0);
+}
+
+/// R-ACME-2 (row 8): a kid that parses to an account id but is not its URL as issued is no
+/// account.
+#[tokio::test]
+async fn kid_must_be_the_issued_account_url() {
+    let e = env().await;
+    let (base, id) = e.kid.rsplit_once('/').unwrap();
+    for kid in [
+        format!("{base}/+{id}"),
+        format!("{base}/0{id}"),
+        format!("{}/", e.kid),
+    ] {
+        let r = e
+            .acme
+            .post_kid(&e.signer, &kid, &e.acme.url("/new-order"), b"{}")
+            .await;
+        r.expect_problem("accountDoesNotExist");
+    }
+}
+
+/// R-ACME-2 (row 9): POST-as-GET has an empty payload; a challenge is answered with exactly
+/// `{}`; anything else is malformed and starts nothing.
+#[tokio::test]
+async fn post_as_get_and_challenge_payloads_are_exact() {
+    let e = env().await;
+    e.buy("payload.jp", "dv").await;
+    let order = e.new_order(&["payload.jp"]).await;
+    let order_url = order.location();
+    for payload in [&b"{}"[..], b"[]", b"null"] {
+        e.post(&order_url, payload)
+            .await
+            .expect_problem("malformed");
+    }
+    assert_eq!(e.get(&order_url).await.status, 200);
+    let authz_url = order.body["authorizations"][0].as_str().unwrap();
+    let authz = e.get(authz_url).await.body;
+    let chall = e.challenge(&authz, "http-01")["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for payload in [&b"[]"[..], b"{\"a\":1}", b"\"\"", b"1"] {
+        e.post(&chall, payload).await.expect_problem("malformed");
+    }
+    assert_eq!(
+        e.app.count("validation_jobs").await,
+        0,
+        "nothing was queued"
+    );
+    assert_eq!(e.get(&chall).await.body["status"], "pending");
+}
+
+/// Row 10: an RSA CSR with an all-zero modulus is refused without a panic, and a CSR
+/// whose key is the key of another ACME account of the customer is refused (R-ACME-6).
+#[tokio::test]
+async fn csr_keys_are_checked_safely_and_against_every_account_key() {
+    let e = env().await;
+    e.buy("csrkey.jp", "dv").await;
+    let order = e.new_order(&["csrkey.jp"]).await;
+    let decided = e
+        .pass_http(order.body["authorizations"][0].as_str().unwrap())
+        .await;
+    assert_eq!(decided["status"], "valid");
+    let mut zero = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/csr-rsa1024-example.jp.der"
+    ))
+    .unwrap();
+    // The modulus INTEGER (02 81 81 00 …) of the fixture's 1024-bit key, zeroed in place.
+    let at = zero
+        .windows(4)
+        .position(|w| w == [0x02, 0x81, 0x81, 0x00])
+        .unwrap();
+    zero[at + 4..at + 4 + 128].fill(0);
+    let r = e.finalize_der(&order.body, &zero).await;
+    let detail = r.expect_problem("badCSR");
+    assert!(
+        detail.contains("0 bits") || detail.contains("cannot be read"),
+        "{detail}"
+    );
+
+    let other = Signer::es256();
+    second_account(&e, &other).await;
+    let r = e
+        .finalize_der(&order.body, &csr_with_key_of(&other, "csrkey.jp"))
+        .await;
+    assert!(
+        r.expect_problem("badCSR").contains("account key"),
+        "{}",
+        r.body
+    );
+    let (ok, _) = e.finalize(&order.body, &["csrkey.jp"]).await;
+    assert_eq!(ok.body["status"], "valid", "{}", ok.body);
+}
+
+/// R-CA-3, RFC 8555 §7.6 (row 4): another account of the same customer may revoke a
+/// certificate only once it holds valid authorizations for every name in it.
+#[tokio::test]
+async fn only_the_ordering_or_an_authorized_account_revokes() {
+    let e = env().await;
+    e.buy("revoke.jp", "dv").await;
+    let (_, chain) = e.issue_http(&["revoke.jp"]).await;
+    let leaf = pem_blocks(&chain).remove(0);
+    let body = json!({ "certificate": b64(&leaf) }).to_string();
+    let revoke_url = e.acme.url("/revoke-cert");
+
+    let other = Signer::es256();
+    let other_kid = second_account(&e, &other).await;
+    let r = e
+        .acme
+        .post_kid(&other, &other_kid, &revoke_url, body.as_bytes())
+        .await;
+    r.expect_problem("unauthorized");
+
+    // The other account validates the name itself; then it may revoke.
+    let order = e
+        .acme
+        .post_kid(
+            &other,
+            &other_kid,
+            &e.acme.url("/new-order"),
+            json!({ "identifiers": [{ "type": "dns", "value": "revoke.jp" }] })
+                .to_string()
+                .as_bytes(),
+        )
+        .await;
+    assert_eq!(order.status, 201, "{}", order.body);
+    let authz_url = order.body["authorizations"][0].as_str().unwrap();
+    let authz = e
+        .acme
+        .post_kid(&other, &other_kid, authz_url, b"")
+        .await
+        .body;
+    let c = e.challenge(&authz, "http-01");
+    let token = c["token"].as_str().unwrap();
+    let thumb = certdirect::jose::Jwk::from_json(&other.jwk)
+        .unwrap()
+        .thumbprint();
+    e.http.serve_token(token, &format!("{token}.{thumb}"));
+    let r = e
+        .acme
+        .post_kid(&other, &other_kid, c["url"].as_str().unwrap(), b"{}")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let start = std::time::Instant::now();
+    while e
+        .acme
+        .post_kid(&other, &other_kid, authz_url, b"")
+        .await
+        .body["status"]
+        == "pending"
+    {
+        assert!(start.elapsed().as_secs() < 20, "validation did not finish");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let r = e
+        .acme
+        .post_kid(&other, &other_kid, &revoke_url, body.as_bytes())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+/// RFC 8555 §7.1.2.1 (row 17): the account's orders come newest first, a page at a time with
+/// `Link: rel="next"`, and invalid orders are left out.
+#[tokio::test]
+async fn the_orders_list_is_paged_and_leaves_out_invalid_orders() {
+    let e = env().await;
+    e.buy("many.jp", "dv").await;
+    let mut made = Vec::new();
+    for _ in 0..102 {
+        let o = e.new_order(&["many.jp"]).await;
+        assert_eq!(o.status, 201, "{}", o.body);
+        made.push(o.location());
+    }
+    // The newest order's authorization is deactivated: that order is invalid now.
+    let newest = e.get(made.last().unwrap()).await.body;
+    let authz_url = newest["authorizations"][0].as_str().unwrap();
+    let r = e.post(authz_url, br#"{"status":"deactivated"}"#).await;
+    assert_eq!(r.body["status"], "deactivated", "{}", r.body);
+    assert_eq!(e.get(made.last().unwrap()).await.body["status"], "invalid");
+
+    let list_url = format!("{}/orders", e.kid);
+    let first = e.get(&list_url).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    let page1: Vec<String> = serde_json::from_value(first.body["orders"].clone()).unwrap();
+    let next = first
+        .headers
+        .get_all("link")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|l| l.contains("rel=\"next\""))
+        .expect("a next link");
+    let next_url = next
+        .trim()
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap()
+        .to_owned();
+    let second = e.get(&next_url).await;
+    assert_eq!(second.status, 200, "{}", second.body);
+    let page2: Vec<String> = serde_json::from_value(second.body["orders"].clone()).unwrap();
+    let listed = [page1.clone(), page2].concat();
+    let mut expected: Vec<String> = made[..made.len() - 1].to_vec();
+    expected.reverse();
+    assert_eq!(page1.len(), 100);
+    assert_eq!(
+        listed, expected,
+        "newest first, the invalid one left out, nothing lost"
+    );
+}
