@@ -16,10 +16,14 @@ pub struct Purged {
     pub email_tokens: u64,
     pub login_failures: u64,
     pub nonces: u64,
+    /// Orders a killed process left `processing`, now failed.
+    pub interrupted_orders: u64,
 }
 
-/// Deletes expired sessions, email tokens expired for more than a day, and login failures
-/// older than the rate-limit window. Safe to run in several processes at once.
+/// Deletes expired sessions, email tokens expired for more than a day, login failures older than
+/// the rate-limit window and expired nonce records, and fails orders whose issuance a killed
+/// process interrupted. Safe to run in several processes at once; runs at start, then on a
+/// schedule.
 pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
     let now = state.now();
     let sessions = session::Entity::delete_many()
@@ -39,11 +43,18 @@ pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
         .await?
         .rows_affected;
     let nonces = crate::acme::nonce::purge(&state.db, now).await?;
+    let interrupted_orders = crate::orders::finalize::fail_interrupted(state)
+        .await
+        .map_err(|e| match e {
+            crate::orders::OrderError::Db(e) => e,
+            other => sea_orm::DbErr::Custom(other.to_string()),
+        })?;
     Ok(Purged {
         sessions,
         email_tokens,
         login_failures,
         nonces,
+        interrupted_orders,
     })
 }
 

@@ -22,9 +22,15 @@ use crate::jose::Jwk;
 use crate::state::AppState;
 use crate::store::entity::{acme_account, acme_order, certificate, registration};
 
-/// A certificate row reserved before signing; `valid` once stored, `revoked` later.
+/// A certificate row reserved before signing; `valid` once stored, `revoked` later, or
+/// `abandoned` when its issuance was interrupted and its order failed.
 pub const CERT_RESERVED: &str = "reserved";
 pub const CERT_VALID: &str = "valid";
+pub const CERT_ABANDONED: &str = "abandoned";
+
+/// How long an order may stay `processing` before it counts as interrupted: a finalize takes
+/// milliseconds, so one this old lost its process.
+pub const INTERRUPTED_AFTER_SECS: i64 = 60;
 
 /// Finalizes order `id` of `account` with the DER CSR `csr_der`; returns the order afterwards.
 pub async fn finalize(
@@ -230,4 +236,55 @@ fn contract_cap(regs: &[registration::Model], now: DateTime<Utc>) -> Option<Date
             _ => Some(dates::add_years(now, r.contract_years.max(0) as u32)),
         })
         .min()
+}
+
+/// Fails the orders a killed process left `processing` (R-CA-6): each becomes `invalid` with a
+/// `serverInternal` problem, and its reserved certificate row `abandoned` (its serial stays
+/// recorded, never reused, never shown). Run at start and by housekeeping; guarded, so several
+/// processes may run it at once. Returns how many orders it failed.
+pub async fn fail_interrupted(state: &AppState) -> Result<u64, OrderError> {
+    let now = state.now();
+    let stuck = acme_order::Entity::find()
+        .filter(acme_order::Column::Status.eq(OrderStatus::Processing.as_str()))
+        .filter(
+            acme_order::Column::UpdatedAt
+                .lt(now - chrono::Duration::seconds(INTERRUPTED_AFTER_SECS)),
+        )
+        .all(&state.db)
+        .await?;
+    let mut failed = 0;
+    for order in stuck {
+        let txn = state.db.begin().await?;
+        let moved = store::transition_order(
+            &txn,
+            order.id,
+            OrderStatus::Processing,
+            OrderStatus::Invalid,
+            acme_order::ActiveModel {
+                error: Set(Some(super::stored_problem(
+                    "serverInternal",
+                    "the server stopped while issuing this certificate; create a new order",
+                    500,
+                ))),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+        if moved {
+            certificate::Entity::update_many()
+                .set(certificate::ActiveModel {
+                    status: Set(CERT_ABANDONED.to_owned()),
+                    ..Default::default()
+                })
+                .filter(certificate::Column::OrderId.eq(order.id))
+                .filter(certificate::Column::Status.eq(CERT_RESERVED))
+                .exec(&txn)
+                .await?;
+            failed += 1;
+            tracing::warn!(order = order.id, "an interrupted issuance was failed");
+        }
+        txn.commit().await?;
+    }
+    Ok(failed)
 }

@@ -263,3 +263,136 @@ async fn the_orders_list_is_paged_and_leaves_out_invalid_orders() {
         "newest first, the invalid one left out, nothing lost"
     );
 }
+
+/// Every order's stored status and the number of certificate rows it has, by order id.
+async fn order_outcomes(e: &Env) -> Vec<(i64, String, i64, Option<String>)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &e.app.state.db;
+    let rows = db
+        .query_all(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT o.id AS id, o.status AS status, o.error AS error, \
+             (SELECT COUNT(*) FROM certificates c WHERE c.order_id = o.id) AS certs \
+             FROM acme_orders o ORDER BY o.id"
+                .to_owned(),
+        ))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get::<i64>("", "id").unwrap(),
+                r.try_get::<String>("", "status").unwrap(),
+                r.try_get::<i64>("", "certs").unwrap(),
+                r.try_get::<Option<String>>("", "error").unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Row 16, R-CA-6: a server process killed with -9 in the middle of finalizing leaves no order
+/// `processing` for ever: the next housekeeping pass (which also runs when a process starts)
+/// fails the interrupted ones with `serverInternal`, every order ends `valid` or `invalid`, and
+/// no order has more than one certificate.
+#[tokio::test]
+async fn orders_interrupted_by_a_killed_server_are_finished_or_failed() {
+    let e = env().await;
+    let mut ready = Vec::new();
+    for i in 0..24 {
+        let name = format!("kill{i}.jp");
+        e.buy(&name, "dv").await;
+        let order = e.new_order(&[&name]).await;
+        let decided = e
+            .pass_http(order.body["authorizations"][0].as_str().unwrap())
+            .await;
+        assert_eq!(decided["status"], "valid", "{decided}");
+        ready.push((name, order.body));
+    }
+    let server = e
+        .app
+        .spawn_process(&["--role", "web"], Some(&e.app.base))
+        .await;
+    let via = crate::jose::Acme::new(&server.base);
+    let mut requests = Vec::new();
+    for (name, order) in &ready {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut params = rcgen::CertificateParams::new(vec![name.clone()]).unwrap();
+        params.distinguished_name = rcgen::DistinguishedName::new();
+        let csr = params.serialize_request(&key).unwrap();
+        let url = order["finalize"].as_str().unwrap().to_owned();
+        let nonce = via.nonce().await;
+        let jws = e.signer.jws(
+            &e.signer.kid_header(&e.kid, &nonce, &url),
+            json!({ "csr": b64(csr.der()) }).to_string().as_bytes(),
+        );
+        let path = url.strip_prefix(&e.app.base).unwrap().to_owned();
+        requests.push((format!("{}{path}", server.base), jws));
+    }
+    let http = reqwest::Client::new();
+    let sent: Vec<_> = requests
+        .into_iter()
+        .map(|(url, jws)| {
+            // The connection may die with the server: the outcome is read from the database.
+            let send = http
+                .post(url)
+                .header("content-type", "application/jose+json")
+                .body(jws.to_string())
+                .send();
+            tokio::spawn(async move { send.await.map(|r| r.status().as_u16()) })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+    drop(server); // SIGKILL in the middle of the finalizes
+    for s in sent {
+        let _ = s.await;
+    }
+    let before: Vec<_> = order_outcomes(&e).await;
+    let stuck = before.iter().filter(|o| o.1 == "processing").count() as u64;
+    println!(
+        "orders left processing by the kill: {stuck} of {}",
+        before.len()
+    );
+
+    // The killed process stamped its rows with the real clock; move the test clock past both.
+    let ahead = (chrono::Utc::now() - e.app.clock_now()).max(chrono::Duration::zero());
+    e.app.clock.advance(ahead + chrono::Duration::minutes(2));
+    let purged = certdirect::jobs::housekeeping(&e.app.state).await.unwrap();
+    assert_eq!(purged.interrupted_orders, stuck);
+    for (id, status, certs, error) in order_outcomes(&e).await {
+        // `pending` is stored for orders whose finalize never reached the killed server: they
+        // are `ready`, and the client's retry below finalizes them.
+        assert!(
+            ["valid", "invalid", "pending"].contains(&status.as_str()),
+            "order {id} is {status}"
+        );
+        assert!(certs <= 1, "order {id} has {certs} certificates");
+        if status == "valid" {
+            assert_eq!(certs, 1, "order {id}");
+        }
+        if status == "invalid" {
+            assert!(
+                error.unwrap_or_default().contains("serverInternal"),
+                "order {id}"
+            );
+        }
+    }
+    // Interrupted orders answer as invalid over ACME too, and a new order issues.
+    for (name, order) in &ready {
+        let url = order["finalize"]
+            .as_str()
+            .unwrap()
+            .trim_end_matches("/finalize");
+        let mut now = e.get(url).await.body;
+        if now["status"] == "ready" {
+            let (retried, _) = e.finalize(order, &[name.as_str()]).await;
+            now = retried.body;
+        }
+        assert!(
+            now["status"] == "valid" || now["status"] == "invalid",
+            "{now}"
+        );
+        if now["status"] == "invalid" {
+            e.issue_http(&[name.as_str()]).await;
+        }
+    }
+}
