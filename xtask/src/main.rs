@@ -1,10 +1,12 @@
-//! `cargo xtask run|test|wasm`: build orchestration for CertDirect.
+//! `cargo xtask run|test|wasm|bench`: build orchestration for CertDirect.
 //!
 //! - `run`: installs what is missing, builds the portal (wasm) and the server, and serves
 //!   everything on the embedded SQLite default at http://127.0.0.1:8080.
 //! - `test`: fmt, clippy (host and wasm), every Rust test on SQLite and again on PostgreSQL,
 //!   and the Playwright suite in Chromium — one build shared by all stages.
+//! - `bench`: the ACME load benchmark, CertDirect side by side with Pebble (see `bench.rs`).
 
+mod bench;
 mod wasm;
 
 use std::path::{Path, PathBuf};
@@ -29,13 +31,15 @@ fn main() -> anyhow::Result<()> {
         Some("run") => run(&root),
         Some("test") => test(&root, flag("--skip-e2e")),
         Some("wasm") => wasm::build(&root, !flag("--dev")),
+        Some("bench") => bench::bench(&root, &args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\
                  \n  run              build the portal and the server, serve on SQLite at http://127.0.0.1:8080\
                  \n  test             fmt, clippy, Rust tests on SQLite and PostgreSQL, Playwright e2e\
                  \n  test --skip-e2e  the same without the browser suite\
-                 \n  wasm [--dev]     build only the portal into frontend/dist (release unless --dev)"
+                 \n  wasm [--dev]     build only the portal into frontend/dist (release unless --dev)\n{}",
+                bench::USAGE
             );
             std::process::exit(2);
         }
@@ -231,8 +235,9 @@ fn nextest_args(nextest: bool, scope: &[&str]) -> Vec<String> {
     args
 }
 
-/// Makes sure PostgreSQL answers and recreates the test database; returns its URL.
-fn postgres_test_database() -> anyhow::Result<String> {
+/// Makes sure PostgreSQL answers at `CERTDIRECT_TEST_PG_ADMIN_URL` (default [`PG_ADMIN_URL`]),
+/// starting the local cluster if needed; returns that administration URL.
+pub fn ensure_postgres() -> anyhow::Result<String> {
     let url = std::env::var("CERTDIRECT_TEST_PG_ADMIN_URL").unwrap_or_else(|_| PG_ADMIN_URL.into());
     if !have("psql") {
         apt_install(&["postgresql-client"])?;
@@ -268,6 +273,12 @@ fn postgres_test_database() -> anyhow::Result<String> {
             );
         }
     }
+    Ok(url)
+}
+
+/// Makes sure PostgreSQL answers and recreates the test database; returns its URL.
+fn postgres_test_database() -> anyhow::Result<String> {
+    let url = ensure_postgres()?;
     for sql in [
         format!("DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)"),
         format!("CREATE DATABASE {PG_TEST_DB}"),
