@@ -22,6 +22,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "database_schema",
         "PostgreSQL schema to use (default: the server's search_path)",
     ),
+    (
+        "database_max_connections",
+        "database connections per process (default 10)",
+    ),
     ("listen", "address to listen on (default 127.0.0.1:8080)"),
     (
         "public_url",
@@ -88,6 +92,7 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub database_schema: Option<String>,
+    pub database_max_connections: u32,
     pub listen: SocketAddr,
     pub public_url: Url,
     pub static_dir: PathBuf,
@@ -488,6 +493,8 @@ impl Config {
             data_dir,
             database_url,
             database_schema,
+            database_max_connections: u32::try_from(src.positive("database_max_connections", 10)?)
+                .map_err(|_| src.err("database_max_connections", "is too large"))?,
             listen,
             public_url,
             tls,

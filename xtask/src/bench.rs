@@ -598,6 +598,8 @@ pub fn bench(root: &Path, args: &[String]) -> anyhow::Result<()> {
             "build",
             "--workspace",
             "--bin",
+            "certdirect",
+            "--bin",
             "certdirect-loadgen",
         ]))?;
     } else {

@@ -22,6 +22,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     options
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        .max_connections(config.database_max_connections)
         .sqlx_logging(false);
     if let Some(schema) = &config.database_schema {
         options.set_schema_search_path(schema.clone());
