@@ -24,7 +24,7 @@ pub const KEYS: &[(&str, &str)] = &[
     ),
     (
         "database_max_connections",
-        "database connections per process (default 10)",
+        "database connections per process (default 1 on SQLite, 10 on PostgreSQL)",
     ),
     ("listen", "address to listen on (default 127.0.0.1:8080)"),
     (
@@ -92,7 +92,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub database_schema: Option<String>,
-    pub database_max_connections: u32,
+    /// Unset: 1 on SQLite (one writer at a time anyway), 10 on PostgreSQL.
+    pub database_max_connections: Option<u32>,
     pub listen: SocketAddr,
     pub public_url: Url,
     pub static_dir: PathBuf,
@@ -493,8 +494,13 @@ impl Config {
             data_dir,
             database_url,
             database_schema,
-            database_max_connections: u32::try_from(src.positive("database_max_connections", 10)?)
-                .map_err(|_| src.err("database_max_connections", "is too large"))?,
+            database_max_connections: match src.string("database_max_connections") {
+                None => None,
+                Some(_) => Some(
+                    u32::try_from(src.positive("database_max_connections", 1)?)
+                        .map_err(|_| src.err("database_max_connections", "is too large"))?,
+                ),
+            },
             listen,
             public_url,
             tls,

@@ -22,13 +22,22 @@ pub async fn connect(config: &Config) -> anyhow::Result<DatabaseConnection> {
     options
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
-        .max_connections(config.database_max_connections)
+        .max_connections(config.database_max_connections.unwrap_or(
+            if config.database_url.starts_with("sqlite:") {
+                1
+            } else {
+                10
+            },
+        ))
         .sqlx_logging(false);
     if let Some(schema) = &config.database_schema {
         options.set_schema_search_path(schema.clone());
     }
-    // SQLite as a server database: WAL so readers never wait for the writer; a busy timeout so
-    // a writer queues instead of failing; synchronous=FULL so a commit (an issued certificate
+    // SQLite as a server database: one connection per process by default (SQLite has one writer
+    // at a time anyway; queueing in the pool costs no sleeps, and a transaction that reads before
+    // it writes cannot fail with "database is locked" against another connection of the same
+    // process); WAL so readers never wait for the writer; a busy timeout so a writer of another
+    // process queues instead of failing; synchronous=FULL so a commit (an issued certificate
     // above all) is on disk before the response; foreign keys and a larger page cache.
     options.map_sqlx_sqlite_opts(|opts| {
         opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
