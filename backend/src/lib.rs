@@ -57,12 +57,18 @@ pub fn app(state: AppState) -> Router {
         .nest("/ca", certs::router())
         .route("/metrics", axum::routing::get(metrics::handler))
         .merge(web::spa_router(&state.config.static_dir))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            web::MAX_REQUEST_BYTES,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::oversized_body_problem,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::security_headers,
         ))
         .layer(axum::middleware::from_fn(web::log_request))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
         .with_state(state)
 }
 

@@ -51,17 +51,25 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
             .map_err(|e| {
-                ApiError::bad_request("malformed-body", format!("could not read the body: {e}"))
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    body_too_large()
+                } else {
+                    ApiError::bad_request("malformed-body", format!("could not read the body: {e}"))
+                }
             })?;
         if bytes.len() > MAX_JSON_BYTES {
-            return Err(ApiError::new(
-                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                "body-too-large",
-                format!("the body must be at most {MAX_JSON_BYTES} bytes"),
-            ));
+            return Err(body_too_large());
         }
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+fn body_too_large() -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+        "body-too-large",
+        format!("the JSON body must be at most {MAX_JSON_BYTES} bytes"),
+    )
 }
 
 /// Deserialises `bytes`, turning serde's message into a field error where it names one.
