@@ -7,6 +7,7 @@ pub mod audit;
 pub mod billing;
 pub mod ca;
 pub mod certs;
+pub mod cidr;
 pub mod clock;
 pub mod config;
 pub mod eab;

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, Method};
 use axum_extra::extract::CookieJar;
@@ -125,7 +125,9 @@ where
     }
 }
 
-/// The client's address (from the TCP connection), when known.
+/// The client's address, when known: the TCP peer, or, when the peer is one of
+/// `CERTDIRECT_TRUSTED_PROXIES`, the right-most `X-Forwarded-For` entry that is not itself a
+/// trusted proxy (R-CUS-4). Used for the per-address login limit and the audit log.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddr(pub Option<IpAddr>);
 
@@ -135,16 +137,80 @@ impl ClientAddr {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+/// The client behind `peer`, from the `X-Forwarded-For` values, trusting only `trusted` hops.
+pub fn client_address(
+    peer: IpAddr,
+    forwarded_for: &[&str],
+    trusted: &[crate::cidr::Cidr],
+) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let peer = crate::cidr::canonical(peer);
+    if !is_trusted(peer) {
+        return peer;
+    }
+    // Each proxy appends the address it received the request from, so the entries are read
+    // from the right; the first one no trusted proxy could have written is the client. Anything
+    // left of it was written by the client itself and proves nothing.
+    let mut client = peer;
+    let entries = forwarded_for
+        .iter()
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    for entry in entries.into_iter().rev() {
+        let Some(ip) = parse_forwarded_entry(entry) else {
+            // Garbage from the hop after `client`: that hop is the last thing we know.
+            return client;
+        };
+        client = crate::cidr::canonical(ip);
+        if !is_trusted(client) {
+            return client;
+        }
+    }
+    client
+}
+
+/// `203.0.113.7`, `203.0.113.7:4711`, `2001:db8::1` or `[2001:db8::1]:4711`.
+fn parse_forwarded_entry(entry: &str) -> Option<IpAddr> {
+    entry
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| entry.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+        .or_else(|| {
+            entry
+                .strip_prefix('[')
+                .and_then(|e| e.strip_suffix(']'))
+                .and_then(|e| e.parse().ok())
+        })
+}
+
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<crate::tls::PeerAddr>>()
-                .map(|ConnectInfo(peer)| peer.0.ip()),
-        ))
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Some(peer) = parts
+            .extensions
+            .get::<ConnectInfo<crate::tls::PeerAddr>>()
+            .map(|ConnectInfo(peer)| peer.0.ip())
+        else {
+            return Ok(ClientAddr(None));
+        };
+        let state = AppState::from_ref(state);
+        let trusted = &state.config.trusted_proxies;
+        if trusted.is_empty() {
+            return Ok(ClientAddr(Some(crate::cidr::canonical(peer))));
+        }
+        let values: Vec<&str> = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        Ok(ClientAddr(Some(client_address(peer, &values, trusted))))
     }
 }
 
@@ -309,5 +375,51 @@ impl FromRequestParts<AppState> for OperatorAuth {
             }
         }
         Ok(OperatorAuth(auth))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cidr::Cidr;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_trusted_proxies() {
+        let trusted: Vec<Cidr> = vec!["127.0.0.1".parse().unwrap(), "10.0.0.0/8".parse().unwrap()];
+        let table: [(&str, &[&str], &str); 9] = [
+            // An untrusted peer is the client, whatever it claims.
+            ("198.51.100.9", &["203.0.113.1"], "198.51.100.9"),
+            // A trusted peer without the header is the client.
+            ("127.0.0.1", &[], "127.0.0.1"),
+            ("127.0.0.1", &["203.0.113.1"], "203.0.113.1"),
+            // The right-most untrusted entry wins; a spoofed left part is ignored.
+            (
+                "127.0.0.1",
+                &["6.6.6.6, 203.0.113.1, 10.1.1.1"],
+                "203.0.113.1",
+            ),
+            ("127.0.0.1", &["6.6.6.6", "203.0.113.1"], "203.0.113.1"),
+            // Every hop trusted: the left-most one.
+            ("127.0.0.1", &["10.2.2.2, 10.1.1.1"], "10.2.2.2"),
+            // Garbage stops the walk at the last hop we believe.
+            (
+                "127.0.0.1",
+                &["203.0.113.1, nonsense, 10.1.1.1"],
+                "10.1.1.1",
+            ),
+            ("127.0.0.1", &["[2001:db8::7]:443"], "2001:db8::7"),
+            ("::ffff:127.0.0.1", &["203.0.113.1:5000"], "203.0.113.1"),
+        ];
+        for (peer, xff, want) in table {
+            assert_eq!(
+                client_address(ip(peer), xff, &trusted),
+                ip(want),
+                "{peer} {xff:?}"
+            );
+        }
     }
 }

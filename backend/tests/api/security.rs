@@ -4,7 +4,8 @@
 //! docs/security.md for the table of threats, rules and tests.
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use sea_orm::ConnectionTrait;
+use serde_json::{json, Value};
 
 use crate::helpers::*;
 
@@ -60,4 +61,91 @@ async fn oversized_bodies_are_answered_with_problem_documents() {
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let p: Value = res.json().await.unwrap();
     assert_eq!(p["type"], "urn:ietf:params:acme:error:malformed", "{p}");
+}
+
+async fn wrong_login_from(app: &TestApp, forwarded_for: &str, email: &str) -> StatusCode {
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", app.base))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "email": email, "password": "wrong password 123" }))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn login_audit_addresses(app: &TestApp) -> Vec<String> {
+    let db = &app.state.db;
+    db.query_all(sea_orm::Statement::from_string(
+        db.get_database_backend(),
+        "SELECT remote_addr FROM audit_log WHERE action = 'customer.login' ORDER BY id".to_owned(),
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| {
+        row.try_get::<Option<String>>("", "remote_addr")
+            .unwrap()
+            .unwrap_or_default()
+    })
+    .collect()
+}
+
+/// R-CUS-4: behind a trusted proxy (the loopback peer listed in CERTDIRECT_TRUSTED_PROXIES)
+/// the per-address login limit and the audit log use the right-most untrusted X-Forwarded-For
+/// entry, so two clients have separate limits and a spoofed left part changes nothing; from a
+/// peer that is not trusted the header is ignored.
+#[tokio::test]
+async fn forwarded_for_is_believed_only_from_trusted_proxies() {
+    let limits = [
+        ("CERTDIRECT_LOGIN_LIMIT_PER_ADDRESS", "3"),
+        ("CERTDIRECT_LOGIN_LIMIT_PER_ACCOUNT", "100"),
+    ];
+    let trusted = [
+        limits[0],
+        limits[1],
+        ("CERTDIRECT_TRUSTED_PROXIES", "127.0.0.1,10.0.0.0/8"),
+    ];
+    let app = spawn_app_with(&trusted).await;
+    for i in 0..3 {
+        // The client forges a left part; our proxies (10.0.0.5, then the loopback peer) append.
+        let xff = format!("6.6.6.{i}, 203.0.113.1, 10.0.0.5");
+        assert_eq!(
+            wrong_login_from(&app, &xff, &format!("a{i}@example.jp")).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        wrong_login_from(&app, "9.9.9.9, 203.0.113.1", "a9@example.jp").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    for i in 0..3 {
+        assert_eq!(
+            wrong_login_from(&app, "203.0.113.2", &format!("b{i}@example.jp")).await,
+            StatusCode::UNAUTHORIZED,
+            "another client behind the proxy has its own limit"
+        );
+    }
+    assert_eq!(
+        wrong_login_from(&app, "203.0.113.2", "b9@example.jp").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let audited = login_audit_addresses(&app).await;
+    assert_eq!(audited[..3], ["203.0.113.1"; 3]);
+    assert_eq!(audited[3..], ["203.0.113.2"; 3]);
+
+    let direct = spawn_app_with(&limits).await;
+    for i in 0..3 {
+        let xff = format!("203.0.113.{i}");
+        assert_eq!(
+            wrong_login_from(&direct, &xff, &format!("c{i}@example.jp")).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        wrong_login_from(&direct, "203.0.113.99", "c9@example.jp").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "an untrusted peer's X-Forwarded-For is ignored"
+    );
+    assert_eq!(login_audit_addresses(&direct).await, ["127.0.0.1"; 3]);
 }
