@@ -7,6 +7,7 @@ use axum::Json;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -26,7 +27,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::mail::templates::{self, Recipient};
 use crate::secrets::{self, random_token, sha256_hex};
 use crate::state::AppState;
-use crate::store::entity::{customer, email_token, login_failure, session};
+use crate::store::entity::{customer, email_token, login_failure, login_limit_gate, session};
 use crate::store::is_unique_violation;
 
 const VERIFY_TOKEN_HOURS: i64 = 24;
@@ -50,19 +51,21 @@ pub async fn signup(
     let email = normalize_email(&req.email);
     let email_lower = email.to_lowercase();
     let locale = req.locale.unwrap_or_default();
-    let password_hash = secrets::hash_password_blocking(req.password.clone()).await?;
-    let now = state.now();
-    let token = random_token();
-
-    let txn = state.db.begin().await?;
+    // The cheap check before the expensive hash (R-CUS-4); the unique index on email_lower
+    // still decides a race between two sign-ups for one address.
     if customer::Entity::find()
         .filter(customer::Column::EmailLower.eq(&email_lower))
-        .count(&txn)
+        .count(&state.db)
         .await?
         > 0
     {
         return Err(email_taken());
     }
+    let password_hash = secrets::hash_password_blocking(req.password.clone()).await?;
+    let now = state.now();
+    let token = random_token();
+
+    let txn = state.db.begin().await?;
     let created = customer::ActiveModel {
         email: Set(email.clone()),
         email_lower: Set(email_lower),
@@ -245,49 +248,94 @@ fn address_key(addr: ClientAddr) -> Option<String> {
     addr.0.map(|ip| format!("addr:{ip}"))
 }
 
-/// Seconds until `key` may try again, if it has used up `limit` failures in the window.
-async fn retry_after(
-    state: &AppState,
-    key: &str,
-    limit: u32,
-    now: DateTime<Utc>,
-) -> ApiResult<Option<i64>> {
-    let window = Duration::seconds(state.config.login_limit.window_secs);
-    let recent: Vec<DateTime<Utc>> = login_failure::Entity::find()
-        .select_only()
-        .column(login_failure::Column::At)
-        .filter(login_failure::Column::Key.eq(key))
-        .filter(login_failure::Column::At.gt(now - window))
-        .order_by_desc(login_failure::Column::At)
-        .limit(u64::from(limit))
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    if recent.len() < limit as usize {
-        return Ok(None);
-    }
-    // The count falls below the limit once the oldest of the newest `limit` failures leaves the window.
-    let oldest = recent.last().copied().unwrap_or(now);
-    Ok(Some((oldest + window - now).num_seconds().max(1)))
+/// One login attempt, counted against each of its keys before the password is looked at
+/// (R-CUS-4). Each key's gate row is locked while the failures in the window are counted and
+/// the attempt is recorded, so parallel attempts for one key are counted one after another and
+/// no more than the limit can ever reach the password check.
+struct Attempt {
+    /// The `login_failures` rows of this attempt, one per key.
+    rows: Vec<i64>,
 }
 
-async fn record_failure(state: &AppState, keys: &[String], now: DateTime<Utc>) -> ApiResult<()> {
-    let window = Duration::seconds(state.config.login_limit.window_secs);
-    let txn = state.db.begin().await?;
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Key.is_in(keys.iter().cloned()))
-        .filter(login_failure::Column::At.lte(now - window))
-        .exec(&txn)
-        .await?;
-    login_failure::Entity::insert_many(keys.iter().map(|key| login_failure::ActiveModel {
-        key: Set(key.clone()),
-        at: Set(now),
-        ..Default::default()
-    }))
-    .exec(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(())
+impl Attempt {
+    /// Records the attempt under every key if each key has fewer than its limit of failures in
+    /// the window, counting this attempt in; otherwise nothing is recorded and the answer is
+    /// 429 with the seconds until the oldest counted failure leaves the window.
+    async fn begin(
+        state: &AppState,
+        keys: &[(String, u32)],
+        now: DateTime<Utc>,
+    ) -> ApiResult<Attempt> {
+        let window = Duration::seconds(state.config.login_limit.window_secs);
+        let mut ordered: Vec<&(String, u32)> = keys.iter().collect();
+        ordered.sort_by(|a, b| a.0.cmp(&b.0)); // one lock order, no deadlocks
+        let txn = state.db.begin().await?;
+        for (key, _) in &ordered {
+            // A write first: it locks the key's gate (PostgreSQL) or the database (SQLite).
+            login_limit_gate::Entity::insert(login_limit_gate::ActiveModel {
+                key: Set(key.clone()),
+                touched_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::column(login_limit_gate::Column::Key)
+                    .update_column(login_limit_gate::Column::TouchedAt)
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        login_failure::Entity::delete_many()
+            .filter(login_failure::Column::Key.is_in(keys.iter().map(|(k, _)| k.clone())))
+            .filter(login_failure::Column::At.lte(now - window))
+            .exec(&txn)
+            .await?;
+        for (key, limit) in &ordered {
+            let recent: Vec<DateTime<Utc>> = login_failure::Entity::find()
+                .select_only()
+                .column(login_failure::Column::At)
+                .filter(login_failure::Column::Key.eq(key))
+                .filter(login_failure::Column::At.gt(now - window))
+                .order_by_desc(login_failure::Column::At)
+                .limit(u64::from(*limit))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            // With this attempt the count would pass the limit: refuse it, record nothing.
+            if recent.len() >= *limit as usize {
+                txn.rollback().await?;
+                let oldest = recent.last().copied().unwrap_or(now);
+                let secs = (oldest + window - now).num_seconds().max(1);
+                return Err(ApiError::too_many_requests(
+                    secs as u64,
+                    format!(
+                        "too many failed logins; try again in {secs} seconds or reset the password"
+                    ),
+                ));
+            }
+        }
+        let mut attempt = Attempt { rows: Vec::new() };
+        for (key, _) in keys {
+            let row = login_failure::ActiveModel {
+                key: Set(key.clone()),
+                at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            attempt.rows.push(row.id);
+        }
+        txn.commit().await?;
+        Ok(attempt)
+    }
+
+    /// Takes the attempt back: the password was right, so it was no failure.
+    async fn withdraw(self, state: &AppState) -> ApiResult<()> {
+        login_failure::Entity::delete_many()
+            .filter(login_failure::Column::Id.is_in(self.rows))
+            .exec(&state.db)
+            .await?;
+        Ok(())
+    }
 }
 
 fn session_cookies(state: &AppState, jar: CookieJar, token: String, csrf: String) -> CookieJar {
@@ -346,20 +394,12 @@ pub async fn login(
     let now = state.now();
     let email_lower = normalize_email(&req.email).to_lowercase();
     let limits = state.config.login_limit;
-    let mut keys = vec![account_key(&email_lower)];
+    let mut keys = vec![(account_key(&email_lower), limits.per_account)];
     if let Some(key) = address_key(addr) {
-        keys.push(key);
+        keys.push((key, limits.per_address));
     }
-    for (key, limit) in keys.iter().zip([limits.per_account, limits.per_address]) {
-        if let Some(secs) = retry_after(&state, key, limit, now).await? {
-            return Err(ApiError::too_many_requests(
-                secs as u64,
-                format!(
-                    "too many failed logins; try again in {secs} seconds or reset the password"
-                ),
-            ));
-        }
-    }
+    // Counted before the Argon2 work, so parallel guesses cannot pass the limit (R-CUS-4).
+    let attempt = Attempt::begin(&state, &keys, now).await?;
 
     let found = customer::Entity::find()
         .filter(customer::Column::EmailLower.eq(&email_lower))
@@ -373,7 +413,7 @@ pub async fn login(
     let customer = match found {
         Some(c) if password_ok => c,
         other => {
-            record_failure(&state, &keys, now).await?;
+            // The attempt's rows stay: they are now this failure.
             AuditEntry {
                 actor: "anonymous".into(),
                 customer_id: other.as_ref().map(|c| c.id),
@@ -390,6 +430,8 @@ pub async fn login(
             ));
         }
     };
+    // The password was right: this was no failure.
+    attempt.withdraw(&state).await?;
     if customer.email_verified_at.is_none() {
         return Err(ApiError::forbidden(
             "email-not-verified",

@@ -3,11 +3,90 @@
 //! validator must not reach, oversized bodies and forged client addresses. See
 //! docs/security.md for the table of threats, rules and tests.
 
+use chrono::Duration;
 use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
+
+/// Sends the same request from `n` tasks at once; returns every (status, body).
+async fn parallel(client: &Client, n: usize, path: &str, body: Value) -> Vec<(StatusCode, Value)> {
+    let tasks: Vec<_> = (0..n)
+        .map(|_| {
+            let (client, path, body) = (client.clone(), path.to_owned(), body.clone());
+            tokio::spawn(async move {
+                let res = client.post(&path, &body).await;
+                let status = res.status();
+                (status, res.json::<Value>().await.unwrap_or(Value::Null))
+            })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+/// R-CUS-4, R-CUS-1: 40 parallel wrong passwords for one account, three rounds (the window
+/// passes between them): at most 5 are checked and answered 401, every other one is 429; the
+/// right password during the lock-out also waits.
+#[tokio::test]
+async fn parallel_wrong_logins_cannot_pass_the_limit() {
+    let app = spawn_app().await;
+    app.customer("target@example.jp").await;
+    let wrong = json!({ "email": "target@example.jp", "password": "wrong password 123" });
+    for round in 0..3 {
+        let answers = parallel(&app.client(), 40, "/auth/login", wrong.clone()).await;
+        let unauthorized = answers
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
+            .count();
+        let limited = answers
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::TOO_MANY_REQUESTS)
+            .count();
+        assert_eq!(
+            unauthorized, 5,
+            "round {round}: {unauthorized} wrong passwords were checked"
+        );
+        assert_eq!(limited, 35, "round {round}: {answers:?}");
+        let right = app
+            .client()
+            .post(
+                "/auth/login",
+                &json!({ "email": "target@example.jp", "password": PASSWORD }),
+            )
+            .await;
+        expect_problem(right, StatusCode::TOO_MANY_REQUESTS, "rate-limited").await;
+        app.clock.advance(Duration::minutes(16));
+    }
+    app.login("target@example.jp").await;
+}
+
+/// R-CUS-4: sign-up reports a taken address before hashing the password; parallel sign-ups
+/// for one address create one account.
+#[tokio::test]
+async fn parallel_signups_for_one_address_create_one_account() {
+    let app = spawn_app().await;
+    let answers = parallel(
+        &app.client(),
+        20,
+        "/auth/signup",
+        signup_body("dup@example.jp"),
+    )
+    .await;
+    let created = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 1, "{answers:?}");
+    for (status, body) in answers.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
+        assert_eq!(*status, StatusCode::CONFLICT, "{body}");
+        assert_eq!(field_code(body, "email").as_deref(), Some("taken"));
+    }
+}
 
 /// R-ALL-1: a body over the 1 MiB limit is a 413 problem document (REST) or a 413 ACME problem
 /// with a fresh nonce (ACME), never text/plain; the smaller per-route limits stay as they were.
