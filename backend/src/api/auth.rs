@@ -27,7 +27,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::mail::templates::{self, Recipient};
 use crate::secrets::{self, random_token, sha256_hex};
 use crate::state::AppState;
-use crate::store::entity::{customer, email_token, login_failure, login_limit_gate, session};
+use crate::store::entity::{
+    api_token, customer, email_token, login_failure, login_limit_gate, session,
+};
 use crate::store::is_unique_violation;
 
 const VERIFY_TOKEN_HOURS: i64 = 24;
@@ -161,14 +163,21 @@ async fn insert_email_token(
     .map(|_| ())
 }
 
+/// A one-time email token that was just spent.
+#[derive(Debug, Clone, Copy)]
+struct Redeemed {
+    token_id: i64,
+    customer_id: i64,
+}
+
 /// Marks a one-time email token used (compare-and-set, so it works exactly once) and returns
-/// its customer.
+/// it with its customer.
 async fn redeem_email_token(
     db: &impl ConnectionTrait,
     purpose: &str,
     token: &str,
     now: DateTime<Utc>,
-) -> ApiResult<i64> {
+) -> ApiResult<Redeemed> {
     let invalid = || {
         ApiError::field(
             "token",
@@ -200,7 +209,10 @@ async fn redeem_email_token(
     if updated.rows_affected != 1 {
         return Err(invalid());
     }
-    Ok(row.customer_id)
+    Ok(Redeemed {
+        token_id: row.id,
+        customer_id: row.customer_id,
+    })
 }
 
 /// Confirm the email address with the token from the verification link.
@@ -213,8 +225,9 @@ pub async fn verify(
 ) -> ApiResult<Json<Ack>> {
     let now = state.now();
     let txn = state.db.begin().await?;
-    let customer_id =
-        redeem_email_token(&txn, email_token::PURPOSE_VERIFY, &req.token, now).await?;
+    let customer_id = redeem_email_token(&txn, email_token::PURPOSE_VERIFY, &req.token, now)
+        .await?
+        .customer_id;
     customer::Entity::update_many()
         .set(customer::ActiveModel {
             email_verified_at: Set(Some(now)),
@@ -561,7 +574,8 @@ pub async fn password_reset(
     Ok((StatusCode::ACCEPTED, Json(Ack { ok: true })))
 }
 
-/// Set a new password with the token from the reset link. Ends every session of the account.
+/// Set a new password with the token from the reset link. Ends every session of the account
+/// and every other reset link, and emails the customer (R-CUS-4).
 #[utoipa::path(post, path = "/auth/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm,
     responses((status = 200, body = Ack), (status = 400, body = shared::Problem)))]
 pub async fn password_reset_confirm(
@@ -570,7 +584,8 @@ pub async fn password_reset_confirm(
     ApiJson(req): ApiJson<PasswordResetConfirm>,
 ) -> ApiResult<Json<Ack>> {
     let now = state.now();
-    // The token is checked (without spending it) before the password, so a bad link is reported as such.
+    // The token is looked at (without spending it) before the password, so a bad link is
+    // reported as such and the password rules can name the account's address.
     let row = email_token::Entity::find()
         .filter(email_token::Column::TokenHash.eq(sha256_hex(req.token.trim())))
         .filter(email_token::Column::Purpose.eq(email_token::PURPOSE_RESET))
@@ -591,10 +606,67 @@ pub async fn password_reset_confirm(
     if let Some(err) = check_password("password", &req.password, &email) {
         return Err(ApiError::validation(vec![err]));
     }
-    let password_hash = secrets::hash_password_blocking(req.password.clone()).await?;
+    // Spent before the Argon2 work (R-CUS-4): of parallel requests with one link, only one
+    // hashes. If anything after this fails, the link is given back.
+    let redeemed =
+        redeem_email_token(&state.db, email_token::PURPOSE_RESET, &req.token, now).await?;
+    let result = finish_reset(&state, redeemed, req.password, addr, now).await;
+    if result.is_err() {
+        email_token::Entity::update_many()
+            .set(email_token::ActiveModel {
+                used_at: Set(None),
+                ..Default::default()
+            })
+            .filter(email_token::Column::Id.eq(redeemed.token_id))
+            .filter(email_token::Column::UsedAt.eq(now))
+            .filter(email_token::Column::ExpiresAt.gt(now))
+            .exec(&state.db)
+            .await?;
+    }
+    result.map(Json)
+}
 
+/// The reset after its link was spent: the new hash, then one transaction that ends every
+/// session and every other reset link, changes the password and sends the notice.
+async fn finish_reset(
+    state: &AppState,
+    redeemed: Redeemed,
+    password: String,
+    addr: ClientAddr,
+    now: DateTime<Utc>,
+) -> ApiResult<Ack> {
+    let customer_id = redeemed.customer_id;
+    let password_hash = secrets::hash_password_blocking(password).await?;
     let txn = state.db.begin().await?;
-    let customer_id = redeem_email_token(&txn, email_token::PURPOSE_RESET, &req.token, now).await?;
+    // The link must still be live: a reset that committed meanwhile through another link ended
+    // it, and then this one changes nothing (compare-and-set).
+    let res = email_token::Entity::update_many()
+        .set(email_token::ActiveModel {
+            expires_at: Set(now),
+            ..Default::default()
+        })
+        .filter(email_token::Column::Id.eq(redeemed.token_id))
+        .filter(email_token::Column::ExpiresAt.gt(now))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(ApiError::field(
+            "token",
+            "invalid_token",
+            "was ended by another password reset; ask for a new link",
+        ));
+    }
+    let ended_links = email_token::Entity::update_many()
+        .set(email_token::ActiveModel {
+            expires_at: Set(now),
+            ..Default::default()
+        })
+        .filter(email_token::Column::CustomerId.eq(customer_id))
+        .filter(email_token::Column::Purpose.eq(email_token::PURPOSE_RESET))
+        .filter(email_token::Column::ExpiresAt.gt(now))
+        .exec(&txn)
+        .await?
+        .rows_affected;
     customer::Entity::update_many()
         .set(customer::ActiveModel {
             password_hash: Set(password_hash),
@@ -614,27 +686,52 @@ pub async fn password_reset_confirm(
         .filter(customer::Column::EmailVerifiedAt.is_null())
         .exec(&txn)
         .await?;
-    session::Entity::delete_many()
+    let ended_sessions = session::Entity::delete_many()
         .filter(session::Column::CustomerId.eq(customer_id))
         .exec(&txn)
+        .await?
+        .rows_affected;
+    let customer = customer::Entity::find_by_id(customer_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::internal("a reset link of a customer that does not exist"))?;
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Key.eq(account_key(&customer.email_lower)))
+        .exec(&txn)
         .await?;
-    if let Some(c) = &customer {
-        login_failure::Entity::delete_many()
-            .filter(login_failure::Column::Key.eq(account_key(&c.email_lower)))
-            .exec(&txn)
-            .await?;
-    }
     AuditEntry {
-        actor: shared::CustomerId(customer_id).to_string(),
+        actor: customer.customer_id().to_string(),
         customer_id: Some(customer_id),
         action: "customer.password_reset",
-        subject: shared::CustomerId(customer_id).to_string(),
+        subject: customer.customer_id().to_string(),
         success: true,
-        detail: json!({}),
+        detail: json!({ "sessions_ended": ended_sessions, "reset_links_ended": ended_links }),
         remote_addr: addr.to_audit(),
     }
     .write(&txn, now)
     .await?;
+    // API tokens are not ended (automation keeps working); the email lists them so the
+    // customer can revoke any that should not outlive the old password.
+    let tokens = api_token::Entity::find()
+        .filter(api_token::Column::CustomerId.eq(customer_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .order_by_asc(api_token::Column::Id)
+        .all(&txn)
+        .await?;
+    let listed: Vec<templates::TokenLine<'_>> = tokens
+        .iter()
+        .map(|t| templates::TokenLine {
+            name: &t.name,
+            created: t.created_at,
+        })
+        .collect();
+    let mail = templates::password_changed(
+        &Recipient::customer(&state.config.brand, &customer),
+        now,
+        &listed,
+        &state.config.public("/mypage/tokens"),
+    );
+    state.mailer.send(&mail).await?;
     txn.commit().await?;
-    Ok(Json(Ack { ok: true }))
+    Ok(Ack { ok: true })
 }

@@ -88,6 +88,117 @@ async fn parallel_signups_for_one_address_create_one_account() {
     }
 }
 
+async fn token(client: &Client, name: &str, scopes: &[&str]) -> Client {
+    let res = client
+        .post("/tokens", &json!({ "name": name, "scopes": scopes }))
+        .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    let mut bearer = client.clone();
+    bearer.http = reqwest::Client::new();
+    bearer.bearer = Some(body["token"].as_str().unwrap().to_owned());
+    bearer.send_csrf = false;
+    bearer
+}
+
+/// R-CUS-4: a password reset ends every session of the customer and every other reset link in
+/// the same transaction, and the email says so and lists the API tokens still active.
+/// Parallel confirmations with one link: one succeeds.
+#[tokio::test]
+async fn a_password_reset_ends_sessions_and_other_links() {
+    let app = spawn_app().await;
+    let email = "reset@example.jp";
+    let (first, _) = app.customer(email).await;
+    let second = app.login(email).await;
+    token(&first, "deploy-bot", &["read"]).await;
+    for _ in 0..2 {
+        let res = app
+            .client()
+            .post("/auth/password-reset", &json!({ "email": email }))
+            .await;
+        assert_eq!(res.status(), StatusCode::ACCEPTED);
+    }
+    let links: Vec<String> = app
+        .emails()
+        .into_iter()
+        .filter(|(to, _, _)| to == email)
+        .filter_map(|(_, _, body)| {
+            body.split_whitespace()
+                .find(|w| w.contains("/reset-password?token="))
+                .map(|w| w.split("token=").nth(1).unwrap().to_owned())
+        })
+        .collect();
+    assert_eq!(links.len(), 2);
+    let new_password = "a brand new passphrase";
+
+    // Ten tabs confirm the first link at once: exactly one sets the password.
+    let answers = parallel(
+        &app.client(),
+        10,
+        "/auth/password-reset/confirm",
+        json!({ "token": links[0], "password": new_password }),
+    )
+    .await;
+    assert_eq!(
+        answers.iter().filter(|(s, _)| *s == StatusCode::OK).count(),
+        1,
+        "{answers:?}"
+    );
+    for (_, body) in answers.iter().filter(|(s, _)| *s != StatusCode::OK) {
+        assert_eq!(
+            field_code(body, "token").as_deref(),
+            Some("invalid_token"),
+            "{body}"
+        );
+    }
+    for client in [&first, &second] {
+        expect_problem(
+            client.get("/me").await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        )
+        .await;
+    }
+    let p = expect_problem(
+        app.client()
+            .post(
+                "/auth/password-reset/confirm",
+                &json!({ "token": links[1], "password": "yet another passphrase" }),
+            )
+            .await,
+        StatusCode::BAD_REQUEST,
+        "validation",
+    )
+    .await;
+    assert_eq!(field_code(&p, "token").as_deref(), Some("invalid_token"));
+
+    let (_, subject, body) = app
+        .emails()
+        .into_iter()
+        .rfind(|(to, _, _)| to == email)
+        .unwrap();
+    assert_eq!(subject, "【CertDirect】パスワード変更のお知らせ");
+    assert!(body.contains("すべてのセッションを終了"), "{body}");
+    assert!(
+        body.contains("Every session that was logged in has been ended"),
+        "{body}"
+    );
+    assert!(body.contains("deploy-bot"), "{body}");
+    assert!(
+        body.contains("2026年11月24日"),
+        "the token's creation date: {body}"
+    );
+
+    let res = app
+        .client()
+        .post(
+            "/auth/login",
+            &json!({ "email": email, "password": new_password }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
 /// R-ALL-1: a body over the 1 MiB limit is a 413 problem document (REST) or a 413 ACME problem
 /// with a fresh nonce (ACME), never text/plain; the smaller per-route limits stay as they were.
 #[tokio::test]
