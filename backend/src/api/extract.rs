@@ -244,105 +244,146 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
+impl Auth {
+    /// Whether this caller may see the EAB HMAC key: a portal session, or a token with the
+    /// `acme` scope (R-CUS-4).
+    pub fn may_see_eab_key(&self) -> bool {
+        match &self.via {
+            Via::Session { .. } => true,
+            Via::Token { scopes, .. } => scopes.contains(&Scope::Acme),
+        }
+    }
+}
+
+/// The scopes a token needs for `method`: one of `read` or `write` for a read, `write` otherwise.
+fn default_scopes(method: &Method) -> &'static [Scope] {
+    if is_safe(method) {
+        &[Scope::Read, Scope::Write]
+    } else {
+        &[Scope::Write]
+    }
+}
+
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let now = state.now();
-        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
-            let token = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.split_once(' '))
-                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-                .map(|(_, token)| token.trim())
-                .ok_or_else(|| {
-                    ApiError::unauthorized("the Authorization header must be `Bearer <API token>`")
-                })?;
-            let row = api_token::Entity::find()
-                .filter(api_token::Column::TokenHash.eq(sha256_hex(token)))
-                .filter(api_token::Column::RevokedAt.is_null())
-                .one(&state.db)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::unauthorized("the API token is unknown or has been revoked")
-                })?;
-            let scopes = row.scopes();
-            let needed = if is_safe(&parts.method) {
-                Scope::Read
-            } else {
-                Scope::Write
-            };
-            let allowed = scopes.contains(&needed)
-                || (needed == Scope::Read && scopes.contains(&Scope::Write));
-            if !allowed {
-                return Err(ApiError::forbidden(
-                    "insufficient-scope",
-                    format!(
-                        "this API token lacks the {:?} scope this request needs",
-                        needed.as_str()
-                    ),
-                ));
-            }
-            api_token::Entity::update_many()
-                .set(api_token::ActiveModel {
-                    last_used_at: Set(Some(now)),
-                    ..Default::default()
-                })
-                .filter(api_token::Column::Id.eq(row.id))
-                .exec(&state.db)
-                .await?;
-            let customer = load_customer(state, row.customer_id).await?;
-            return Ok(Auth {
-                customer,
-                via: Via::Token {
-                    token_id: row.id,
-                    scopes,
-                },
-            });
-        }
+        let accepted = default_scopes(&parts.method);
+        authenticate(parts, state, accepted).await
+    }
+}
 
-        let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar
-            .get(SESSION_COOKIE)
-            .map(|c| c.value().to_owned())
+/// An authenticated caller of `GET /acme-application`: like [`Auth`], but a token with only the
+/// `acme` scope is accepted too (that is what the scope is for).
+pub struct AcmeReader(pub Auth);
+
+impl FromRequestParts<AppState> for AcmeReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let accepted: &[Scope] = if is_safe(&parts.method) {
+            &[Scope::Read, Scope::Write, Scope::Acme]
+        } else {
+            &[Scope::Write]
+        };
+        authenticate(parts, state, accepted).await.map(AcmeReader)
+    }
+}
+
+/// The session or token of the request; a token must hold one of `accepted`.
+async fn authenticate(
+    parts: &mut Parts,
+    state: &AppState,
+    accepted: &[Scope],
+) -> Result<Auth, ApiError> {
+    let now = state.now();
+    if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .ok_or_else(|| {
-                ApiError::unauthorized("log in first (no session cookie and no Bearer token)")
+                ApiError::unauthorized("the Authorization header must be `Bearer <API token>`")
             })?;
-        let row = session::Entity::find()
-            .filter(session::Column::TokenHash.eq(sha256_hex(&token)))
-            .filter(session::Column::ExpiresAt.gt(now))
+        let row = api_token::Entity::find()
+            .filter(api_token::Column::TokenHash.eq(sha256_hex(token)))
+            .filter(api_token::Column::RevokedAt.is_null())
             .one(&state.db)
             .await?
             .ok_or_else(|| {
-                ApiError::unauthorized("the session has expired or was ended; log in again")
+                ApiError::unauthorized("the API token is unknown or has been revoked")
             })?;
-        if !is_safe(&parts.method) {
-            let header = parts
-                .headers
-                .get(CSRF_HEADER)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("");
-            let cookie = jar.get(CSRF_COOKIE).map(|c| c.value()).unwrap_or("");
-            if header.is_empty() {
-                return Err(ApiError::forbidden(
-                    "csrf",
-                    "the X-CSRF-Token header is missing; send the value of the csrf_token cookie",
-                ));
-            }
-            if header != cookie || sha256_hex(header) != row.csrf_hash {
-                return Err(ApiError::forbidden(
-                    "csrf",
-                    "the X-CSRF-Token header does not match this session's csrf_token cookie",
-                ));
-            }
+        let scopes = row.scopes();
+        if !accepted.iter().any(|s| scopes.contains(s)) {
+            let needed = accepted.first().copied().unwrap_or(Scope::Write);
+            return Err(ApiError::forbidden(
+                "insufficient-scope",
+                format!(
+                    "this API token lacks the {:?} scope this request needs",
+                    needed.as_str()
+                ),
+            ));
         }
+        api_token::Entity::update_many()
+            .set(api_token::ActiveModel {
+                last_used_at: Set(Some(now)),
+                ..Default::default()
+            })
+            .filter(api_token::Column::Id.eq(row.id))
+            .exec(&state.db)
+            .await?;
         let customer = load_customer(state, row.customer_id).await?;
-        Ok(Auth {
+        return Ok(Auth {
             customer,
-            via: Via::Session { session_id: row.id },
-        })
+            via: Via::Token {
+                token_id: row.id,
+                scopes,
+            },
+        });
     }
+
+    let jar = CookieJar::from_headers(&parts.headers);
+    let token = jar
+        .get(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .ok_or_else(|| {
+            ApiError::unauthorized("log in first (no session cookie and no Bearer token)")
+        })?;
+    let row = session::Entity::find()
+        .filter(session::Column::TokenHash.eq(sha256_hex(&token)))
+        .filter(session::Column::ExpiresAt.gt(now))
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| {
+            ApiError::unauthorized("the session has expired or was ended; log in again")
+        })?;
+    if !is_safe(&parts.method) {
+        let header = parts
+            .headers
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let cookie = jar.get(CSRF_COOKIE).map(|c| c.value()).unwrap_or("");
+        if header.is_empty() {
+            return Err(ApiError::forbidden(
+                "csrf",
+                "the X-CSRF-Token header is missing; send the value of the csrf_token cookie",
+            ));
+        }
+        if header != cookie || sha256_hex(header) != row.csrf_hash {
+            return Err(ApiError::forbidden(
+                "csrf",
+                "the X-CSRF-Token header does not match this session's csrf_token cookie",
+            ));
+        }
+    }
+    let customer = load_customer(state, row.customer_id).await?;
+    Ok(Auth {
+        customer,
+        via: Via::Session { session_id: row.id },
+    })
 }
 
 async fn load_customer(state: &AppState, id: i64) -> Result<customer::Model, ApiError> {

@@ -8,6 +8,7 @@ use reqwest::StatusCode;
 use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 
+use crate::acme::applied_customer;
 use crate::helpers::*;
 
 /// Sends the same request from `n` tasks at once; returns every (status, body).
@@ -99,6 +100,58 @@ async fn token(client: &Client, name: &str, scopes: &[&str]) -> Client {
     bearer.bearer = Some(body["token"].as_str().unwrap().to_owned());
     bearer.send_csrf = false;
     bearer
+}
+
+/// R-CUS-4, R-EAB-4: the EAB HMAC key is shown to a portal session and to a token with the
+/// `acme` scope; a `read` (or `write`) token gets everything else with the key null, a note
+/// saying why, and no ready-made commands (they would carry the key).
+#[tokio::test]
+async fn only_the_acme_scope_reads_the_eab_hmac_key() {
+    let app = spawn_app().await;
+    let (portal, _, applied) = applied_customer(&app, "scoped@example.jp").await;
+    let key = applied["eab"]["hmac_key"].as_str().unwrap().to_owned();
+    assert_eq!(key.len(), 43);
+
+    let session: Value = portal.get("/acme-application").await.json().await.unwrap();
+    assert_eq!(session["eab"]["hmac_key"], key.as_str());
+
+    for scopes in [&["read"][..], &["write"], &["read", "write"]] {
+        let reader = token(&portal, "reader", scopes).await;
+        let res = reader.get("/acme-application").await;
+        assert_eq!(res.status(), StatusCode::OK, "{scopes:?}");
+        let seen: Value = res.json().await.unwrap();
+        assert!(seen["eab"]["hmac_key"].is_null(), "{scopes:?}: {seen}");
+        assert!(seen["eab"]["hmac_key_withheld"]
+            .as_str()
+            .unwrap()
+            .contains("acme"));
+        assert_eq!(seen["eab"]["key_id"], session["eab"]["key_id"]);
+        assert_eq!(seen["application_number"], session["application_number"]);
+        assert_eq!(seen["commands"], json!([]));
+        assert!(
+            !seen.to_string().contains(&key),
+            "{scopes:?}: the key leaked: {seen}"
+        );
+    }
+
+    let acme = token(&portal, "certbot provisioning", &["acme"]).await;
+    let seen: Value = acme.get("/acme-application").await.json().await.unwrap();
+    assert_eq!(seen["eab"]["hmac_key"], key.as_str());
+    assert!(seen["eab"].get("hmac_key_withheld").is_none());
+    assert!(seen["commands"].to_string().contains(&key));
+    // The acme scope reads the application only: not the rest of the account.
+    expect_problem(
+        acme.get("/me").await,
+        StatusCode::FORBIDDEN,
+        "insufficient-scope",
+    )
+    .await;
+    let listed: Value = portal.get("/tokens").await.json().await.unwrap();
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["scopes"] == json!(["acme"])));
 }
 
 /// R-CUS-4: a password reset ends every session of the customer and every other reset link in

@@ -194,6 +194,8 @@ texts! {
     ScopesLabel => "権限", "Scopes";
     ScopeRead => "read — 会員情報・登録内容の参照", "read — view your data";
     ScopeWrite => "write — 申し込み・変更などの操作", "write — apply, change and cancel";
+    ScopeAcme => "acme — EABのHMACキーの取得(ACMEクライアントの自動設定用。read では表示されません)",
+        "acme — read the EAB HMAC key (for setting up ACME clients; read does not show it)";
     TokenCreateSubmit => "トークンを作成", "Create token";
     TokenCreatedTitle => "トークンを作成しました", "Your new token";
     TokenCreatedWarn => "このトークンは今しか表示されません。今すぐコピーして安全な場所に保管してください。",
