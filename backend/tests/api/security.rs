@@ -5,12 +5,34 @@
 
 use chrono::Duration;
 use reqwest::StatusCode;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{json, Value};
 
-use crate::acme::applied_customer;
+use crate::acme::{applied_customer, operator};
 use crate::helpers::*;
 use crate::orders::{env_with, failed_http};
+
+const CARD_OK: &str = "4242424242424242";
+const CARD_DECLINED: &str = "4000000000000002";
+
+fn card(number: &str) -> Value {
+    json!({ "card_number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123" })
+}
+
+fn order(fqdn: &str, years: u32) -> Value {
+    json!({ "fqdn": fqdn, "type": "dv", "period_years": years, "payment_method": "card", "agree_terms": true })
+}
+
+async fn register(client: &Client, body: &Value) -> Value {
+    let res = client.post("/registrations", body).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
+    res.json().await.unwrap()
+}
 
 /// Sends the same request from `n` tasks at once; returns every (status, body).
 async fn parallel(client: &Client, n: usize, path: &str, body: Value) -> Vec<(StatusCode, Value)> {
@@ -29,6 +51,282 @@ async fn parallel(client: &Client, n: usize, path: &str, body: Value) -> Vec<(St
         out.push(t.await.unwrap());
     }
     out
+}
+
+fn problem_kind(body: &Value) -> &str {
+    body["type"]
+        .as_str()
+        .unwrap_or("")
+        .trim_start_matches("urn:certdirect:problem:")
+}
+
+async fn invoice_row(app: &TestApp, number: &str) -> certdirect::store::entity::invoice::Model {
+    use certdirect::store::entity::invoice;
+    invoice::Entity::find()
+        .filter(invoice::Column::Number.eq(number))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+/// R-BILL-6: parallel card payments of one invoice charge the card once. Each round races 30
+/// payments (and, in every other round, 5 operator confirmations) on a fresh invoice: exactly
+/// one wins, every other request is a 409 saying the payment is in progress or done, and the
+/// provider saw one request and took one charge under the invoice number.
+#[tokio::test]
+async fn parallel_card_payments_charge_the_card_once() {
+    let app = spawn_app().await;
+    let (client, _, _) = applied_customer(&app, "payer@example.jp").await;
+    let op = operator(&app).await;
+    for round in 0..4 {
+        let created = register(&client, &order(&format!("race{round}.jp"), 1)).await;
+        let number = created["invoice"]["number"].as_str().unwrap().to_owned();
+        let amount = created["invoice"]["amount_incl_tax"].clone();
+
+        // Declined cards first: the claim is given back every time, the invoice stays payable.
+        let declined = parallel(
+            &client,
+            10,
+            &format!("/invoices/{number}/pay"),
+            card(CARD_DECLINED),
+        )
+        .await;
+        for (status, body) in &declined {
+            assert!(
+                *status == StatusCode::PAYMENT_REQUIRED
+                    || (*status == StatusCode::CONFLICT
+                        && problem_kind(body) == "payment-in-progress"),
+                "{status} {body}"
+            );
+        }
+        assert!(invoice_row(&app, &number).await.charging_at.is_none());
+        let declined_calls = declined
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::PAYMENT_REQUIRED)
+            .count() as u32;
+        assert!(declined_calls >= 1);
+        assert_eq!(app.state.payments.record(&number).requests, declined_calls);
+
+        let pays = {
+            let (client, number) = (client.clone(), number.clone());
+            tokio::spawn(async move {
+                parallel(
+                    &client,
+                    30,
+                    &format!("/invoices/{number}/pay"),
+                    card(CARD_OK),
+                )
+                .await
+            })
+        };
+        let confirms = if round % 2 == 1 {
+            parallel(
+                &op,
+                5,
+                &format!("/operator/invoices/{number}/confirm-payment"),
+                json!({ "amount": amount, "method": "card" }),
+            )
+            .await
+        } else {
+            Vec::new()
+        };
+        let pays = pays.await.unwrap();
+        let all: Vec<&(StatusCode, Value)> = pays.iter().chain(confirms.iter()).collect();
+        let won = all.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+        assert_eq!(won, 1, "round {round}: {all:?}");
+        for (status, body) in all.iter().filter(|(s, _)| *s != StatusCode::OK) {
+            assert_eq!(*status, StatusCode::CONFLICT, "round {round}: {body}");
+            assert!(
+                ["payment-in-progress", "already-paid"].contains(&problem_kind(body)),
+                "round {round}: {body}"
+            );
+            assert!(body["detail"].as_str().unwrap().contains(&number), "{body}");
+        }
+        let row = invoice_row(&app, &number).await;
+        assert_eq!(row.status, "paid");
+        assert!(row.charging_at.is_none());
+        let record = app.state.payments.record(&number);
+        let card_won = pays.iter().any(|(s, _)| *s == StatusCode::OK);
+        assert_eq!(
+            record.charges,
+            u32::from(card_won),
+            "round {round}: {record:?}"
+        );
+        assert_eq!(
+            record.requests - declined_calls,
+            u32::from(card_won),
+            "the provider was called once for the approved card (round {round}): {record:?}"
+        );
+        if card_won {
+            assert_eq!(row.payment_reference, record.charge_id);
+        }
+    }
+}
+
+/// R-BILL-6: an invoice a card payment holds is unpaid but busy everywhere: the operator's
+/// confirmation, the bank statement import and another card payment are refused with a 409
+/// that says so, the scheduler does not void it; an abandoned claim lapses after 10 minutes.
+#[tokio::test]
+async fn a_claimed_invoice_is_busy_for_every_other_payment_path() {
+    use certdirect::store::entity::invoice;
+    let app = spawn_app().await;
+    let (client, _, _) = applied_customer(&app, "busy@example.jp").await;
+    let op = operator(&app).await;
+    let created = register(&client, &order("busy.jp", 1)).await;
+    let number = created["invoice"]["number"].as_str().unwrap().to_owned();
+    let amount = created["invoice"]["amount_incl_tax"].as_i64().unwrap();
+    // Past its due date, with a card payment under way (a provider call that has not returned).
+    invoice::Entity::update_many()
+        .set(invoice::ActiveModel {
+            charging_at: Set(Some(app.clock_now())),
+            due_at: Set(app.clock_now() - Duration::minutes(1)),
+            ..Default::default()
+        })
+        .filter(invoice::Column::Number.eq(&number))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+
+    let p = expect_problem(
+        client
+            .post(&format!("/invoices/{number}/pay"), &card(CARD_OK))
+            .await,
+        StatusCode::CONFLICT,
+        "payment-in-progress",
+    )
+    .await;
+    assert!(p["detail"].as_str().unwrap().contains("in progress"), "{p}");
+    expect_problem(
+        op.post(
+            &format!("/operator/invoices/{number}/confirm-payment"),
+            &json!({ "amount": amount, "method": "bank_transfer" }),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "payment-in-progress",
+    )
+    .await;
+    let csv = format!("date,invoice_number,amount,payer\n2026-12-01,{number},{amount},ヤマダ\n");
+    let res = op
+        .http
+        .post(format!("{}/api/v1/operator/bank-statements", app.base))
+        .header("content-type", "text/csv")
+        .header("x-csrf-token", op.cookie("csrf_token").unwrap())
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    let import: Value = res.json().await.unwrap();
+    assert_eq!(
+        import["rows"][0]["outcome"], "payment_in_progress",
+        "{import}"
+    );
+    assert_eq!(import["applied"], 0);
+    assert_eq!(
+        certdirect::registrations::cancel_overdue(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(invoice_row(&app, &number).await.status, "unpaid");
+
+    // A claim nobody settled (the process died mid-charge) stops holding the invoice.
+    app.clock.advance(Duration::minutes(11));
+    assert_eq!(
+        certdirect::registrations::cancel_overdue(&app.state)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(invoice_row(&app, &number).await.status, "void");
+    assert_eq!(app.state.payments.record(&number).requests, 0);
+}
+
+/// R-FQDN-8, R-BILL-6: a registration has one open renewal invoice at a time (20 parallel
+/// renewals: one invoice, 19 answers naming it), and years added and taken back at the same
+/// moment all count: each of 8 rounds refunds the last renewal while the next one is paid.
+#[tokio::test]
+async fn renewals_open_one_at_a_time_and_concurrent_changes_all_count() {
+    let app = spawn_app().await;
+    let (client, _, _) = applied_customer(&app, "renewer@example.jp").await;
+    let op = operator(&app).await;
+    let first = register(&client, &order("keep.jp", 1)).await;
+    let reg_id = first["registration"]["id"].as_i64().unwrap();
+    let n1 = first["invoice"]["number"].as_str().unwrap().to_owned();
+    assert_eq!(
+        client
+            .post(&format!("/invoices/{n1}/pay"), &card(CARD_OK))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let years = || async {
+        client
+            .get(&format!("/registrations/{reg_id}"))
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()["contract_years"]
+            .as_i64()
+            .unwrap()
+    };
+
+    let mut previous: Option<String> = None;
+    for round in 0..8 {
+        let answers = parallel(&client, 20, "/registrations", order("keep.jp", 1)).await;
+        let opened: Vec<&Value> = answers
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::CREATED)
+            .map(|(_, b)| b)
+            .collect();
+        assert_eq!(opened.len(), 1, "round {round}: {answers:?}");
+        let number = opened[0]["invoice"]["number"].as_str().unwrap().to_owned();
+        assert_eq!(opened[0]["renewal"], true);
+        for (status, body) in answers.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
+            assert_eq!(*status, StatusCode::CONFLICT, "{body}");
+            assert_eq!(
+                field_code(body, "fqdn").as_deref(),
+                Some("renewal_pending"),
+                "{body}"
+            );
+            assert!(body["detail"].as_str().unwrap().contains(&number), "{body}");
+        }
+        let before = years().await;
+        // Pay this renewal while the previous one is refunded: +1 and -1 at once.
+        let pay = {
+            let (client, number) = (client.clone(), number.clone());
+            tokio::spawn(async move {
+                client
+                    .post(&format!("/invoices/{number}/pay"), &card(CARD_OK))
+                    .await
+                    .status()
+            })
+        };
+        let refund = match &previous {
+            Some(prev) => Some(
+                op.post(&format!("/operator/invoices/{prev}/refund"), &json!({}))
+                    .await
+                    .status(),
+            ),
+            None => None,
+        };
+        assert_eq!(pay.await.unwrap(), StatusCode::OK, "round {round}");
+        let expected = match refund {
+            Some(status) => {
+                assert_eq!(status, StatusCode::OK, "round {round}");
+                before
+            }
+            None => before + 1,
+        };
+        assert_eq!(years().await, expected, "round {round}");
+        previous = Some(number);
+    }
+    assert_eq!(
+        years().await,
+        2,
+        "the first year and the last renewal remain"
+    );
 }
 
 /// R-CUS-4, R-CUS-1: 40 parallel wrong passwords for one account, three rounds (the window
