@@ -72,6 +72,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "login_limit_window_secs",
         "the rate-limit window in seconds (default 900)",
     ),
+    (
+        "trusted_proxies",
+        "comma-separated addresses or CIDR blocks of reverse proxies whose X-Forwarded-For is believed (default: none)",
+    ),
     ("log_format", "text or json (default text)"),
     ("eab_encryption_key", "32 bytes, base64: encrypts EAB HMAC keys at rest (default: <data dir>/eab-encryption.key, made on first start)"),
     ("terms_url", "the service terms (サービス約款) URL in the ACME directory (default <public url>/terms)"),
@@ -106,6 +110,8 @@ pub struct Config {
     pub brand: String,
     pub session_hours: i64,
     pub login_limit: LoginLimit,
+    /// Peers whose `X-Forwarded-For` names the client (R-CUS-4); empty = the TCP peer is the client.
+    pub trusted_proxies: Vec<crate::cidr::Cidr>,
     pub log_format: LogFormat,
     pub eab_encryption_key: Option<[u8; 32]>,
     pub terms_url: String,
@@ -385,6 +391,18 @@ impl Config {
         if va_http_port == 0 {
             return Err(src.err("va_http_port", "must be between 1 and 65535"));
         }
+        let trusted_proxies = match src.string("trusted_proxies") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<crate::cidr::Cidr>()
+                        .map_err(|reason| src.err("trusted_proxies", reason))
+                })
+                .collect::<Result<_, _>>()?,
+        };
         let smtp_url = src.string("smtp_url");
         if let Some(url) = &smtp_url {
             if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
@@ -491,6 +509,7 @@ impl Config {
                 window_secs: src.positive("login_limit_window_secs", 900)?,
             },
             va_allow_private: src.flag("va_allow_private")?,
+            trusted_proxies,
             data_dir,
             database_url,
             database_schema,
@@ -619,11 +638,37 @@ mod tests {
                 "c2hvcnQ=",
                 "CERTDIRECT_EAB_ENCRYPTION_KEY",
             ),
+            (
+                "CERTDIRECT_TRUSTED_PROXIES",
+                "10.0.0.1,proxy.example.jp",
+                "CERTDIRECT_TRUSTED_PROXIES",
+            ),
+            (
+                "CERTDIRECT_TRUSTED_PROXIES",
+                "10.0.0.0/40",
+                "CERTDIRECT_TRUSTED_PROXIES",
+            ),
         ];
         for (var, value, named) in table {
             let err = Config::from_sources(None, &env(&[(var, value)])).unwrap_err();
             assert!(err.to_string().starts_with(named), "{var}={value}: {err}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_and_blocks() {
+        let c = Config::from_sources(
+            None,
+            &env(&[(
+                "CERTDIRECT_TRUSTED_PROXIES",
+                "127.0.0.1, 10.0.0.0/8,fd00::/8",
+            )]),
+        )
+        .unwrap();
+        assert_eq!(c.trusted_proxies.len(), 3);
+        assert!(c.trusted_proxies[1].contains("10.9.8.7".parse().unwrap()));
+        let none = Config::from_sources(None, &HashMap::new()).unwrap();
+        assert!(none.trusted_proxies.is_empty());
     }
 
     #[test]

@@ -73,29 +73,38 @@ pub async fn current(
 
 use crate::clock::rfc3339;
 
-/// The application as the API shows it.
+/// The application as the API shows it. `hmac` is `None` when the caller may not see the key
+/// (R-CUS-4): then the key and the commands that would carry it are left out, with the reason.
 pub fn application_dto(
     state: &AppState,
     customer: &customer::Model,
     application: &acme_application::Model,
     eab: &eab_credential::Model,
-    hmac: &[u8],
+    hmac: Option<&[u8]>,
 ) -> AcmeApplication {
     let directory_url = state.config.public("/acme/directory");
-    let hmac_key = b64(hmac);
-    let commands = shared::acme::client_commands(
-        &directory_url,
-        &eab.key_id,
-        &hmac_key,
-        &customer.email,
-        "example.jp",
-    );
+    let hmac_key = hmac.map(b64);
+    let commands = match &hmac_key {
+        Some(key) => shared::acme::client_commands(
+            &directory_url,
+            &eab.key_id,
+            key,
+            &customer.email,
+            "example.jp",
+        ),
+        None => Vec::new(),
+    };
+    let hmac_key_withheld = hmac_key.is_none().then(|| {
+        "the HMAC key is shown in the portal and to API tokens with the \"acme\" scope only"
+            .to_owned()
+    });
     AcmeApplication {
         application_number: application.number(),
         applied_at: rfc3339(application.created_at),
         eab: EabCredentials {
             key_id: eab.key_id.clone(),
             hmac_key,
+            hmac_key_withheld,
             issued_at: rfc3339(eab.issued_at),
             expires_at: rfc3339(eab.expires_at),
             expired: eab.expires_at <= state.now(),

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod billing;
 pub mod ca;
 pub mod certs;
+pub mod cidr;
 pub mod clock;
 pub mod config;
 pub mod eab;
@@ -57,12 +58,18 @@ pub fn app(state: AppState) -> Router {
         .nest("/ca", certs::router())
         .route("/metrics", axum::routing::get(metrics::handler))
         .merge(web::spa_router(&state.config.static_dir))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(
+            web::MAX_REQUEST_BYTES,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            web::oversized_body_problem,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             web::security_headers,
         ))
         .layer(axum::middleware::from_fn(web::log_request))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(1024 * 1024))
         .with_state(state)
 }
 

@@ -3,9 +3,10 @@
 //! in the same transaction (R-ALL-1).
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use serde_json::json;
 use shared::billing::{yen, InvoiceStatus, PaymentMethod, Product, RegistrationState};
@@ -192,6 +193,16 @@ pub async fn open(
 ) -> ApiResult<Opened> {
     let now = state.now();
     let txn = state.db.begin().await?;
+    // Write first: this locks a held name's registration (PostgreSQL) or the database
+    // (SQLite) before anything is read, so two purchases of one name are decided in turn.
+    registration::Entity::update_many()
+        .col_expr(
+            registration::Column::UpdatedAt,
+            Expr::col(registration::Column::UpdatedAt).into(),
+        )
+        .filter(registration::Column::LiveFqdn.eq(&name.ascii))
+        .exec(&txn)
+        .await?;
     let held = registration::Entity::find()
         .filter(registration::Column::LiveFqdn.eq(&name.ascii))
         .one(&txn)
@@ -227,7 +238,13 @@ pub async fn open(
                 format!("is already applied for and awaits payment of invoice {pending}"),
             ));
         }
-        Some(r) => (r, true),
+        Some(r) => {
+            // R-FQDN-8: one open renewal at a time, so two cannot be paid side by side.
+            if let Some(open) = open_invoice(&txn, r.id).await? {
+                return Err(renewal_pending(&open.number));
+            }
+            (r, true)
+        }
         None => {
             let inserted = registration::ActiveModel {
                 customer_id: Set(customer.id),
@@ -290,7 +307,21 @@ pub async fn open(
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await;
+    let draft = match draft {
+        Ok(draft) => draft,
+        // The unique index on open invoices decided a race between two renewals: name the
+        // invoice that won, read after this transaction is given up.
+        Err(e) if is_unique_violation(&e) => {
+            txn.rollback().await?;
+            let open = open_invoice(&state.db, reg.id).await?;
+            return Err(renewal_pending(
+                open.as_ref()
+                    .map_or("opened meanwhile", |i| i.number.as_str()),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
     // R-BILL-2: the number comes from the row id: unique, sequential, never reused.
     let number = invoice_number(draft.id);
     let mut numbered: invoice::ActiveModel = draft.into();
@@ -321,6 +352,156 @@ pub async fn open(
     })
 }
 
+fn renewal_pending(number: &str) -> ApiError {
+    ApiError::conflict(
+        "fqdn",
+        "renewal_pending",
+        format!(
+            "already has an open renewal invoice ({number}); pay it, or wait for its due date to pass, before ordering another renewal"
+        ),
+    )
+}
+
+/// The registration's unpaid invoice, if it has one (at most one: a unique index holds it).
+pub async fn open_invoice(
+    db: &impl ConnectionTrait,
+    registration_id: i64,
+) -> Result<Option<invoice::Model>, sea_orm::DbErr> {
+    invoice::Entity::find()
+        .filter(invoice::Column::RegistrationId.eq(registration_id))
+        .filter(invoice::Column::Status.eq(InvoiceStatus::Unpaid.as_str()))
+        .one(db)
+        .await
+}
+
+/// Invoices no card payment holds at `now` (R-BILL-6): never claimed, or the claim was abandoned.
+pub fn unclaimed(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(invoice::Column::ChargingAt.is_null())
+        .add(
+            invoice::Column::ChargingAt
+                .lte(now - chrono::Duration::minutes(invoice::CHARGE_CLAIM_MINUTES)),
+        )
+}
+
+fn payment_in_progress(number: &str) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::CONFLICT,
+        "payment-in-progress",
+        format!(
+            "a payment for invoice {number} is in progress; nothing was changed. Reload the invoice in a moment to see its outcome"
+        ),
+    )
+}
+
+/// R-BILL-6: claims the unpaid invoice for a card payment before the provider is called.
+/// Returns the claim's time, which settling or releasing it must present.
+pub async fn claim_for_card(
+    db: &impl ConnectionTrait,
+    inv: &invoice::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<DateTime<Utc>> {
+    let res = invoice::Entity::update_many()
+        .set(invoice::ActiveModel {
+            charging_at: Set(Some(now)),
+            ..Default::default()
+        })
+        .filter(invoice::Column::Id.eq(inv.id))
+        .filter(invoice::Column::Status.eq(InvoiceStatus::Unpaid.as_str()))
+        .filter(unclaimed(now))
+        .exec(db)
+        .await?;
+    if res.rows_affected == 1 {
+        return Ok(now);
+    }
+    // Someone else got there first: say what became of the invoice.
+    let current = invoice::Entity::find_by_id(inv.id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("invoice vanished"))?;
+    Err(payment_refusal(&current, current.amount_incl_tax, now)
+        .unwrap_or_else(|| payment_in_progress(&inv.number)))
+}
+
+/// Gives up a card payment's claim (declined, or failed before it was recorded): the invoice is
+/// unpaid and free again.
+pub async fn release_claim(
+    db: &impl ConnectionTrait,
+    inv: &invoice::Model,
+    claim: DateTime<Utc>,
+) -> Result<(), sea_orm::DbErr> {
+    invoice::Entity::update_many()
+        .col_expr(
+            invoice::Column::ChargingAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(invoice::Column::Id.eq(inv.id))
+        .filter(invoice::Column::Status.eq(InvoiceStatus::Unpaid.as_str()))
+        .filter(invoice::Column::ChargingAt.eq(claim))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
+
+/// Adds `years` (negative to take them back) to a registration's contract, and moves an
+/// active contract's end with them. The row is locked first and then changed by compare-and-set
+/// on what was read, so two payments (or a payment and a refund) at once both count.
+async fn extend_contract(
+    db: &impl ConnectionTrait,
+    registration_id: i64,
+    years: i32,
+    now: DateTime<Utc>,
+) -> ApiResult<registration::Model> {
+    // Writing the row first takes its lock (PostgreSQL) or the database's (SQLite): the read
+    // below then sees every change committed before ours.
+    registration::Entity::update_many()
+        .col_expr(registration::Column::UpdatedAt, Expr::value(now))
+        .filter(registration::Column::Id.eq(registration_id))
+        .exec(db)
+        .await?;
+    let reg = registration::Entity::find_by_id(registration_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("registration vanished"))?;
+    let end = match (reg.contract_end, years) {
+        (Some(end), y) if y > 0 => Some(dates::add_years(end, y as u32)),
+        (Some(_), _) => {
+            return Err(ApiError::internal(format!(
+                "registration {registration_id} is active; its contract cannot be shortened"
+            )))
+        }
+        (None, _) => None,
+    };
+    let mut guard = Condition::all()
+        .add(registration::Column::Id.eq(registration_id))
+        .add(registration::Column::ContractYears.eq(reg.contract_years));
+    guard = match reg.contract_end {
+        Some(old) => guard.add(registration::Column::ContractEnd.eq(old)),
+        None => guard.add(registration::Column::ContractEnd.is_null()),
+    };
+    let res = registration::Entity::update_many()
+        .col_expr(
+            registration::Column::ContractYears,
+            Expr::col(registration::Column::ContractYears).add(years),
+        )
+        .col_expr(registration::Column::ContractEnd, Expr::value(end))
+        .col_expr(registration::Column::UpdatedAt, Expr::value(now))
+        .filter(guard)
+        .exec(db)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "concurrent-change",
+            format!("registration {registration_id} changed meanwhile; try again"),
+        ));
+    }
+    registration::Entity::find_by_id(registration_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::internal("registration vanished"))
+}
+
 /// The newest invoice of a registration.
 pub async fn latest_invoice(
     db: &impl ConnectionTrait,
@@ -340,11 +521,18 @@ pub struct Payment<'a> {
     pub amount: i64,
     pub reference: String,
     pub actor: &'a str,
+    /// The card payment's claim on the invoice ([`claim_for_card`]); `None` for payments that
+    /// need no provider (bank transfers, statements), which a claimed invoice refuses.
+    pub claim: Option<DateTime<Utc>>,
 }
 
-/// R-BILL-5: why a payment cannot be applied to `inv`, if it cannot.
-pub fn payment_refusal(inv: &invoice::Model, amount: i64) -> Option<ApiError> {
+/// R-BILL-5, R-BILL-6: why a payment cannot be applied to `inv` at `now`, if it cannot. An
+/// invoice a card payment holds is unpaid but busy.
+pub fn payment_refusal(inv: &invoice::Model, amount: i64, now: DateTime<Utc>) -> Option<ApiError> {
     use axum::http::StatusCode;
+    if inv.status() == InvoiceStatus::Unpaid && inv.is_claimed(now) {
+        return Some(payment_in_progress(&inv.number));
+    }
     match inv.status() {
         InvoiceStatus::Paid => Some(ApiError::new(
             StatusCode::CONFLICT,
@@ -385,10 +573,21 @@ pub async fn apply_payment(
     inv: &invoice::Model,
     payment: Payment<'_>,
 ) -> ApiResult<(invoice::Model, registration::Model)> {
-    if let Some(refusal) = payment_refusal(inv, payment.amount) {
+    let now = state.now();
+    let refusal = match payment.claim {
+        // The card payment holds the claim itself; only the other refusals apply.
+        Some(_) => {
+            payment_refusal(inv, payment.amount, now).filter(|r| r.kind != "payment-in-progress")
+        }
+        None => payment_refusal(inv, payment.amount, now),
+    };
+    if let Some(refusal) = refusal {
         return Err(refusal);
     }
-    let now = state.now();
+    let held = match payment.claim {
+        Some(claim) => Condition::all().add(invoice::Column::ChargingAt.eq(claim)),
+        None => unclaimed(now),
+    };
     let res = invoice::Entity::update_many()
         .set(invoice::ActiveModel {
             status: Set(InvoiceStatus::Paid.as_str().to_owned()),
@@ -396,21 +595,28 @@ pub async fn apply_payment(
             paid_amount: Set(Some(payment.amount)),
             paid_via: Set(Some(payment.via.to_owned())),
             payment_reference: Set(Some(payment.reference.chars().take(128).collect())),
+            charging_at: Set(None),
             ..Default::default()
         })
         .filter(invoice::Column::Id.eq(inv.id))
         .filter(invoice::Column::Status.eq(InvoiceStatus::Unpaid.as_str()))
+        .filter(held)
         .exec(txn)
         .await?;
     if res.rows_affected != 1 {
-        return Err(ApiError::new(
-            axum::http::StatusCode::CONFLICT,
-            "already-paid",
-            format!(
-                "invoice {} was paid meanwhile; nothing was changed",
-                inv.number
-            ),
-        ));
+        let current = invoice::Entity::find_by_id(inv.id).one(txn).await?;
+        return Err(current
+            .and_then(|c| payment_refusal(&c, payment.amount, now))
+            .unwrap_or_else(|| {
+                ApiError::new(
+                    axum::http::StatusCode::CONFLICT,
+                    "already-paid",
+                    format!(
+                        "invoice {} was paid meanwhile; nothing was changed",
+                        inv.number
+                    ),
+                )
+            }));
     }
     let paid = invoice::Entity::find_by_id(inv.id)
         .one(txn)
@@ -439,23 +645,7 @@ pub async fn apply_payment(
         .await?
     } else {
         // R-FQDN-8: a renewal adds its years; an active contract's end moves at once.
-        let mut changes = registration::ActiveModel {
-            contract_years: Set(reg.contract_years + years),
-            updated_at: Set(now),
-            ..Default::default()
-        };
-        if let Some(end) = reg.contract_end {
-            changes.contract_end = Set(Some(dates::add_years(end, years.max(0) as u32)));
-        }
-        registration::Entity::update_many()
-            .set(changes)
-            .filter(registration::Column::Id.eq(reg.id))
-            .exec(txn)
-            .await?;
-        registration::Entity::find_by_id(reg.id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| ApiError::internal("registration vanished"))?
+        extend_contract(txn, reg.id, years.max(0), now).await?
     };
     AuditEntry {
         actor: payment.actor.to_owned(),
@@ -486,9 +676,11 @@ pub async fn apply_payment(
 /// Returns how many invoices were voided.
 pub async fn cancel_overdue(state: &AppState) -> ApiResult<u32> {
     let now = state.now();
+    // An invoice a card payment holds is left alone: the payment may still succeed.
     let overdue = invoice::Entity::find()
         .filter(invoice::Column::Status.eq(InvoiceStatus::Unpaid.as_str()))
         .filter(invoice::Column::DueAt.lt(now))
+        .filter(unclaimed(now))
         .all(&state.db)
         .await?;
     let mut count = 0;
@@ -502,10 +694,11 @@ pub async fn cancel_overdue(state: &AppState) -> ApiResult<u32> {
             })
             .filter(invoice::Column::Id.eq(inv.id))
             .filter(invoice::Column::Status.eq(InvoiceStatus::Unpaid.as_str()))
+            .filter(unclaimed(now))
             .exec(&txn)
             .await?;
         if res.rows_affected != 1 {
-            continue; // paid or voided by another process meanwhile
+            continue; // paid, voided or claimed for a card payment meanwhile
         }
         if inv.kind == invoice::KIND_NEW {
             if let Some(reg) = registration::Entity::find_by_id(inv.registration_id)
@@ -617,20 +810,8 @@ pub async fn refund(
         ));
     }
     let txn = state.db.begin().await?;
-    let reg = registration::Entity::find_by_id(inv.registration_id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| ApiError::internal("invoice without registration"))?;
-    if reg.activated_at.is_some() {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "not-refundable",
-            format!(
-                "a certificate has been issued for {}; no refund is possible (R-BILL-5)",
-                reg.fqdn
-            ),
-        ));
-    }
+    // The invoice's compare-and-set comes first (a write first also keeps SQLite from having
+    // to upgrade a read snapshot); a certificate found below rolls it back.
     let res = invoice::Entity::update_many()
         .set(invoice::ActiveModel {
             status: Set(InvoiceStatus::Refunded.as_str().to_owned()),
@@ -648,6 +829,20 @@ pub async fn refund(
             "the invoice changed meanwhile",
         ));
     }
+    let reg = registration::Entity::find_by_id(inv.registration_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::internal("invoice without registration"))?;
+    if reg.activated_at.is_some() {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "not-refundable",
+            format!(
+                "a certificate has been issued for {}; no refund is possible (R-BILL-5)",
+                reg.fqdn
+            ),
+        ));
+    }
     let reason = format!("invoice {} refunded", inv.number);
     if inv.kind == invoice::KIND_NEW {
         transition(
@@ -661,15 +856,7 @@ pub async fn refund(
         )
         .await?;
     } else {
-        registration::Entity::update_many()
-            .set(registration::ActiveModel {
-                contract_years: Set(reg.contract_years - inv.period_years),
-                updated_at: Set(now),
-                ..Default::default()
-            })
-            .filter(registration::Column::Id.eq(reg.id))
-            .exec(&txn)
-            .await?;
+        extend_contract(&txn, reg.id, -inv.period_years, now).await?;
     }
     AuditEntry {
         actor: actor.to_owned(),

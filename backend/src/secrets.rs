@@ -51,16 +51,35 @@ pub fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password(&random_token()).unwrap_or_default())
 }
 
-/// Runs password verification on the blocking pool.
+/// How many Argon2 computations (19 MiB and a few tens of milliseconds each) run at once in
+/// this process; more wait their turn. Bounds the memory and CPU a burst of logins, sign-ups or
+/// resets can take (R-CUS-4).
+pub const ARGON2_CONCURRENCY: usize = 2;
+
+static ARGON2_PERMITS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(ARGON2_CONCURRENCY);
+
+/// Runs `work` on the blocking pool once one of the [`ARGON2_CONCURRENCY`] permits is free.
+async fn with_argon2_permit<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _permit = ARGON2_PERMITS
+        .acquire()
+        .await
+        .map_err(|e| anyhow::anyhow!("the password hashing limiter is closed: {e}"))?;
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
+/// Runs password verification on the blocking pool (at most [`ARGON2_CONCURRENCY`] at once).
 pub async fn verify_password_blocking(password: String, stored: String) -> bool {
-    tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+    with_argon2_permit(move || verify_password(&password, &stored))
         .await
         .unwrap_or(false)
 }
 
-/// Runs password hashing on the blocking pool.
+/// Runs password hashing on the blocking pool (at most [`ARGON2_CONCURRENCY`] at once).
 pub async fn hash_password_blocking(password: String) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_password(&password)).await?
+    with_argon2_permit(move || hash_password(&password)).await?
 }
 
 #[cfg(test)]
@@ -86,6 +105,33 @@ mod tests {
         assert!(!verify_password("correct horse batterY", &h));
         assert!(!verify_password("anything", "not a hash"));
         assert!(!verify_password("anything", dummy_hash()));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn at_most_two_argon2_computations_run_at_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let (running, peak) = (running.clone(), peak.clone());
+                tokio::spawn(with_argon2_permit(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                }))
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        let peak = peak.load(Ordering::SeqCst);
+        assert!(
+            (1..=ARGON2_CONCURRENCY).contains(&peak),
+            "{peak} ran at once"
+        );
     }
 
     #[test]

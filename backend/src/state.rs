@@ -26,6 +26,8 @@ pub struct Inner {
     pub nonces: crate::acme::nonce::NonceKeys,
     /// Wakes this process's validation workers when a job is queued.
     pub va_wakeup: tokio::sync::Notify,
+    /// The card payment provider (R-BILL-3, R-BILL-6): the built-in test provider.
+    pub payments: crate::billing::payment::TestCardProvider,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             secrets,
             ca,
             va_wakeup: tokio::sync::Notify::new(),
+            payments: Default::default(),
         }))
     }
 

@@ -61,6 +61,53 @@ async fn index_html(State(state): State<AppState>, method: axum::http::Method) -
     }
 }
 
+/// The largest request body any route reads; the ACME routes and JSON bodies have smaller
+/// limits of their own (64 KiB).
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// Turns the plain-text 413 of the body limit (tower-http's "length limit exceeded", or axum's
+/// when a handler buffers a streamed body) into a problem document like every other error:
+/// an ACME problem under `/acme`, a REST problem elsewhere.
+pub async fn oversized_body_problem(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let acme = req.uri().path().starts_with(crate::acme::ACME_PREFIX);
+    let res = next.run(req).await;
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(shared::problem::PROBLEM_CONTENT_TYPE));
+    if res.status() != StatusCode::PAYLOAD_TOO_LARGE || is_problem {
+        return res;
+    }
+    if acme {
+        let problem = crate::acme::problem::AcmeProblem {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            ..crate::acme::problem::AcmeProblem::malformed(format!(
+                "the request body is over {MAX_REQUEST_BYTES} bytes; an ACME request is a JWS of at most 65536 bytes"
+            ))
+        };
+        let mut res = problem.into_response();
+        // As on every other ACME error, a fresh nonce lets the client retry at once.
+        if let Ok(v) = HeaderValue::from_str(&state.nonces.issue(state.now())) {
+            res.headers_mut().insert("replay-nonce", v);
+        }
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res
+    } else {
+        crate::error::ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body-too-large",
+            format!("the request body must be at most {MAX_REQUEST_BYTES} bytes"),
+        )
+        .into_response()
+    }
+}
+
 /// Adds the security headers to every response.
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;

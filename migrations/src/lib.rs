@@ -10,6 +10,8 @@ mod m20261124_000004_registrations;
 mod m20261124_000005_orders;
 mod m20261124_000006_certificate_reminders;
 mod m20261129_000007_hot_path_indexes;
+mod m20261201_000008_invoice_charge_claim;
+mod m20261201_000009_login_limit_gates;
 
 pub struct Migrator;
 
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_orders::Migration),
             Box::new(m20261124_000006_certificate_reminders::Migration),
             Box::new(m20261129_000007_hot_path_indexes::Migration),
+            Box::new(m20261201_000008_invoice_charge_claim::Migration),
+            Box::new(m20261201_000009_login_limit_gates::Migration),
         ]
     }
 }

@@ -147,16 +147,20 @@ pub enum Scope {
     Write,
     /// Use the operator endpoints; only an operator may create such a token.
     Operator,
+    /// Read the ACME usage application with the EAB HMAC key, which `read` does not show
+    /// (R-CUS-4): for the automation that registers ACME clients.
+    Acme,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 3] = [Scope::Read, Scope::Write, Scope::Operator];
+    pub const ALL: [Scope; 4] = [Scope::Read, Scope::Write, Scope::Operator, Scope::Acme];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Scope::Read => "read",
             Scope::Write => "write",
             Scope::Operator => "operator",
+            Scope::Acme => "acme",
         }
     }
 
@@ -171,7 +175,7 @@ impl Scope {
 #[serde(default)]
 pub struct CreateTokenRequest {
     pub name: String,
-    /// `read`, `write`, `operator`.
+    /// `read`, `write`, `operator`, `acme`.
     pub scopes: Vec<String>,
 }
 
@@ -227,8 +231,12 @@ pub struct AcmeApplicationRequest {
 pub struct EabCredentials {
     /// The EAB key identifier.
     pub key_id: String,
-    /// The HMAC key, base64url (256 bits).
-    pub hmac_key: String,
+    /// The HMAC key, base64url (256 bits). Null when the caller may not see it: an API token
+    /// needs the `acme` scope (R-CUS-4); a portal session always sees it.
+    pub hmac_key: Option<String>,
+    /// Why `hmac_key` is null, when it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hmac_key_withheld: Option<String>,
     pub issued_at: String,
     /// 14 days after issuance; past it no new ACME account can be bound.
     pub expires_at: String,
@@ -245,7 +253,8 @@ pub struct AcmeApplication {
     /// The ACME directory URL (申請先のサーバーホスト).
     pub directory_url: String,
     pub eab: EabCredentials,
-    /// Ready-made registration commands with this EAB filled in.
+    /// Ready-made registration commands with this EAB filled in; empty when the HMAC key is
+    /// withheld.
     pub commands: Vec<crate::acme::ClientCommand>,
     /// The version of the service terms agreed to, e.g. `2026-11`.
     pub terms_version: String,

@@ -166,7 +166,7 @@ pub fn check_token_request(req: &CreateTokenRequest) -> (Vec<FieldError>, Vec<Sc
             None => errors.push(FieldError::new(
                 "scopes",
                 "unknown_scope",
-                format!("unknown scope {s:?}; known scopes are read, write and operator"),
+                format!("unknown scope {s:?}; known scopes are read, write, acme and operator"),
             )),
         }
     }

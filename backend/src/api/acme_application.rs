@@ -10,7 +10,7 @@ use sea_orm::{
 use serde_json::json;
 use shared::dto::{AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest};
 
-use super::extract::{ApiJson, ApiPath, Auth, ClientAddr, OperatorAuth};
+use super::extract::{AcmeReader, ApiJson, ApiPath, Auth, ClientAddr, OperatorAuth};
 use crate::audit::AuditEntry;
 use crate::clock::rfc3339;
 use crate::eab;
@@ -124,18 +124,19 @@ pub async fn apply(
             &customer,
             &application,
             &eab_row,
-            &hmac,
+            auth.may_see_eab_key().then_some(hmac.as_slice()),
         )),
     ))
 }
 
-/// The customer's application and current EAB credentials (the HMAC key included).
+/// The customer's application and current EAB credentials. The HMAC key is included for a
+/// portal session or a token with the `acme` scope; a `read` token sees it as null (R-CUS-4).
 #[utoipa::path(get, path = "/acme-application", tag = "acme",
     responses((status = 200, body = AcmeApplication), (status = 404, description = "not applied yet", body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+    security(("session" = []), ("bearer" = ["read"]), ("bearer" = ["acme"])))]
 pub async fn get_application(
     State(state): State<AppState>,
-    auth: Auth,
+    AcmeReader(auth): AcmeReader,
 ) -> ApiResult<Json<AcmeApplication>> {
     let application = acme_application::Entity::find()
         .filter(acme_application::Column::CustomerId.eq(auth.customer.id))
@@ -152,13 +153,18 @@ pub async fn get_application(
                 application.number()
             ))
         })?;
-    let hmac = eab::hmac_key(&state.secrets, &eab_row)?;
+    // Decrypted only for a caller who may see it.
+    let hmac = if auth.may_see_eab_key() {
+        Some(eab::hmac_key(&state.secrets, &eab_row)?)
+    } else {
+        None
+    };
     Ok(Json(eab::application_dto(
         &state,
         &auth.customer,
         &application,
         &eab_row,
-        &hmac,
+        hmac.as_deref(),
     )))
 }
 
@@ -312,7 +318,7 @@ pub async fn operator_reissue(
             &customer,
             &application,
             &eab_row,
-            &hmac,
+            op.may_see_eab_key().then_some(hmac.as_slice()),
         )),
     ))
 }

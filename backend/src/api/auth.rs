@@ -7,6 +7,7 @@ use axum::Json;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set, TransactionTrait,
@@ -26,7 +27,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::mail::templates::{self, Recipient};
 use crate::secrets::{self, random_token, sha256_hex};
 use crate::state::AppState;
-use crate::store::entity::{customer, email_token, login_failure, session};
+use crate::store::entity::{
+    api_token, customer, email_token, login_failure, login_limit_gate, session,
+};
 use crate::store::is_unique_violation;
 
 const VERIFY_TOKEN_HOURS: i64 = 24;
@@ -50,19 +53,21 @@ pub async fn signup(
     let email = normalize_email(&req.email);
     let email_lower = email.to_lowercase();
     let locale = req.locale.unwrap_or_default();
-    let password_hash = secrets::hash_password_blocking(req.password.clone()).await?;
-    let now = state.now();
-    let token = random_token();
-
-    let txn = state.db.begin().await?;
+    // The cheap check before the expensive hash (R-CUS-4); the unique index on email_lower
+    // still decides a race between two sign-ups for one address.
     if customer::Entity::find()
         .filter(customer::Column::EmailLower.eq(&email_lower))
-        .count(&txn)
+        .count(&state.db)
         .await?
         > 0
     {
         return Err(email_taken());
     }
+    let password_hash = secrets::hash_password_blocking(req.password.clone()).await?;
+    let now = state.now();
+    let token = random_token();
+
+    let txn = state.db.begin().await?;
     let created = customer::ActiveModel {
         email: Set(email.clone()),
         email_lower: Set(email_lower),
@@ -158,14 +163,21 @@ async fn insert_email_token(
     .map(|_| ())
 }
 
+/// A one-time email token that was just spent.
+#[derive(Debug, Clone, Copy)]
+struct Redeemed {
+    token_id: i64,
+    customer_id: i64,
+}
+
 /// Marks a one-time email token used (compare-and-set, so it works exactly once) and returns
-/// its customer.
+/// it with its customer.
 async fn redeem_email_token(
     db: &impl ConnectionTrait,
     purpose: &str,
     token: &str,
     now: DateTime<Utc>,
-) -> ApiResult<i64> {
+) -> ApiResult<Redeemed> {
     let invalid = || {
         ApiError::field(
             "token",
@@ -197,7 +209,10 @@ async fn redeem_email_token(
     if updated.rows_affected != 1 {
         return Err(invalid());
     }
-    Ok(row.customer_id)
+    Ok(Redeemed {
+        token_id: row.id,
+        customer_id: row.customer_id,
+    })
 }
 
 /// Confirm the email address with the token from the verification link.
@@ -210,8 +225,9 @@ pub async fn verify(
 ) -> ApiResult<Json<Ack>> {
     let now = state.now();
     let txn = state.db.begin().await?;
-    let customer_id =
-        redeem_email_token(&txn, email_token::PURPOSE_VERIFY, &req.token, now).await?;
+    let customer_id = redeem_email_token(&txn, email_token::PURPOSE_VERIFY, &req.token, now)
+        .await?
+        .customer_id;
     customer::Entity::update_many()
         .set(customer::ActiveModel {
             email_verified_at: Set(Some(now)),
@@ -245,49 +261,94 @@ fn address_key(addr: ClientAddr) -> Option<String> {
     addr.0.map(|ip| format!("addr:{ip}"))
 }
 
-/// Seconds until `key` may try again, if it has used up `limit` failures in the window.
-async fn retry_after(
-    state: &AppState,
-    key: &str,
-    limit: u32,
-    now: DateTime<Utc>,
-) -> ApiResult<Option<i64>> {
-    let window = Duration::seconds(state.config.login_limit.window_secs);
-    let recent: Vec<DateTime<Utc>> = login_failure::Entity::find()
-        .select_only()
-        .column(login_failure::Column::At)
-        .filter(login_failure::Column::Key.eq(key))
-        .filter(login_failure::Column::At.gt(now - window))
-        .order_by_desc(login_failure::Column::At)
-        .limit(u64::from(limit))
-        .into_tuple()
-        .all(&state.db)
-        .await?;
-    if recent.len() < limit as usize {
-        return Ok(None);
-    }
-    // The count falls below the limit once the oldest of the newest `limit` failures leaves the window.
-    let oldest = recent.last().copied().unwrap_or(now);
-    Ok(Some((oldest + window - now).num_seconds().max(1)))
+/// One login attempt, counted against each of its keys before the password is looked at
+/// (R-CUS-4). Each key's gate row is locked while the failures in the window are counted and
+/// the attempt is recorded, so parallel attempts for one key are counted one after another and
+/// no more than the limit can ever reach the password check.
+struct Attempt {
+    /// The `login_failures` rows of this attempt, one per key.
+    rows: Vec<i64>,
 }
 
-async fn record_failure(state: &AppState, keys: &[String], now: DateTime<Utc>) -> ApiResult<()> {
-    let window = Duration::seconds(state.config.login_limit.window_secs);
-    let txn = state.db.begin().await?;
-    login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Key.is_in(keys.iter().cloned()))
-        .filter(login_failure::Column::At.lte(now - window))
-        .exec(&txn)
-        .await?;
-    login_failure::Entity::insert_many(keys.iter().map(|key| login_failure::ActiveModel {
-        key: Set(key.clone()),
-        at: Set(now),
-        ..Default::default()
-    }))
-    .exec(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(())
+impl Attempt {
+    /// Records the attempt under every key if each key has fewer than its limit of failures in
+    /// the window, counting this attempt in; otherwise nothing is recorded and the answer is
+    /// 429 with the seconds until the oldest counted failure leaves the window.
+    async fn begin(
+        state: &AppState,
+        keys: &[(String, u32)],
+        now: DateTime<Utc>,
+    ) -> ApiResult<Attempt> {
+        let window = Duration::seconds(state.config.login_limit.window_secs);
+        let mut ordered: Vec<&(String, u32)> = keys.iter().collect();
+        ordered.sort_by(|a, b| a.0.cmp(&b.0)); // one lock order, no deadlocks
+        let txn = state.db.begin().await?;
+        for (key, _) in &ordered {
+            // A write first: it locks the key's gate (PostgreSQL) or the database (SQLite).
+            login_limit_gate::Entity::insert(login_limit_gate::ActiveModel {
+                key: Set(key.clone()),
+                touched_at: Set(now),
+            })
+            .on_conflict(
+                OnConflict::column(login_limit_gate::Column::Key)
+                    .update_column(login_limit_gate::Column::TouchedAt)
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        login_failure::Entity::delete_many()
+            .filter(login_failure::Column::Key.is_in(keys.iter().map(|(k, _)| k.clone())))
+            .filter(login_failure::Column::At.lte(now - window))
+            .exec(&txn)
+            .await?;
+        for (key, limit) in &ordered {
+            let recent: Vec<DateTime<Utc>> = login_failure::Entity::find()
+                .select_only()
+                .column(login_failure::Column::At)
+                .filter(login_failure::Column::Key.eq(key))
+                .filter(login_failure::Column::At.gt(now - window))
+                .order_by_desc(login_failure::Column::At)
+                .limit(u64::from(*limit))
+                .into_tuple()
+                .all(&txn)
+                .await?;
+            // With this attempt the count would pass the limit: refuse it, record nothing.
+            if recent.len() >= *limit as usize {
+                txn.rollback().await?;
+                let oldest = recent.last().copied().unwrap_or(now);
+                let secs = (oldest + window - now).num_seconds().max(1);
+                return Err(ApiError::too_many_requests(
+                    secs as u64,
+                    format!(
+                        "too many failed logins; try again in {secs} seconds or reset the password"
+                    ),
+                ));
+            }
+        }
+        let mut attempt = Attempt { rows: Vec::new() };
+        for (key, _) in keys {
+            let row = login_failure::ActiveModel {
+                key: Set(key.clone()),
+                at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+            attempt.rows.push(row.id);
+        }
+        txn.commit().await?;
+        Ok(attempt)
+    }
+
+    /// Takes the attempt back: the password was right, so it was no failure.
+    async fn withdraw(self, state: &AppState) -> ApiResult<()> {
+        login_failure::Entity::delete_many()
+            .filter(login_failure::Column::Id.is_in(self.rows))
+            .exec(&state.db)
+            .await?;
+        Ok(())
+    }
 }
 
 fn session_cookies(state: &AppState, jar: CookieJar, token: String, csrf: String) -> CookieJar {
@@ -346,20 +407,12 @@ pub async fn login(
     let now = state.now();
     let email_lower = normalize_email(&req.email).to_lowercase();
     let limits = state.config.login_limit;
-    let mut keys = vec![account_key(&email_lower)];
+    let mut keys = vec![(account_key(&email_lower), limits.per_account)];
     if let Some(key) = address_key(addr) {
-        keys.push(key);
+        keys.push((key, limits.per_address));
     }
-    for (key, limit) in keys.iter().zip([limits.per_account, limits.per_address]) {
-        if let Some(secs) = retry_after(&state, key, limit, now).await? {
-            return Err(ApiError::too_many_requests(
-                secs as u64,
-                format!(
-                    "too many failed logins; try again in {secs} seconds or reset the password"
-                ),
-            ));
-        }
-    }
+    // Counted before the Argon2 work, so parallel guesses cannot pass the limit (R-CUS-4).
+    let attempt = Attempt::begin(&state, &keys, now).await?;
 
     let found = customer::Entity::find()
         .filter(customer::Column::EmailLower.eq(&email_lower))
@@ -373,7 +426,7 @@ pub async fn login(
     let customer = match found {
         Some(c) if password_ok => c,
         other => {
-            record_failure(&state, &keys, now).await?;
+            // The attempt's rows stay: they are now this failure.
             AuditEntry {
                 actor: "anonymous".into(),
                 customer_id: other.as_ref().map(|c| c.id),
@@ -390,6 +443,8 @@ pub async fn login(
             ));
         }
     };
+    // The password was right: this was no failure.
+    attempt.withdraw(&state).await?;
     if customer.email_verified_at.is_none() {
         return Err(ApiError::forbidden(
             "email-not-verified",
@@ -519,7 +574,8 @@ pub async fn password_reset(
     Ok((StatusCode::ACCEPTED, Json(Ack { ok: true })))
 }
 
-/// Set a new password with the token from the reset link. Ends every session of the account.
+/// Set a new password with the token from the reset link. Ends every session of the account
+/// and every other reset link, and emails the customer (R-CUS-4).
 #[utoipa::path(post, path = "/auth/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm,
     responses((status = 200, body = Ack), (status = 400, body = shared::Problem)))]
 pub async fn password_reset_confirm(
@@ -528,7 +584,8 @@ pub async fn password_reset_confirm(
     ApiJson(req): ApiJson<PasswordResetConfirm>,
 ) -> ApiResult<Json<Ack>> {
     let now = state.now();
-    // The token is checked (without spending it) before the password, so a bad link is reported as such.
+    // The token is looked at (without spending it) before the password, so a bad link is
+    // reported as such and the password rules can name the account's address.
     let row = email_token::Entity::find()
         .filter(email_token::Column::TokenHash.eq(sha256_hex(req.token.trim())))
         .filter(email_token::Column::Purpose.eq(email_token::PURPOSE_RESET))
@@ -549,10 +606,67 @@ pub async fn password_reset_confirm(
     if let Some(err) = check_password("password", &req.password, &email) {
         return Err(ApiError::validation(vec![err]));
     }
-    let password_hash = secrets::hash_password_blocking(req.password.clone()).await?;
+    // Spent before the Argon2 work (R-CUS-4): of parallel requests with one link, only one
+    // hashes. If anything after this fails, the link is given back.
+    let redeemed =
+        redeem_email_token(&state.db, email_token::PURPOSE_RESET, &req.token, now).await?;
+    let result = finish_reset(&state, redeemed, req.password, addr, now).await;
+    if result.is_err() {
+        email_token::Entity::update_many()
+            .set(email_token::ActiveModel {
+                used_at: Set(None),
+                ..Default::default()
+            })
+            .filter(email_token::Column::Id.eq(redeemed.token_id))
+            .filter(email_token::Column::UsedAt.eq(now))
+            .filter(email_token::Column::ExpiresAt.gt(now))
+            .exec(&state.db)
+            .await?;
+    }
+    result.map(Json)
+}
 
+/// The reset after its link was spent: the new hash, then one transaction that ends every
+/// session and every other reset link, changes the password and sends the notice.
+async fn finish_reset(
+    state: &AppState,
+    redeemed: Redeemed,
+    password: String,
+    addr: ClientAddr,
+    now: DateTime<Utc>,
+) -> ApiResult<Ack> {
+    let customer_id = redeemed.customer_id;
+    let password_hash = secrets::hash_password_blocking(password).await?;
     let txn = state.db.begin().await?;
-    let customer_id = redeem_email_token(&txn, email_token::PURPOSE_RESET, &req.token, now).await?;
+    // The link must still be live: a reset that committed meanwhile through another link ended
+    // it, and then this one changes nothing (compare-and-set).
+    let res = email_token::Entity::update_many()
+        .set(email_token::ActiveModel {
+            expires_at: Set(now),
+            ..Default::default()
+        })
+        .filter(email_token::Column::Id.eq(redeemed.token_id))
+        .filter(email_token::Column::ExpiresAt.gt(now))
+        .exec(&txn)
+        .await?;
+    if res.rows_affected != 1 {
+        return Err(ApiError::field(
+            "token",
+            "invalid_token",
+            "was ended by another password reset; ask for a new link",
+        ));
+    }
+    let ended_links = email_token::Entity::update_many()
+        .set(email_token::ActiveModel {
+            expires_at: Set(now),
+            ..Default::default()
+        })
+        .filter(email_token::Column::CustomerId.eq(customer_id))
+        .filter(email_token::Column::Purpose.eq(email_token::PURPOSE_RESET))
+        .filter(email_token::Column::ExpiresAt.gt(now))
+        .exec(&txn)
+        .await?
+        .rows_affected;
     customer::Entity::update_many()
         .set(customer::ActiveModel {
             password_hash: Set(password_hash),
@@ -572,27 +686,52 @@ pub async fn password_reset_confirm(
         .filter(customer::Column::EmailVerifiedAt.is_null())
         .exec(&txn)
         .await?;
-    session::Entity::delete_many()
+    let ended_sessions = session::Entity::delete_many()
         .filter(session::Column::CustomerId.eq(customer_id))
         .exec(&txn)
+        .await?
+        .rows_affected;
+    let customer = customer::Entity::find_by_id(customer_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::internal("a reset link of a customer that does not exist"))?;
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Key.eq(account_key(&customer.email_lower)))
+        .exec(&txn)
         .await?;
-    if let Some(c) = &customer {
-        login_failure::Entity::delete_many()
-            .filter(login_failure::Column::Key.eq(account_key(&c.email_lower)))
-            .exec(&txn)
-            .await?;
-    }
     AuditEntry {
-        actor: shared::CustomerId(customer_id).to_string(),
+        actor: customer.customer_id().to_string(),
         customer_id: Some(customer_id),
         action: "customer.password_reset",
-        subject: shared::CustomerId(customer_id).to_string(),
+        subject: customer.customer_id().to_string(),
         success: true,
-        detail: json!({}),
+        detail: json!({ "sessions_ended": ended_sessions, "reset_links_ended": ended_links }),
         remote_addr: addr.to_audit(),
     }
     .write(&txn, now)
     .await?;
+    // API tokens are not ended (automation keeps working); the email lists them so the
+    // customer can revoke any that should not outlive the old password.
+    let tokens = api_token::Entity::find()
+        .filter(api_token::Column::CustomerId.eq(customer_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .order_by_asc(api_token::Column::Id)
+        .all(&txn)
+        .await?;
+    let listed: Vec<templates::TokenLine<'_>> = tokens
+        .iter()
+        .map(|t| templates::TokenLine {
+            name: &t.name,
+            created: t.created_at,
+        })
+        .collect();
+    let mail = templates::password_changed(
+        &Recipient::customer(&state.config.brand, &customer),
+        now,
+        &listed,
+        &state.config.public("/mypage/tokens"),
+    );
+    state.mailer.send(&mail).await?;
     txn.commit().await?;
-    Ok(Json(Ack { ok: true }))
+    Ok(Ack { ok: true })
 }

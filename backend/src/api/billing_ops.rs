@@ -129,6 +129,7 @@ pub async fn confirm_payment(
         amount: req.amount,
         reference: format!("confirmed by {actor}"),
         actor: &actor,
+        claim: None,
     };
     let (paid, _) = registrations::apply_payment(&state, &txn, &inv, payment).await?;
     txn.commit().await?;
@@ -286,10 +287,11 @@ async fn apply_row(
         .await
         .map_err(|e| internal(e.into()))?
         .ok_or(("unknown_invoice", format!("there is no invoice {number}")))?;
-    if let Some(refusal) = registrations::payment_refusal(&inv, amount) {
+    if let Some(refusal) = registrations::payment_refusal(&inv, amount, state.now()) {
         let code = match refusal.kind {
             "already-paid" => "already_paid",
             "not-payable" => "not_payable",
+            "payment-in-progress" => "payment_in_progress",
             _ => "amount_mismatch",
         };
         let detail = refusal
@@ -312,10 +314,16 @@ async fn apply_row(
         amount,
         reference,
         actor,
+        claim: None,
     };
     registrations::apply_payment(state, &txn, &inv, payment)
         .await
-        .map_err(internal)?;
+        .map_err(|e| match e.kind {
+            // Claimed or paid between the check above and the transaction.
+            "payment-in-progress" => ("payment_in_progress", e.detail),
+            "already-paid" => ("already_paid", e.detail),
+            _ => internal(e),
+        })?;
     txn.commit().await.map_err(|e| internal(e.into()))?;
     Ok(format!("{number} paid ({})", shared::billing::yen(amount)))
 }

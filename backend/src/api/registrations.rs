@@ -16,7 +16,7 @@ use shared::problem::FieldError;
 use super::extract::{ApiJson, ApiPath, Auth, ClientAddr};
 use super::paging::{Page, PageParams};
 use crate::audit::AuditEntry;
-use crate::billing::payment::{check_card, PaymentProvider, TestCardProvider};
+use crate::billing::payment::{check_card, PaymentProvider};
 use crate::error::{ApiError, ApiResult};
 use crate::registrations::{self, invoice_dto, registration_dto, Payment};
 use crate::state::AppState;
@@ -312,11 +312,13 @@ pub async fn invoice(
 }
 
 /// Pay an invoice by card through the configured provider. Card data is never stored or logged.
+/// The invoice is claimed before the provider is called and the invoice number is the
+/// provider's idempotency key, so racing requests charge at most once (R-BILL-6).
 #[utoipa::path(post, path = "/invoices/{number}/pay", tag = "registrations", request_body = CardPayment,
     params(("number" = String, Path, description = "invoice number, BILL…")),
     responses((status = 200, body = Invoice), (status = 400, body = shared::Problem),
               (status = 402, description = "the card was declined", body = shared::Problem),
-              (status = 409, description = "already paid, void or refunded", body = shared::Problem)),
+              (status = 409, description = "already paid, void or refunded, or a payment for it is in progress", body = shared::Problem)),
     security(("session" = []), ("bearer" = ["write"])))]
 pub async fn pay(
     State(state): State<AppState>,
@@ -326,16 +328,20 @@ pub async fn pay(
     ApiJson(card): ApiJson<CardPayment>,
 ) -> ApiResult<Json<Invoice>> {
     let inv = own_invoice(&state, &auth, &number).await?;
-    if let Some(refusal) = registrations::payment_refusal(&inv, inv.amount_incl_tax) {
+    let now = state.now();
+    if let Some(refusal) = registrations::payment_refusal(&inv, inv.amount_incl_tax, now) {
         return Err(refusal);
     }
-    let card = check_card(&card, state.now()).map_err(ApiError::validation)?;
-    let charge = TestCardProvider
+    let card = check_card(&card, now).map_err(ApiError::validation)?;
+    let claim = registrations::claim_for_card(&state.db, &inv, now).await?;
+    let charge = state
+        .payments
         .charge(inv.amount_incl_tax, &inv.number, card)
         .await;
     let charge_id = match charge {
         Ok(id) => id,
         Err(decline) => {
+            registrations::release_claim(&state.db, &inv, claim).await?;
             AuditEntry {
                 actor: auth.actor(),
                 customer_id: Some(auth.customer.id),
@@ -357,24 +363,31 @@ pub async fn pay(
             ));
         }
     };
-    let txn = state.db.begin().await?;
     let actor = auth.actor();
-    let payment = Payment {
-        via: "card",
-        amount: inv.amount_incl_tax,
-        reference: charge_id.clone(),
-        actor: &actor,
-    };
-    let applied = registrations::apply_payment(&state, &txn, &inv, payment).await;
-    let committed = match applied {
-        Ok((paid, _)) => txn.commit().await.map(|_| paid).map_err(ApiError::from),
-        Err(e) => Err(e),
-    };
-    committed
-        .map(|paid| Json(invoice_dto(&paid)))
-        .inspect_err(|e| {
-            // The provider took the money but the database did not record it: say so loudly.
+    let settled = async {
+        let txn = state.db.begin().await?;
+        let payment = Payment {
+            via: "card",
+            amount: inv.amount_incl_tax,
+            reference: charge_id.clone(),
+            actor: &actor,
+            claim: Some(claim),
+        };
+        let (paid, _) = registrations::apply_payment(&state, &txn, &inv, payment).await?;
+        txn.commit().await?;
+        Ok::<_, ApiError>(paid)
+    }
+    .await;
+    match settled {
+        Ok(paid) => Ok(Json(invoice_dto(&paid))),
+        Err(e) => {
+            // The provider took the money but the database did not record it. The claim is
+            // released so the customer can retry: the invoice number is the idempotency key,
+            // so the retry is given this same charge and no money is taken twice.
             tracing::error!(invoice = %inv.number, charge = %charge_id, error = %e,
-            "card charged but the payment could not be recorded; apply or refund it by hand");
-        })
+                "card charged but the payment could not be recorded; a retry settles it with the same charge");
+            registrations::release_claim(&state.db, &inv, claim).await?;
+            Err(e)
+        }
+    }
 }

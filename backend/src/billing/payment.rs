@@ -27,8 +27,10 @@ pub struct Decline {
 pub type ChargeFuture<'a> = Pin<Box<dyn Future<Output = Result<String, Decline>> + Send + 'a>>;
 
 pub trait PaymentProvider: Send + Sync {
-    /// Charges `amount` yen for `reference` (the invoice number); returns the provider's charge id.
-    fn charge<'a>(&'a self, amount: i64, reference: &'a str, card: Card) -> ChargeFuture<'a>;
+    /// Charges `amount` yen; returns the provider's charge id. `idempotency_key` is the invoice
+    /// number (R-BILL-6): a second charge under a key already charged returns the first charge
+    /// and takes no money.
+    fn charge<'a>(&'a self, amount: i64, idempotency_key: &'a str, card: Card) -> ChargeFuture<'a>;
 }
 
 /// The documented test card that is approved.
@@ -36,26 +38,70 @@ pub const TEST_CARD_APPROVED: &str = "4242424242424242";
 /// The documented test card that is declined.
 pub const TEST_CARD_DECLINED: &str = "4000000000000002";
 
-/// The built-in provider for development and tests.
-pub struct TestCardProvider;
+/// What the test provider saw under one idempotency key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyRecord {
+    /// Requests received under the key.
+    pub requests: u32,
+    /// Charges that took money (at most one: later approvals return it).
+    pub charges: u32,
+    /// The charge id, once charged.
+    pub charge_id: Option<String>,
+}
+
+/// The built-in provider for development and tests. It keeps, in this process, what it did
+/// per idempotency key, as a real provider does on its side, so tests can count charges.
+#[derive(Debug, Default)]
+pub struct TestCardProvider {
+    keys: std::sync::Mutex<std::collections::HashMap<String, KeyRecord>>,
+}
+
+impl TestCardProvider {
+    /// What was done under `idempotency_key` (an invoice number).
+    pub fn record(&self, idempotency_key: &str) -> KeyRecord {
+        self.keys
+            .lock()
+            .map(|keys| keys.get(idempotency_key).cloned().unwrap_or_default())
+            .unwrap_or_default()
+    }
+
+    fn settle(&self, amount: i64, key: &str, number: &str) -> Result<String, Decline> {
+        let mut keys = self.keys.lock().map_err(|_| Decline {
+            code: "processing_error".into(),
+            message: "the test payment provider failed; try again".into(),
+        })?;
+        let record = keys.entry(key.to_owned()).or_default();
+        record.requests += 1;
+        if let Some(first) = &record.charge_id {
+            return Ok(first.clone());
+        }
+        match number {
+            TEST_CARD_APPROVED => {
+                let id = format!(
+                    "test_ch_{key}_{amount}_{}",
+                    crate::secrets::random_token().get(..12).unwrap_or("")
+                );
+                record.charges += 1;
+                record.charge_id = Some(id.clone());
+                Ok(id)
+            }
+            TEST_CARD_DECLINED => Err(Decline {
+                code: "card_declined".into(),
+                message: "the card was declined by the issuer".into(),
+            }),
+            _ => Err(Decline {
+                code: "card_not_accepted".into(),
+                message: format!(
+                    "the test payment provider accepts only its test cards ({TEST_CARD_APPROVED} is approved, {TEST_CARD_DECLINED} is declined)"
+                ),
+            }),
+        }
+    }
+}
 
 impl PaymentProvider for TestCardProvider {
-    fn charge<'a>(&'a self, amount: i64, reference: &'a str, card: Card) -> ChargeFuture<'a> {
-        Box::pin(async move {
-            match card.number.as_str() {
-                TEST_CARD_APPROVED => Ok(format!("test_ch_{}_{amount}_{}", reference, crate::secrets::random_token().get(..12).unwrap_or(""))),
-                TEST_CARD_DECLINED => Err(Decline {
-                    code: "card_declined".into(),
-                    message: "the card was declined by the issuer".into(),
-                }),
-                _ => Err(Decline {
-                    code: "card_not_accepted".into(),
-                    message: format!(
-                        "the test payment provider accepts only its test cards ({TEST_CARD_APPROVED} is approved, {TEST_CARD_DECLINED} is declined)"
-                    ),
-                }),
-            }
-        })
+    fn charge<'a>(&'a self, amount: i64, idempotency_key: &'a str, card: Card) -> ChargeFuture<'a> {
+        Box::pin(async move { self.settle(amount, idempotency_key, &card.number) })
     }
 }
 
@@ -198,36 +244,46 @@ mod tests {
 
     #[tokio::test]
     async fn the_test_provider_approves_and_declines_its_cards() {
-        let ok = TestCardProvider
-            .charge(
-                11_990,
-                "BILL1",
-                check_card(&card(TEST_CARD_APPROVED, 12, 2030, "123"), now())
-                    .ok()
-                    .unwrap(),
-            )
-            .await;
-        assert!(ok.unwrap().starts_with("test_ch_BILL1_11990_"));
-        let declined = TestCardProvider
-            .charge(
-                11_990,
-                "BILL1",
-                check_card(&card(TEST_CARD_DECLINED, 12, 2030, "123"), now())
-                    .ok()
-                    .unwrap(),
-            )
+        let provider = TestCardProvider::default();
+        let card_of = |n: &str| check_card(&card(n, 12, 2030, "123"), now()).ok().unwrap();
+        let declined = provider
+            .charge(11_990, "BILL1", card_of(TEST_CARD_DECLINED))
             .await;
         assert_eq!(declined.unwrap_err().code, "card_declined");
-        let other = TestCardProvider
-            .charge(
-                1,
-                "BILL1",
-                check_card(&card("5555555555554444", 12, 2030, "123"), now())
-                    .ok()
-                    .unwrap(),
-            )
+        let other = provider
+            .charge(1, "BILL1", card_of("5555555555554444"))
             .await;
         assert_eq!(other.unwrap_err().code, "card_not_accepted");
+        let ok = provider
+            .charge(11_990, "BILL1", card_of(TEST_CARD_APPROVED))
+            .await;
+        assert!(ok.as_ref().unwrap().starts_with("test_ch_BILL1_11990_"));
+        assert_eq!(provider.record("BILL1").charges, 1);
+        assert_eq!(provider.record("BILL2"), KeyRecord::default());
+    }
+
+    /// R-BILL-6: a key already charged returns the first charge and takes no money again.
+    #[tokio::test]
+    async fn a_key_is_charged_once() {
+        let provider = TestCardProvider::default();
+        let card_of = |n: &str| check_card(&card(n, 12, 2030, "123"), now()).ok().unwrap();
+        let first = provider
+            .charge(11_990, "BILL7", card_of(TEST_CARD_APPROVED))
+            .await
+            .unwrap();
+        let again = provider
+            .charge(11_990, "BILL7", card_of(TEST_CARD_APPROVED))
+            .await
+            .unwrap();
+        let declined_card = provider
+            .charge(11_990, "BILL7", card_of(TEST_CARD_DECLINED))
+            .await
+            .unwrap();
+        assert_eq!(first, again);
+        assert_eq!(first, declined_card);
+        let record = provider.record("BILL7");
+        assert_eq!((record.requests, record.charges), (3, 1));
+        assert_eq!(record.charge_id.as_deref(), Some(first.as_str()));
     }
 
     #[test]

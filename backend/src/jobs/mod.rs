@@ -7,7 +7,7 @@ use chrono::Duration as ChronoDuration;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::state::AppState;
-use crate::store::entity::{email_token, login_failure, session};
+use crate::store::entity::{email_token, login_failure, login_limit_gate, session};
 
 /// How many rows one housekeeping pass removed.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -42,6 +42,11 @@ pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
         .exec(&state.db)
         .await?
         .rows_affected;
+    // A gate untouched for a whole window guards no failure any more.
+    login_limit_gate::Entity::delete_many()
+        .filter(login_limit_gate::Column::TouchedAt.lte(now - window))
+        .exec(&state.db)
+        .await?;
     let nonces = crate::acme::nonce::purge(&state.db, now).await?;
     let interrupted_orders = crate::orders::finalize::fail_interrupted(state)
         .await

@@ -128,6 +128,73 @@ pub fn password_reset(r: &Recipient<'_>, link: &str) -> Email {
     )
 }
 
+/// An API token that is still active, as the password change notice lists it.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenLine<'a> {
+    pub name: &'a str,
+    pub created: DateTime<Utc>,
+}
+
+/// The notice after a password reset (R-CUS-4): every session and every other reset link has
+/// ended; API tokens keep working, so they are listed for the customer to check.
+pub fn password_changed(
+    r: &Recipient<'_>,
+    at: DateTime<Utc>,
+    tokens: &[TokenLine<'_>],
+    tokens_url: &str,
+) -> Email {
+    let Recipient {
+        brand,
+        address,
+        locale,
+        name,
+    } = *r;
+    let (at_ja, at_en) = jst_pair(at);
+    let list = |locale: Locale, none: &str, created: &str| {
+        if tokens.is_empty() {
+            return format!("  {none}\n");
+        }
+        tokens
+            .iter()
+            .map(|t| {
+                format!(
+                    "  - {} ({created} {})\n",
+                    t.name,
+                    crate::jst::format(t.created, locale)
+                )
+            })
+            .collect::<String>()
+    };
+    let tokens_ja = list(Locale::Ja, "(ありません)", "作成");
+    let tokens_en = list(Locale::En, "(none)", "created");
+    bilingual(
+        address,
+        locale,
+        Text {
+            subject: format!("【{brand}】パスワード変更のお知らせ"),
+            body: format!(
+                "{name} 様\n\n{at_ja}にパスワードを再設定しました。\n\
+                 ログイン中だったすべてのセッションを終了し、未使用のパスワード再設定リンクもすべて無効にしました。\n\
+                 もう一度ログインしてご利用ください。\n\n\
+                 次のAPIトークンは引き続き有効です。心当たりのないものや不要なものは、マイページで取り消してください: {tokens_url}\n\
+                 {tokens_ja}\n\
+                 この変更にお心当たりのない場合は、直ちにカスタマーセンターへご連絡ください。\n"
+            ),
+        },
+        Text {
+            subject: format!("[{brand}] Your password was changed"),
+            body: format!(
+                "Dear {name},\n\nYour password was reset on {at_en}.\n\
+                 Every session that was logged in has been ended, and every unused password reset link no longer works.\n\
+                 Please log in again.\n\n\
+                 These API tokens are still active. Revoke any you do not recognise or no longer need on your My Page: {tokens_url}\n\
+                 {tokens_en}\n\
+                 If you did not make this change, contact the customer center at once.\n"
+            ),
+        },
+    )
+}
+
 /// The EAB announcement (SPEC §2 item 3). The HMAC key itself is not emailed: it is shown
 /// in the portal, so a forwarded or intercepted email cannot create ACME accounts.
 pub struct EabMail<'a> {

@@ -137,6 +137,8 @@ async fn spawn(extra: &[(&str, &str)], workers: bool) -> TestApp {
 }
 
 /// A browser-like client: keeps cookies, and sends the CSRF header on writes when it has the cookie.
+/// Clones share the cookie jar (one browser, several tabs).
+#[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,

@@ -10,6 +10,7 @@ mod operator;
 mod orders;
 mod perf;
 mod registrations;
+mod security;
 mod sessions;
 mod tokens;
 mod va_env;

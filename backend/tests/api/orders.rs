@@ -381,7 +381,7 @@ async fn orders_outside_the_registrations_are_refused() {
     r.expect_problem("unsupportedIdentifier");
 }
 
-async fn failed_http(e: &Env, name: &str, setup: impl Fn(&str, &str)) -> String {
+pub async fn failed_http(e: &Env, name: &str, setup: impl Fn(&str, &str)) -> String {
     let order = e.new_order(&[name]).await;
     let authz_url = order.body["authorizations"][0].as_str().unwrap().to_owned();
     let authz = e.get(&authz_url).await.body;

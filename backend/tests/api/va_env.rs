@@ -91,6 +91,15 @@ impl Dns {
             .await;
     }
 
+    /// Answers A queries for `host` with `addresses` instead of the default 127.0.0.1.
+    pub async fn add_a(&self, host: &str, addresses: &[&str]) {
+        self.call(
+            "/add-a",
+            json!({ "host": format!("{host}."), "addresses": addresses }),
+        )
+        .await;
+    }
+
     pub async fn add_aaaa(&self, host: &str, addresses: &[&str]) {
         self.call(
             "/add-aaaa",

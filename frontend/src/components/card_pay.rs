@@ -31,6 +31,12 @@ pub fn pay_error(locale: Locale, invoice: &str, err: &ApiError) -> String {
         trf(locale, Key::CardDeclined, &[("number", invoice)])
     } else if err.kind_ends_with("already-paid") {
         trf(locale, Key::InvoiceAlreadyPaid, &[("number", invoice)])
+    } else if err.kind_ends_with("payment-in-progress") {
+        trf(
+            locale,
+            Key::InvoicePaymentInProgress,
+            &[("number", invoice)],
+        )
     } else {
         error_message(locale, err)
     }
@@ -135,5 +141,20 @@ mod tests {
             "{text}"
         );
         assert!(pay_error(Locale::En, "BILL1", &err).contains("unpaid"));
+    }
+
+    #[test]
+    fn a_payment_in_progress_says_so() {
+        let err = from_response(
+            409,
+            Some("application/problem+json"),
+            r#"{"type":"urn:certdirect:problem:payment-in-progress","title":"Conflict","status":409,"detail":"a payment for invoice BILL1 is in progress"}"#,
+            None,
+        );
+        let text = pay_error(Locale::Ja, "BILL00000001", &err);
+        assert!(
+            text.contains("BILL00000001") && text.contains("処理中"),
+            "{text}"
+        );
     }
 }

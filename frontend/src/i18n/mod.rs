@@ -194,6 +194,8 @@ texts! {
     ScopesLabel => "権限", "Scopes";
     ScopeRead => "read — 会員情報・登録内容の参照", "read — view your data";
     ScopeWrite => "write — 申し込み・変更などの操作", "write — apply, change and cancel";
+    ScopeAcme => "acme — EABのHMACキーの取得(ACMEクライアントの自動設定用。read では表示されません)",
+        "acme — read the EAB HMAC key (for setting up ACME clients; read does not show it)";
     TokenCreateSubmit => "トークンを作成", "Create token";
     TokenCreatedTitle => "トークンを作成しました", "Your new token";
     TokenCreatedWarn => "このトークンは今しか表示されません。今すぐコピーして安全な場所に保管してください。",
@@ -359,6 +361,8 @@ texts! {
     FqdnCoverageLabel => "証明書に含められる名前", "Names covered";
     FqdnTaken => "このFQDNはすでに他のお客様が登録しているため、登録できません。", "This FQDN is already registered by another customer and cannot be registered.";
     FqdnAwaitingPayment => "このFQDNはお支払い待ちのお申し込みがあります。先にそのご請求をお支払いください。", "This FQDN already has an application awaiting payment. Please pay that invoice first.";
+    FqdnRenewalPending => "このFQDNには未払いの更新のご請求があります。先にそのご請求をお支払いください(支払期限を過ぎると新しく申し込めます)。",
+        "This FQDN already has an unpaid renewal invoice. Please pay it first (or order again after its due date).";
     FqdnTypeMismatch => "このFQDNは別の種類の証明書で登録済みです。同じ種類を選んでください。", "This FQDN is registered with the other certificate type. Choose the same type.";
     UnknownPeriod => "選択できない契約期間です。", "This contract period is not offered.";
 
@@ -427,6 +431,8 @@ texts! {
     CardDeclined => "カード決済が承認されませんでした。請求書 {number} は未払いのままです。カード情報をご確認のうえ、別のカードでお試しいただくか銀行振込をご利用ください。",
         "The card was declined. Invoice {number} stays unpaid. Check the card details, try another card, or pay by bank transfer.";
     InvoiceAlreadyPaid => "請求書 {number} はすでにお支払い済みです。", "Invoice {number} has already been paid.";
+    InvoicePaymentInProgress => "請求書 {number} のお支払いを処理中です。しばらくしてから表示を更新してください。",
+        "A payment for invoice {number} is in progress. Please reload in a moment.";
     PaidRegistered => "お支払いを確認しました。利用FQDNの登録が完了し、証明書を発行できるようになりました。",
         "Payment received. The usage FQDN is registered and certificates can now be issued for it.";
     BankTransferNote => "お支払期限までにお振込みください。振込名義の前に請求書番号 {number} を入れてください。入金を確認しましたら登録完了のメールをお送りします。",
@@ -556,6 +562,7 @@ texts! {
     ColDetail => "詳細", "Detail";
     OutcomeApplied => "消込済み", "Applied";
     OutcomeAlreadyPaid => "支払い済み", "Already paid";
+    OutcomePaymentInProgress => "カード決済の処理中", "Card payment in progress";
     OutcomeUnknownInvoice => "請求書なし", "Unknown invoice";
     OutcomeAmountMismatch => "金額不一致", "Amount mismatch";
     OutcomeNotPayable => "支払い不可", "Not payable";

@@ -260,7 +260,7 @@ fn ApplicationView(app: AcmeApplication) -> impl IntoView {
                 <dt>{move || i18n.t(Key::EabKidLabel)}</dt>
                 <dd><CopyValue value=app.eab.key_id.clone() testid="eab-kid" what=Key::EabKidLabel/></dd>
                 <dt>{move || i18n.t(Key::EabHmacLabel)}</dt>
-                <dd><CopyValue value=app.eab.hmac_key.clone() testid="eab-hmac" what=Key::EabHmacLabel/></dd>
+                <dd><CopyValue value=app.eab.hmac_key.clone().unwrap_or_default() testid="eab-hmac" what=Key::EabHmacLabel/></dd>
                 <dt>{move || i18n.t(Key::EabIssuedLabel)}</dt>
                 <dd data-testid="eab-issued">{move || format_jst(i18n.locale(), &issued_at)}</dd>
                 <dt>{move || i18n.t(Key::EabExpiresLabel)}</dt>

@@ -172,7 +172,8 @@ fn ReissuedPanel(app: AcmeApplication, customer_id: String) -> impl IntoView {
     let i18n = use_i18n();
     let expires = app.eab.expires_at.clone();
     let kid = app.eab.key_id.clone();
-    let hmac = app.eab.hmac_key.clone();
+    // An operator's session always gets the key (R-CUS-4).
+    let hmac = app.eab.hmac_key.clone().unwrap_or_default();
     view! {
         <div class="notice notice-success" role="status" data-testid="operator-eab-result">
             <span class="notice-icon" aria-hidden="true"></span>

@@ -30,6 +30,9 @@ pub fn confirm_error(locale: Locale, number: &str, err: &ApiError) -> String {
     if err.kind_ends_with("already-paid") {
         return trf(locale, Key::InvoiceAlreadyPaid, &[("number", number)]);
     }
+    if err.kind_ends_with("payment-in-progress") {
+        return trf(locale, Key::InvoicePaymentInProgress, &[("number", number)]);
+    }
     match err.field_errors().iter().find(|e| e.field == "amount") {
         Some(e) if e.code == "amount_mismatch" => {
             format!("{} ({})", tr(locale, Key::AmountMismatch), e.reason)
@@ -47,6 +50,7 @@ pub fn outcome_label(locale: Locale, outcome: &str) -> String {
         "unknown_invoice" => Key::OutcomeUnknownInvoice,
         "amount_mismatch" => Key::OutcomeAmountMismatch,
         "not_payable" => Key::OutcomeNotPayable,
+        "payment_in_progress" => Key::OutcomePaymentInProgress,
         "duplicate_in_file" => Key::OutcomeDuplicate,
         "invalid_row" => Key::OutcomeInvalidRow,
         other => return other.to_owned(),
@@ -387,6 +391,10 @@ mod tests {
         assert_eq!(
             outcome_label(Locale::En, "unknown_invoice"),
             "Unknown invoice"
+        );
+        assert_eq!(
+            outcome_label(Locale::Ja, "payment_in_progress"),
+            "カード決済の処理中"
         );
     }
 }

@@ -137,6 +137,7 @@ pub fn registration_field_message(locale: Locale, err: &FieldError) -> String {
     match err.code.as_str() {
         "taken" if err.field == "fqdn" => tr(locale, Key::FqdnTaken).to_owned(),
         "awaiting_payment" => tr(locale, Key::FqdnAwaitingPayment).to_owned(),
+        "renewal_pending" => tr(locale, Key::FqdnRenewalPending).to_owned(),
         "type_mismatch" => tr(locale, Key::FqdnTypeMismatch).to_owned(),
         "must_agree" => tr(locale, Key::AgreeRequired).to_owned(),
         "unknown_period" => tr(locale, Key::UnknownPeriod).to_owned(),

@@ -18,12 +18,16 @@ use crate::i18n::{error_message, tr, trf, Key};
 use crate::time::format_jst;
 
 /// The request for the form's name and scope check boxes.
-pub fn token_request(name: &str, read: bool, write: bool) -> CreateTokenRequest {
-    let scopes = [(read, Scope::Read), (write, Scope::Write)]
-        .into_iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, scope)| scope.as_str().to_owned())
-        .collect();
+pub fn token_request(name: &str, read: bool, write: bool, acme: bool) -> CreateTokenRequest {
+    let scopes = [
+        (read, Scope::Read),
+        (write, Scope::Write),
+        (acme, Scope::Acme),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, scope)| scope.as_str().to_owned())
+    .collect();
     CreateTokenRequest {
         name: name.trim().to_owned(),
         scopes,
@@ -71,6 +75,7 @@ fn TokensContent() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let read = RwSignal::new(true);
     let write = RwSignal::new(false);
+    let acme = RwSignal::new(false);
     let attempted = RwSignal::new(false);
     let dismissed = RwSignal::new(false);
     let copy_state = RwSignal::new(None::<bool>);
@@ -92,7 +97,12 @@ fn TokensContent() -> impl IntoView {
     let last = create.value();
     let pending = create.pending();
     let errors = Signal::derive(move || {
-        let (client, _) = check_token_request(&token_request(&name.get(), read.get(), write.get()));
+        let (client, _) = check_token_request(&token_request(
+            &name.get(),
+            read.get(),
+            write.get(),
+            acme.get(),
+        ));
         last.with(|last| shown_errors(attempted.get(), client, pending.get(), last.as_ref()))
     });
     let scopes_error = error_for(i18n, errors, "scopes");
@@ -109,6 +119,7 @@ fn TokensContent() -> impl IntoView {
             &name.get_untracked(),
             read.get_untracked(),
             write.get_untracked(),
+            acme.get_untracked(),
         );
         if check_token_request(&req).0.is_empty() {
             dismissed.set(false);
@@ -188,6 +199,11 @@ fn TokensContent() -> impl IntoView {
                             <input type="checkbox" data-testid="token-scope-write" prop:checked=move || write.get()
                                 on:change=move |ev| write.set(event_target_checked(&ev))/>
                             <span>{move || i18n.t(Key::ScopeWrite)}</span>
+                        </label>
+                        <label class="check">
+                            <input type="checkbox" data-testid="token-scope-acme" prop:checked=move || acme.get()
+                                on:change=move |ev| acme.set(event_target_checked(&ev))/>
+                            <span>{move || i18n.t(Key::ScopeAcme)}</span>
                         </label>
                         {move || scopes_error.get().map(|text| view! {
                             <p class="field-error" data-testid="token-scopes-error">
@@ -318,11 +334,14 @@ mod tests {
 
     #[test]
     fn the_request_lists_the_ticked_scopes() {
-        let req = token_request("  renewal ", true, true);
+        let req = token_request("  renewal ", true, true, false);
         assert_eq!(req.name, "renewal");
         assert_eq!(req.scopes, ["read", "write"]);
         assert_eq!(check_token_request(&req).1, [Scope::Read, Scope::Write]);
-        let none = token_request("x", false, false);
+        let acme = token_request("certbot", false, false, true);
+        assert_eq!(acme.scopes, ["acme"]);
+        assert_eq!(check_token_request(&acme).1, [Scope::Acme]);
+        let none = token_request("x", false, false, false);
         let (errors, _) = check_token_request(&none);
         assert_eq!(errors[0].field, "scopes");
     }

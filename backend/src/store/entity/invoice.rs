@@ -30,6 +30,9 @@ pub struct Model {
     pub payment_reference: Option<String>,
     pub voided_at: Option<DateTimeUtc>,
     pub refunded_at: Option<DateTimeUtc>,
+    /// Set while a card payment is with the provider (R-BILL-6): the invoice is unpaid but
+    /// busy. A claim older than [`CHARGE_CLAIM_MINUTES`] is treated as abandoned.
+    pub charging_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -40,9 +43,20 @@ impl ActiveModelBehavior for ActiveModel {}
 pub const KIND_NEW: &str = "new";
 pub const KIND_RENEWAL: &str = "renewal";
 
+/// How long a card payment's claim on an invoice holds. A process that died mid-charge leaves
+/// its claim behind; after this it may be claimed again, and the provider's idempotency key
+/// (the invoice number) makes the retry return the first charge instead of charging twice.
+pub const CHARGE_CLAIM_MINUTES: i64 = 10;
+
 impl Model {
     pub fn status(&self) -> InvoiceStatus {
         InvoiceStatus::parse(&self.status).unwrap_or(InvoiceStatus::Void)
+    }
+
+    /// Whether a card payment holds the invoice at `now` (R-BILL-6).
+    pub fn is_claimed(&self, now: DateTimeUtc) -> bool {
+        self.charging_at
+            .is_some_and(|at| at > now - chrono::Duration::minutes(CHARGE_CLAIM_MINUTES))
     }
 
     pub fn payment_method(&self) -> PaymentMethod {

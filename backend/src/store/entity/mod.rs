@@ -14,6 +14,7 @@ pub mod eab_credential;
 pub mod email_token;
 pub mod invoice;
 pub mod login_failure;
+pub mod login_limit_gate;
 pub mod registration;
 pub mod registration_event;
 pub mod session;
