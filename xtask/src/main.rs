@@ -197,9 +197,15 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
     // A benchmark is not a test: the smoke only shows that `cargo xtask bench` runs, against
     // CertDirect and Pebble, with the debug binary the test stages built; no thresholds.
     timed("benchmark smoke (cargo xtask bench --smoke)", &mut || {
-        sh(cargo()
-            .current_dir(root)
-            .args(["run", "--quiet", "--package", "xtask", "--", "bench", "--smoke"]))
+        sh(cargo().current_dir(root).args([
+            "run",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--",
+            "bench",
+            "--smoke",
+        ]))
     })?;
     if skip_e2e {
         println!("\n(--skip-e2e: the Playwright suite was not run)");

@@ -152,8 +152,7 @@ pub async fn refund(
     )))
 }
 
-/// The columns a bank statement CSV must have (a header line naming them; other columns are ignored).
-pub const STATEMENT_COLUMNS: [&str; 4] = ["date", "invoice_number", "amount", "payer"];
+pub use crate::billing::statement::STATEMENT_COLUMNS;
 
 /// Import a bank statement (CSV, UTF-8): each row is matched on invoice number and amount and
 /// applied once; the answer says what became of every row.
@@ -167,105 +166,42 @@ pub async fn bank_statement(
     OperatorAuth(op): OperatorAuth,
     body: axum::body::Bytes,
 ) -> ApiResult<Json<StatementImport>> {
-    let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::field("body", "not_utf8", "the CSV must be UTF-8"))?;
-    let text = text.trim_start_matches('\u{feff}');
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| {
-            ApiError::field(
-                "body",
-                "invalid_csv",
-                format!("the header line cannot be read: {e}"),
-            )
-        })?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (Some(num_col), Some(amount_col)) = (col("invoice_number"), col("amount")) else {
-        return Err(ApiError::field(
-            "body",
-            "missing_columns",
-            format!(
-                "the header line must name the columns {}",
-                STATEMENT_COLUMNS.join(",")
-            ),
-        ));
-    };
-    let (date_col, payer_col) = (col("date"), col("payer"));
+    let lines = crate::billing::statement::parse(&body)
+        .map_err(|e| ApiError::field("body", e.code, e.reason))?;
     let actor = op.actor();
     let mut rows = Vec::new();
-    let mut seen = std::collections::HashSet::new();
     let mut applied = 0;
-    for (index, record) in reader.records().enumerate() {
-        let line = index as u32 + 2;
-        let mut row = StatementRow {
-            line,
-            invoice_number: String::new(),
-            amount: None,
-            outcome: String::new(),
-            detail: String::new(),
-        };
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                row.outcome = "invalid_row".into();
-                row.detail = format!("the line cannot be read: {e}");
-                rows.push(row);
-                continue;
-            }
-        };
-        row.invoice_number = record.get(num_col).unwrap_or("").to_owned();
-        let amount_text: String = record
-            .get(amount_col)
-            .unwrap_or("")
-            .chars()
-            .filter(|c| !matches!(c, ',' | '¥' | '円' | ' '))
-            .collect();
-        row.amount = amount_text.parse::<i64>().ok();
-        let outcome = match row.amount {
-            _ if row.invoice_number.is_empty() => {
-                Err(("invalid_row", "the invoice number is empty".to_owned()))
-            }
-            None => Err((
-                "invalid_row",
-                format!(
-                    "the amount {:?} is not a whole number of yen",
-                    record.get(amount_col).unwrap_or("")
-                ),
-            )),
-            Some(_) if !seen.insert(row.invoice_number.clone()) => Err((
-                "duplicate_in_file",
-                "this invoice number appears earlier in the file".to_owned(),
-            )),
-            Some(amount) => {
+    for line in lines {
+        let outcome = match (&line.refusal, line.amount) {
+            (Some((code, detail)), _) => Err((*code, detail.clone())),
+            (None, Some(amount)) => {
                 apply_row(
                     &state,
-                    &row.invoice_number,
+                    &line.invoice_number,
                     amount,
                     &actor,
-                    line,
-                    date_col.and_then(|c| record.get(c)),
-                    payer_col.and_then(|c| record.get(c)),
+                    line.line,
+                    line.date.as_deref(),
+                    line.payer.as_deref(),
                 )
                 .await
             }
+            (None, None) => Err(("invalid_row", "the amount is missing".to_owned())),
         };
-        match outcome {
+        let (outcome, detail) = match outcome {
             Ok(detail) => {
                 applied += 1;
-                row.outcome = "applied".into();
-                row.detail = detail;
+                ("applied".to_owned(), detail)
             }
-            Err((code, detail)) => {
-                row.outcome = code.into();
-                row.detail = detail;
-            }
-        }
-        rows.push(row);
+            Err((code, detail)) => (code.to_owned(), detail),
+        };
+        rows.push(StatementRow {
+            line: line.line,
+            invoice_number: line.invoice_number,
+            amount: line.amount,
+            outcome,
+            detail,
+        });
     }
     Ok(Json(StatementImport { rows, applied }))
 }

@@ -2,6 +2,7 @@
 
 pub mod dates;
 pub mod payment;
+pub mod statement;
 
 use shared::billing::Product;
 use shared::fqdn::CertType;
