@@ -47,6 +47,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "comma-separated ip:port resolvers for dns-01 and CAA (default: system)",
     ),
     (
+        "va_timeout_secs",
+        "the most one validation may take, in seconds, below the 60-second queue lease (default 30)",
+    ),
+    (
         "va_allow_private",
         "1 = validation may connect to loopback/private addresses (default 0)",
     ),
@@ -103,6 +107,7 @@ pub struct Config {
     pub static_dir: PathBuf,
     pub tls: Option<TlsConfig>,
     pub va_http_port: u16,
+    pub va_timeout_secs: u64,
     pub va_dns_servers: Vec<SocketAddr>,
     pub va_allow_private: bool,
     pub smtp_url: Option<String>,
@@ -509,6 +514,19 @@ impl Config {
                 window_secs: src.positive("login_limit_window_secs", 900)?,
             },
             va_allow_private: src.flag("va_allow_private")?,
+            va_timeout_secs: {
+                let secs = src.positive("va_timeout_secs", 30)?;
+                if secs >= crate::queue::LEASE_SECS {
+                    return Err(src.err(
+                        "va_timeout_secs",
+                        format!(
+                            "must be below the {}-second queue lease, not {secs}",
+                            crate::queue::LEASE_SECS
+                        ),
+                    ));
+                }
+                secs as u64
+            },
             trusted_proxies,
             data_dir,
             database_url,

@@ -15,6 +15,9 @@ use crate::store::is_unique_violation;
 
 /// How long a worker holds a job before another may take it over.
 pub const LEASE_SECS: i64 = 60;
+/// How many times a job may be started; a job taken more often (its workers died or stalled
+/// each time) fails instead of running again.
+pub const MAX_ATTEMPTS: i32 = 3;
 
 /// A queue job's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -46,6 +46,16 @@ pub async fn process(
         crate::va::key_authorization(&challenge.token, &account),
         challenge.challenge_type(),
     ) {
+        _ if job.attempts > crate::queue::MAX_ATTEMPTS => (
+            vec![],
+            Err(Failure::new(
+                "serverInternal",
+                format!(
+                    "the validation was started {} times and never finished (the validator stopped each time); create a new order",
+                    crate::queue::MAX_ATTEMPTS
+                ),
+            )),
+        ),
         (Err(e), _) => (vec![], Err(Failure::new("serverInternal", e))),
         (_, None) => (
             vec![],
@@ -55,7 +65,21 @@ pub async fn process(
             )),
         ),
         (Ok(ka), Some(kind)) => {
-            crate::va::validate(va, kind, &authz.identifier, &challenge.token, &ka).await
+            let checked = crate::va::validate(va, kind, &authz.identifier, &challenge.token, &ka);
+            match tokio::time::timeout(va.timeout, checked).await {
+                Ok(done) => done,
+                Err(_) => (
+                    vec![],
+                    Err(Failure::new(
+                        "connection",
+                        format!(
+                            "validating {} by {kind} did not finish within {} seconds",
+                            authz.identifier,
+                            va.timeout.as_secs()
+                        ),
+                    )),
+                ),
+            }
         }
     };
     let ok = outcome.is_ok();

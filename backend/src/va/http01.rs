@@ -11,6 +11,9 @@ use url::Url;
 use super::{dns, guard, Failure, VaConfig};
 
 pub const MAX_REDIRECTS: usize = 10;
+/// Addresses tried per family (IPv6, then IPv4) at each hop, so a name with many unreachable
+/// addresses cannot hold a validator for long.
+pub const ADDRESSES_PER_FAMILY: usize = 2;
 pub const MAX_BODY: usize = 8 * 1024;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
@@ -86,9 +89,11 @@ async fn run(
                 ));
             }
         }
-        let addresses = dns::addresses(&va.dns_servers, &name)
-            .await
-            .map_err(|e| Failure::new("dns", format!("{url}: {e}")))?;
+        let addresses = at_most_per_family(
+            dns::addresses(&va.dns_servers, &name)
+                .await
+                .map_err(|e| Failure::new("dns", format!("{url}: {e}")))?,
+        );
         let path = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
@@ -201,6 +206,19 @@ async fn run(
     ))
 }
 
+/// The first [`ADDRESSES_PER_FAMILY`] IPv6 addresses, then the first of IPv4, in that order.
+fn at_most_per_family(addresses: Vec<IpAddr>) -> Vec<IpAddr> {
+    let v6 = addresses
+        .iter()
+        .filter(|a| a.is_ipv6())
+        .take(ADDRESSES_PER_FAMILY);
+    let v4 = addresses
+        .iter()
+        .filter(|a| a.is_ipv4())
+        .take(ADDRESSES_PER_FAMILY);
+    v6.chain(v4).copied().collect()
+}
+
 async fn read_limited(mut res: reqwest::Response) -> Result<Vec<u8>, String> {
     let mut body = Vec::new();
     while let Some(chunk) = res
@@ -216,4 +234,32 @@ async fn read_limited(mut res: reqwest::Response) -> Result<Vec<u8>, String> {
         }
     }
     Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_addresses_per_family_ipv6_first() {
+        let ips: Vec<IpAddr> = [
+            "192.0.2.1",
+            "2001:db8::1",
+            "192.0.2.2",
+            "2001:db8::2",
+            "2001:db8::3",
+            "192.0.2.3",
+        ]
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+        let kept: Vec<String> = at_most_per_family(ips)
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
+        assert_eq!(
+            kept,
+            ["2001:db8::1", "2001:db8::2", "192.0.2.1", "192.0.2.2"]
+        );
+    }
 }

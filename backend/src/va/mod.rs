@@ -20,6 +20,9 @@ use crate::store::entity::acme_account;
 /// What the validators need from configuration.
 #[derive(Debug, Clone)]
 pub struct VaConfig {
+    /// The most one validation may take, all hops and lookups included (shorter than the queue
+    /// lease, so a slow validation is never taken over by another worker).
+    pub timeout: std::time::Duration,
     pub http_port: u16,
     pub dns_servers: Vec<SocketAddr>,
     pub allow_private: bool,
@@ -28,6 +31,7 @@ pub struct VaConfig {
 impl VaConfig {
     pub fn from_config(c: &Config) -> Self {
         VaConfig {
+            timeout: std::time::Duration::from_secs(c.va_timeout_secs),
             http_port: c.va_http_port,
             dns_servers: c.va_dns_servers.clone(),
             allow_private: c.va_allow_private,

@@ -396,3 +396,102 @@ async fn orders_interrupted_by_a_killed_server_are_finished_or_failed() {
         }
     }
 }
+
+/// Row 6 (R-VAL-3, R-VAL-5): a responder that accepts and never answers cannot hold a
+/// validator past its deadline; the challenge fails saying so.
+#[tokio::test]
+async fn a_validation_that_hangs_fails_at_its_deadline() {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port().to_string();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = silent.accept().await {
+            held.push(conn); // accepted, read from never, answered never
+        }
+    });
+    let e = crate::orders::env_with(
+        &[
+            ("CERTDIRECT_VA_HTTP_PORT", port.as_str()),
+            ("CERTDIRECT_VA_TIMEOUT_SECS", "2"),
+        ],
+        true,
+    )
+    .await;
+    e.buy("hang.jp", "dv").await;
+    let started = std::time::Instant::now();
+    let detail = crate::orders::failed_http(&e, "hang.jp", |_, _| {}).await;
+    assert!(
+        detail.contains("did not finish within 2 seconds"),
+        "{detail}"
+    );
+    assert!(started.elapsed().as_secs() < 15, "{:?}", started.elapsed());
+}
+
+/// Row 6: at most two addresses of each family are tried per hop (IPv6 first), so a name with
+/// many dead addresses costs a validator little.
+#[tokio::test]
+async fn at_most_two_addresses_per_family_are_tried() {
+    let e = env().await;
+    e.buy("many-addresses.jp", "dv").await;
+    e.dns
+        .add_aaaa("many-addresses.jp", &["::1", "::2", "::3", "::4", "::5"])
+        .await;
+    let order = e.new_order(&["many-addresses.jp"]).await;
+    let decided = e
+        .pass_http(order.body["authorizations"][0].as_str().unwrap())
+        .await;
+    assert_eq!(decided["status"], "valid", "{decided}");
+    let record = e.challenge(&decided, "http-01")["validationRecord"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let v6 = record
+        .iter()
+        .filter(|h| h["address"].as_str().is_some_and(|a| a.contains(':')))
+        .count();
+    assert_eq!(v6, 2, "{record:?}");
+    assert_eq!(record.last().unwrap()["address"], "127.0.0.1");
+}
+
+/// Row 6 (R-VAL-3): a job whose workers keep dying is started at most three times; the next
+/// worker to take it fails the challenge instead of running it a fourth time.
+#[tokio::test]
+async fn a_job_started_too_often_fails_instead_of_running_again() {
+    let e = crate::orders::env_with(&[], false).await;
+    e.buy("dying.jp", "dv").await;
+    let order = e.new_order(&["dying.jp"]).await;
+    let authz_url = order.body["authorizations"][0].as_str().unwrap().to_owned();
+    let authz = e.get(&authz_url).await.body;
+    let c = e.challenge(&authz, "http-01");
+    let token = c["token"].as_str().unwrap();
+    e.http.serve_token(token, &e.key_authorization(token));
+    assert_eq!(e.post(c["url"].as_str().unwrap(), b"{}").await.status, 200);
+    let db = &e.app.state.db;
+    // Three workers take the job and die with it (their leases run out).
+    for _ in 0..certdirect::queue::MAX_ATTEMPTS {
+        let job = certdirect::queue::claim(db, "doomed", e.app.clock_now())
+            .await
+            .unwrap()
+            .expect("the job is claimable");
+        assert!(job.attempts <= certdirect::queue::MAX_ATTEMPTS);
+        e.app
+            .clock
+            .advance(chrono::Duration::seconds(certdirect::queue::LEASE_SECS + 1));
+    }
+    let job = certdirect::queue::claim(db, "fourth", e.app.clock_now())
+        .await
+        .unwrap()
+        .expect("the lease ran out");
+    let va = certdirect::va::VaConfig::from_config(&e.app.state.config);
+    certdirect::orders::validation::process(&e.app.state, &va, &job)
+        .await
+        .unwrap();
+    let decided = e.get(&authz_url).await.body;
+    assert_eq!(decided["status"], "invalid", "{decided}");
+    let detail = e.challenge(&decided, "http-01")["error"]["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(detail.contains("started 3 times"), "{detail}");
+    assert_eq!(certdirect::queue::depth(db).await.unwrap(), 0);
+}
