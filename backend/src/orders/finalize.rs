@@ -9,6 +9,7 @@
 //! A lost race for the claim is `NotReady` (orderNotReady), never an internal error.
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::json;
 use shared::acme::OrderStatus;
@@ -153,10 +154,21 @@ pub async fn finalize(
         )));
     }
     let actor = format!("acme:{}", account.id);
-    for reg in covering
+    for stale in covering
         .iter()
         .filter(|r| r.state() == RegistrationState::Registered)
     {
+        // Touching the row first takes its lock (PostgreSQL) or the database's (SQLite), so the
+        // read below sees a renewal paid since the policy read it: its years count in the end.
+        registration::Entity::update_many()
+            .col_expr(registration::Column::UpdatedAt, Expr::value(now))
+            .filter(registration::Column::Id.eq(stale.id))
+            .exec(&txn)
+            .await?;
+        let reg = &registration::Entity::find_by_id(stale.id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| OrderError::Internal(format!("registration {} vanished", stale.id)))?;
         let changes = registration::ActiveModel {
             activated_at: Set(Some(now)),
             contract_end: Set(Some(dates::add_years(
