@@ -47,6 +47,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "comma-separated ip:port resolvers for dns-01 and CAA (default: system)",
     ),
     (
+        "acme_rate_limits",
+        "ACME limits as name=max/period pairs (R-ACME-10), e.g. new_order_per_account=3000/h",
+    ),
+    (
         "va_timeout_secs",
         "the most one validation may take, in seconds, below the 60-second queue lease (default 30)",
     ),
@@ -108,6 +112,7 @@ pub struct Config {
     pub tls: Option<TlsConfig>,
     pub va_http_port: u16,
     pub va_timeout_secs: u64,
+    pub acme_limits: crate::ratelimit::AcmeLimits,
     pub va_dns_servers: Vec<SocketAddr>,
     pub va_allow_private: bool,
     pub smtp_url: Option<String>,
@@ -514,6 +519,11 @@ impl Config {
                 window_secs: src.positive("login_limit_window_secs", 900)?,
             },
             va_allow_private: src.flag("va_allow_private")?,
+            acme_limits: match src.string("acme_rate_limits") {
+                None => crate::ratelimit::AcmeLimits::default(),
+                Some(spec) => crate::ratelimit::AcmeLimits::parse(&spec)
+                    .map_err(|e| src.err("acme_rate_limits", e))?,
+            },
             va_timeout_secs: {
                 let secs = src.positive("va_timeout_secs", 30)?;
                 if secs >= crate::queue::LEASE_SECS {

@@ -21,6 +21,7 @@ pub mod operators;
 pub mod orders;
 pub mod policy;
 pub mod queue;
+pub mod ratelimit;
 pub mod registrations;
 pub mod secretbox;
 pub mod secrets;

@@ -12,6 +12,7 @@ mod m20261124_000006_certificate_reminders;
 mod m20261129_000007_hot_path_indexes;
 mod m20261201_000008_invoice_charge_claim;
 mod m20261201_000009_login_limit_gates;
+mod m20261201_000010_acme_rate_counters;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_hot_path_indexes::Migration),
             Box::new(m20261201_000008_invoice_charge_claim::Migration),
             Box::new(m20261201_000009_login_limit_gates::Migration),
+            Box::new(m20261201_000010_acme_rate_counters::Migration),
         ]
     }
 }

@@ -726,6 +726,11 @@ fn run_certdirect(
         .env("CERTDIRECT_VA_HTTP_PORT", bench.http_port.to_string())
         .env("CERTDIRECT_VA_DNS_SERVERS", format!("127.0.0.1:{dns_port}"))
         .env("CERTDIRECT_LOG", "warn")
+        // The benchmark measures throughput, not the ACME rate limits (Pebble has none).
+        .env(
+            "CERTDIRECT_ACME_RATE_LIMITS",
+            "new_account_per_address=1000000/h,new_order_per_account=1000000/h,new_order_per_address=1000000/h,failed_validation_per_account=1000000/h",
+        )
         .stdout(log_file(&log)?)
         .stderr(log_file(&log)?);
     if bench.options.postgres {

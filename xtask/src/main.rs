@@ -194,6 +194,9 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
                 &["--workspace", "-E", "package(certdirect)"],
             )))
     })?;
+    timed("fuzz targets build (cargo fuzz, nightly)", &mut || {
+        fuzz_build(root)
+    })?;
     // A benchmark is not a test: the smoke only shows that `cargo xtask bench` runs, against
     // CertDirect and Pebble, with the debug binary the test stages built; no thresholds.
     timed("benchmark smoke (cargo xtask bench --smoke)", &mut || {
@@ -220,6 +223,34 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
         println!("    {secs:>7.1}s  {name}");
     }
     Ok(())
+}
+
+/// Builds the cargo-fuzz targets in `fuzz/` (outside the workspace) when a nightly toolchain is
+/// installed, installing cargo-fuzz if needed; says so and skips otherwise. Running them is
+/// `cargo +nightly fuzz run <target>` (docs/security.md has the runs and their figures).
+fn fuzz_build(root: &Path) -> anyhow::Result<()> {
+    let nightly = Command::new("rustup")
+        .args(["run", "nightly", "rustc", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !nightly {
+        println!("no nightly toolchain (rustup toolchain list): the fuzz targets are not built");
+        return Ok(());
+    }
+    let has_fuzz = Command::new("cargo")
+        .args(["+nightly", "fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_fuzz {
+        println!("cargo-fuzz is missing: installing it (cargo install cargo-fuzz --locked)");
+        sh(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))?;
+    }
+    sh(Command::new("cargo")
+        .current_dir(root.join("fuzz"))
+        .env_remove("CARGO")
+        .env_remove("RUSTC")
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .args(["+nightly", "fuzz", "build", "-O"]))
 }
 
 /// Whether cargo-nextest is there (installing it if cargo can).

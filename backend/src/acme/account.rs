@@ -269,6 +269,21 @@ pub async fn new_account(
         )));
     }
     let contacts = check_contacts(payload.get("contact"))?;
+    // R-ACME-10, R-CUS-4: counted before the binding is checked or anything is written.
+    let address = addr
+        .0
+        .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+    if let Err(exceeded) = crate::ratelimit::hit(
+        &state.db,
+        &state.config.acme_limits,
+        crate::ratelimit::Limit::NewAccountPerAddress,
+        &address,
+        state.now(),
+    )
+    .await?
+    {
+        return Err(AcmeProblem::rate_limited(&exceeded));
+    }
     let cred = check_eab(&state, &req, payload.get("externalAccountBinding"), addr).await?;
 
     let now = state.now();

@@ -10,7 +10,7 @@ use shared::fqdn::{self, CertType};
 use super::problem::AcmeProblem;
 use super::request::AcmeRequest;
 use super::views;
-use crate::api::extract::ApiPath;
+use crate::api::extract::{ApiPath, ClientAddr};
 use crate::jose::unb64;
 use crate::orders::{self, OrderState};
 use crate::state::AppState;
@@ -66,6 +66,7 @@ fn identifier(value: &Value) -> Result<String, (String, AcmeProblem)> {
 /// newOrder (RFC 8555 §7.4) under the registration policy of R-ACME-4.
 pub async fn new_order(
     State(state): State<AppState>,
+    addr: ClientAddr,
     req: AcmeRequest,
 ) -> Result<Response, AcmeProblem> {
     let account = req.account()?;
@@ -107,7 +108,7 @@ pub async fn new_order(
     if !refused.is_empty() {
         return Err(AcmeProblem::rejected_identifiers(refused));
     }
-    let created = orders::create(&state, account, names).await?;
+    let created = orders::create(&state, account, names, addr.0).await?;
     Ok(views::order_response(
         &state.config,
         &created,

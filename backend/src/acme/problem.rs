@@ -14,6 +14,8 @@ pub struct AcmeProblem {
     pub detail: String,
     /// Extra members, e.g. `algorithms` for badSignatureAlgorithm, `subproblems`.
     pub extra: Option<Value>,
+    /// Seconds for `Retry-After` (rateLimited).
+    pub retry_after: Option<u64>,
 }
 
 macro_rules! kinds {
@@ -21,7 +23,7 @@ macro_rules! kinds {
         impl AcmeProblem {
             $(
                 pub fn $fn_name(detail: impl Into<String>) -> Self {
-                    Self { kind: $kind, status: StatusCode::$status, detail: detail.into(), extra: None }
+                    Self { kind: $kind, status: StatusCode::$status, detail: detail.into(), extra: None, retry_after: None }
                 }
             )*
         }
@@ -37,6 +39,7 @@ kinds! {
     rejected_identifier => "rejectedIdentifier", BAD_REQUEST;
     unsupported_identifier => "unsupportedIdentifier", BAD_REQUEST;
     order_not_ready => "orderNotReady", FORBIDDEN;
+    rate_limited_kind => "rateLimited", TOO_MANY_REQUESTS;
     bad_nonce => "badNonce", BAD_REQUEST;
     bad_public_key => "badPublicKey", BAD_REQUEST;
     unauthorized => "unauthorized", FORBIDDEN;
@@ -57,6 +60,7 @@ impl AcmeProblem {
             status: StatusCode::BAD_REQUEST,
             detail: detail.into(),
             extra: Some(json!({ "algorithms": crate::jose::ALGORITHMS })),
+            retry_after: None,
         }
     }
 
@@ -107,6 +111,15 @@ impl From<crate::jose::JoseError> for AcmeProblem {
 }
 
 impl AcmeProblem {
+    /// `rateLimited` with the seconds until the limit's window ends, sent as `Retry-After`
+    /// (R-ACME-10).
+    pub fn rate_limited(exceeded: &crate::ratelimit::Exceeded) -> Self {
+        AcmeProblem {
+            retry_after: u64::try_from(exceeded.retry_after_secs).ok(),
+            ..Self::rate_limited_kind(exceeded.detail())
+        }
+    }
+
     /// `rejectedIdentifier` for several identifiers, each as a subproblem (RFC 8555 §6.7.1).
     pub fn rejected_identifiers(refused: Vec<(String, AcmeProblem)>) -> Self {
         let detail = refused
@@ -147,6 +160,7 @@ impl From<crate::orders::OrderError> for AcmeProblem {
             OrderError::NotReady(d) => AcmeProblem::order_not_ready(d),
             OrderError::BadCsr(d) => AcmeProblem::bad_csr(d),
             OrderError::NotAllowed(d) => AcmeProblem::malformed(d),
+            OrderError::RateLimited(e) => AcmeProblem::rate_limited(&e),
             OrderError::Db(e) => AcmeProblem::internal(format!("database: {e}")),
             OrderError::Internal(e) => AcmeProblem::internal(e),
         }
@@ -175,6 +189,10 @@ impl IntoResponse for AcmeProblem {
             header::CONTENT_TYPE,
             HeaderValue::from_static(shared::problem::PROBLEM_CONTENT_TYPE),
         );
+        if let Some(secs) = self.retry_after {
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
         res
     }
 }

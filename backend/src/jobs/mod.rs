@@ -48,6 +48,7 @@ pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
         .exec(&state.db)
         .await?;
     let nonces = crate::acme::nonce::purge(&state.db, now).await?;
+    crate::ratelimit::purge(&state.db, now).await?;
     let interrupted_orders = crate::orders::finalize::fail_interrupted(state)
         .await
         .map_err(|e| match e {

@@ -7,6 +7,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set, TransactionTrait};
 use shared::acme::{AuthzStatus, ChallengeStatus, ChallengeType, OrderStatus};
 
 use super::{store, OrderError, OrderState, AUTHZ_LIFETIME_DAYS, ORDER_LIFETIME_DAYS};
+use crate::ratelimit::{self, Limit};
 use crate::state::AppState;
 use crate::store::entity::{
     acme_account, acme_authorization, acme_challenge, acme_order, acme_order_authorization,
@@ -18,6 +19,7 @@ pub async fn create(
     state: &AppState,
     account: &acme_account::Model,
     names: Vec<String>,
+    client: Option<std::net::IpAddr>,
 ) -> Result<OrderState, OrderError> {
     let now = state.now();
     let regs = store::candidate_registrations(&state.db, account.customer_id, &names).await?;
@@ -37,6 +39,28 @@ pub async fn create(
             .await?;
 
     let txn = state.db.begin().await?;
+    // R-ACME-10: counted in the order's own transaction (no write of their own), before it.
+    let limits = &state.config.acme_limits;
+    let address = client.map_or_else(|| "unknown".to_owned(), |a| a.to_string());
+    let subject = account.id.to_string();
+    for verdict in [
+        ratelimit::check(
+            &txn,
+            limits,
+            Limit::FailedValidationPerAccount,
+            &subject,
+            now,
+        )
+        .await?,
+        ratelimit::hit(&txn, limits, Limit::NewOrderPerAccount, &subject, now).await?,
+        ratelimit::hit(&txn, limits, Limit::NewOrderPerAddress, &address, now).await?,
+    ] {
+        if let Err(exceeded) = verdict {
+            // Refused orders still count against the window.
+            txn.commit().await?;
+            return Err(OrderError::RateLimited(exceeded));
+        }
+    }
     let order = acme_order::ActiveModel {
         account_id: Set(account.id),
         customer_id: Set(account.customer_id),

@@ -46,6 +46,9 @@ pub enum OrderError {
     /// The request asks for something the resource's state does not allow.
     #[error("{0}")]
     NotAllowed(String),
+    /// A rate limit of R-ACME-10 was reached.
+    #[error("{}", .0.detail())]
+    RateLimited(crate::ratelimit::Exceeded),
     #[error("database: {0}")]
     Db(#[from] sea_orm::DbErr),
     /// A failure of ours (logged at the edge, never sent).

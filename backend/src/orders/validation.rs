@@ -156,6 +156,16 @@ pub async fn record_validation(
     .await?;
     if !ok {
         store::invalidate_orders_of(&txn, authz.id, now).await?;
+        // R-ACME-10: counted for the account; newOrder refuses once the limit is reached (the
+        // verdict matters there, not here).
+        let _counted = crate::ratelimit::hit(
+            &txn,
+            &state.config.acme_limits,
+            crate::ratelimit::Limit::FailedValidationPerAccount,
+            &authz.account_id.to_string(),
+            now,
+        )
+        .await?;
     }
     crate::queue::finish(&txn, job_id, now).await?;
     txn.commit().await?;

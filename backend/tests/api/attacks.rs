@@ -495,3 +495,61 @@ async fn a_job_started_too_often_fails_instead_of_running_again() {
     assert!(detail.contains("started 3 times"), "{detail}");
     assert_eq!(certdirect::queue::depth(db).await.unwrap(), 0);
 }
+
+/// R-ACME-10 (row 15): newOrder past the per-account limit is `rateLimited` (429) with
+/// `Retry-After`; so is newAccount past the per-address limit; the window ends and it passes.
+#[tokio::test]
+async fn acme_rate_limits_answer_rate_limited_with_retry_after() {
+    let e = crate::orders::env_with(
+        &[(
+            "CERTDIRECT_ACME_RATE_LIMITS",
+            "new_order_per_account=3/h,new_account_per_address=2/h",
+        )],
+        true,
+    )
+    .await;
+    e.buy("limited.jp", "dv").await;
+    for _ in 0..3 {
+        assert_eq!(e.new_order(&["limited.jp"]).await.status, 201);
+    }
+    let refused = e.new_order(&["limited.jp"]).await;
+    assert_eq!(refused.status, 429);
+    let detail = refused.expect_problem("rateLimited");
+    assert!(detail.contains("new orders of this account"), "{detail}");
+    let retry: i64 = refused.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=3600).contains(&retry), "{retry}");
+
+    // The test's account took one new account from this address; one more passes, then not.
+    let a: Value = e
+        .portal
+        .get("/acme-application")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let creds = (
+        a["eab"]["key_id"].as_str().unwrap(),
+        a["eab"]["hmac_key"].as_str().unwrap(),
+    );
+    assert_eq!(
+        e.acme
+            .new_account(&Signer::es256(), Some(creds))
+            .await
+            .status,
+        201
+    );
+    let r = e.acme.new_account(&Signer::es256(), Some(creds)).await;
+    r.expect_problem("rateLimited");
+    assert!(r.headers.contains_key("retry-after"));
+
+    e.app.clock.advance(chrono::Duration::seconds(retry + 1));
+    assert_eq!(
+        e.new_order(&["limited.jp"]).await.status,
+        201,
+        "a new window"
+    );
+}

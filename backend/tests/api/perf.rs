@@ -10,7 +10,7 @@ use crate::orders::env;
 
 /// The most statements one request of each ACME route may run (docs/architecture.md).
 const BUDGET: &[(&str, f64)] = &[
-    ("/acme/new-order", 8.0),
+    ("/acme/new-order", 11.0),
     ("/acme/authz/{id}", 4.0),
     ("/acme/chall/{id}", 6.0),
     ("/acme/order/{id}/finalize", 17.0),
