@@ -25,13 +25,7 @@ pub async fn create(
     let regs = store::candidate_registrations(&state.db, account.customer_id, &names).await?;
     crate::policy::authorize_all(&names, &regs, now).map_err(OrderError::Rejected)?;
 
-    let wanted: Vec<(&str, bool)> = names
-        .iter()
-        .map(|n| match n.strip_prefix("*.") {
-            Some(bare) => (bare, true),
-            None => (n.as_str(), false),
-        })
-        .collect();
+    let wanted = store::split_wildcards(&names);
     // R-ACME-5: valid, unexpired authorizations of this account are reused (one query).
     let reusable =
         store::reusable_authorizations_query(account.id, wanted.iter().map(|(bare, _)| *bare), now)

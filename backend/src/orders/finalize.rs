@@ -120,7 +120,9 @@ pub async fn finalize(
     let pem = match state.ca.sign(&plan, &csr.spki_der, &csr.names) {
         Ok(pem) => pem,
         Err(e) => {
-            fail(state, &current.order, &format!("{e:#}"), now).await?;
+            tracing::error!(order = current.order.id, error = %format!("{e:#}"), "issuance failed");
+            let detail = "the certificate could not be issued; create a new order";
+            fail_processing(state, current.order.id, detail, now).await?;
             return Err(OrderError::Internal(format!("signing: {e:#}")));
         }
     };
@@ -212,31 +214,41 @@ pub async fn finalize(
     Ok(OrderState::new(order, current.authorizations, now))
 }
 
-/// Marks a processing order `invalid` with a `serverInternal` problem.
-async fn fail(
+/// Makes a processing order `invalid` with a `serverInternal` problem saying `detail`, and its
+/// reserved certificate row `abandoned` (the serial stays recorded, never shown), in one
+/// transaction; false if the order was no longer processing.
+async fn fail_processing(
     state: &AppState,
-    order: &acme_order::Model,
-    cause: &str,
+    order_id: i64,
+    detail: &str,
     now: DateTime<Utc>,
-) -> Result<(), OrderError> {
-    tracing::error!(order = order.id, error = %cause, "issuance failed");
-    store::transition_order(
-        &state.db,
-        order.id,
+) -> Result<bool, OrderError> {
+    let txn = state.db.begin().await?;
+    let moved = store::transition_order(
+        &txn,
+        order_id,
         OrderStatus::Processing,
         OrderStatus::Invalid,
         acme_order::ActiveModel {
-            error: Set(Some(super::stored_problem(
-                "serverInternal",
-                "the certificate could not be issued; create a new order",
-                500,
-            ))),
+            error: Set(Some(super::stored_problem("serverInternal", detail, 500))),
             ..Default::default()
         },
         now,
     )
-    .await
-    .map(|_| ())
+    .await?;
+    if moved {
+        certificate::Entity::update_many()
+            .set(certificate::ActiveModel {
+                status: Set(CERT_ABANDONED.to_owned()),
+                ..Default::default()
+            })
+            .filter(certificate::Column::OrderId.eq(order_id))
+            .filter(certificate::Column::Status.eq(CERT_RESERVED))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(moved)
 }
 
 /// The latest notAfter the registrations allow: an active one's contract end, or for one
@@ -266,37 +278,11 @@ pub async fn fail_interrupted(state: &AppState) -> Result<u64, OrderError> {
         .await?;
     let mut failed = 0;
     for order in stuck {
-        let txn = state.db.begin().await?;
-        let moved = store::transition_order(
-            &txn,
-            order.id,
-            OrderStatus::Processing,
-            OrderStatus::Invalid,
-            acme_order::ActiveModel {
-                error: Set(Some(super::stored_problem(
-                    "serverInternal",
-                    "the server stopped while issuing this certificate; create a new order",
-                    500,
-                ))),
-                ..Default::default()
-            },
-            now,
-        )
-        .await?;
-        if moved {
-            certificate::Entity::update_many()
-                .set(certificate::ActiveModel {
-                    status: Set(CERT_ABANDONED.to_owned()),
-                    ..Default::default()
-                })
-                .filter(certificate::Column::OrderId.eq(order.id))
-                .filter(certificate::Column::Status.eq(CERT_RESERVED))
-                .exec(&txn)
-                .await?;
+        let detail = "the server stopped while issuing this certificate; create a new order";
+        if fail_processing(state, order.id, detail, now).await? {
             failed += 1;
             tracing::warn!(order = order.id, "an interrupted issuance was failed");
         }
-        txn.commit().await?;
     }
     Ok(failed)
 }

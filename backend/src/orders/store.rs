@@ -196,6 +196,18 @@ pub async fn transition_challenge(
     Ok(res.rows_affected == 1)
 }
 
+/// Each name as an authorization identifies it: the name without `*.`, and whether it was a
+/// wildcard.
+pub fn split_wildcards(names: &[String]) -> Vec<(&str, bool)> {
+    names
+        .iter()
+        .map(|n| match n.strip_prefix("*.") {
+            Some(bare) => (bare, true),
+            None => (n.as_str(), false),
+        })
+        .collect()
+}
+
 /// Whether `account_id` holds valid, unexpired authorizations for every one of `names`
 /// (RFC 8555 §7.6: such an account may revoke a certificate for them). One query.
 pub async fn holds_authorizations_for(
@@ -204,13 +216,7 @@ pub async fn holds_authorizations_for(
     names: &[String],
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    let wanted: Vec<(&str, bool)> = names
-        .iter()
-        .map(|n| match n.strip_prefix("*.") {
-            Some(bare) => (bare, true),
-            None => (n.as_str(), false),
-        })
-        .collect();
+    let wanted = split_wildcards(names);
     let held = reusable_authorizations_query(account_id, wanted.iter().map(|(b, _)| *b), now)
         .all(db)
         .await?;
