@@ -231,6 +231,10 @@ impl Sources {
     }
 }
 
+/// How long a validation worker holds a queued job before another may take it over
+/// (`queue::LEASE_SECS`); a validation's deadline must stay below it.
+pub const VALIDATION_LEASE_SECS: i64 = 60;
+
 pub fn env_name(key: &str) -> String {
     format!("CERTDIRECT_{}", key.to_ascii_uppercase())
 }
@@ -526,12 +530,12 @@ impl Config {
             },
             va_timeout_secs: {
                 let secs = src.positive("va_timeout_secs", 30)?;
-                if secs >= crate::queue::LEASE_SECS {
+                if secs >= VALIDATION_LEASE_SECS {
                     return Err(src.err(
                         "va_timeout_secs",
                         format!(
                             "must be below the {}-second queue lease, not {secs}",
-                            crate::queue::LEASE_SECS
+                            VALIDATION_LEASE_SECS
                         ),
                     ));
                 }

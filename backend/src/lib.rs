@@ -1,6 +1,7 @@
 //! CertDirect: a domain-validated certificate authority sold through a portal and a REST API
 //! and delivered over ACME. See SPEC.md and DESIGN.md in the shared docs.
 
+pub mod accounts;
 pub mod acme;
 pub mod api;
 pub mod audit;

@@ -13,8 +13,9 @@ use sea_orm::{
 use crate::store::entity::validation_job;
 use crate::store::is_unique_violation;
 
-/// How long a worker holds a job before another may take it over.
-pub const LEASE_SECS: i64 = 60;
+/// How long a worker holds a job before another may take it over (a validation's deadline,
+/// `CERTDIRECT_VA_TIMEOUT_SECS`, is checked against it when the configuration is read).
+pub const LEASE_SECS: i64 = crate::config::VALIDATION_LEASE_SECS;
 /// How many times a job may be started; a job taken more often (its workers died or stalled
 /// each time) fails instead of running again.
 pub const MAX_ATTEMPTS: i32 = 3;

@@ -1,25 +1,20 @@
-//! ACME accounts: newAccount with External Account Binding (RFC 8555 §7.3, §7.3.4; R-ACME-3),
-//! account update and deactivation (§7.3.2, §7.3.6), and key rollover (§7.3.5).
+//! ACME accounts, the wire half: newAccount with External Account Binding (RFC 8555 §7.3,
+//! §7.3.4; R-ACME-3), account update and deactivation (§7.3.2, §7.3.6), and key rollover (§7.3.5).
+//! Payloads and the inner keyChange JWS are checked here; the decisions are `crate::accounts`'.
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-    TransactionTrait,
-};
 use serde_json::{json, Value};
 
 use super::account_url;
 use super::problem::AcmeProblem;
 use super::request::AcmeRequest;
+use crate::accounts::{self, AccountError, Requester};
 use crate::api::extract::{ApiPath, ClientAddr};
-use crate::audit::AuditEntry;
 use crate::jose::{Jwk, Jws};
 use crate::state::AppState;
-use crate::store::entity::{acme_account, eab_credential};
-use crate::store::is_unique_violation;
+use crate::store::entity::acme_account;
 
 const MAX_CONTACTS: usize = 10;
 
@@ -92,143 +87,19 @@ fn object(payload: Option<Value>) -> Result<serde_json::Map<String, Value>, Acme
     }
 }
 
-/// Audits one EAB use, success or failure (R-EAB-4).
-async fn audit_eab(
-    state: &AppState,
-    db: &impl ConnectionTrait,
-    kid: &str,
-    customer_id: Option<i64>,
-    ok: bool,
-    detail: Value,
-    addr: ClientAddr,
-) -> Result<(), AcmeProblem> {
-    AuditEntry {
-        actor: "acme".into(),
-        customer_id,
-        action: "eab.use",
-        subject: kid.chars().take(64).collect(),
-        success: ok,
-        detail,
-        remote_addr: addr.to_audit(),
+/// The ACME edge of the account domain's errors.
+impl From<AccountError> for AcmeProblem {
+    fn from(e: AccountError) -> Self {
+        match e {
+            AccountError::ExternalAccountRequired(d) => AcmeProblem::external_account_required(d),
+            AccountError::Malformed(d) => AcmeProblem::malformed(d),
+            AccountError::Unauthorized(d) => AcmeProblem::unauthorized(d),
+            AccountError::Conflict { detail, .. } => AcmeProblem::conflict(detail),
+            AccountError::RateLimited(e) => AcmeProblem::rate_limited(&e),
+            AccountError::Db(e) => AcmeProblem::internal(format!("database: {e}")),
+            AccountError::Internal(e) => AcmeProblem::internal(e),
+        }
     }
-    .write(db, state.now())
-    .await?;
-    Ok(())
-}
-
-/// Verifies the External Account Binding (RFC 8555 §7.3.4) and returns the credentials it names.
-async fn check_eab(
-    state: &AppState,
-    req: &AcmeRequest,
-    eab: Option<&Value>,
-    addr: ClientAddr,
-) -> Result<eab_credential::Model, AcmeProblem> {
-    let eab = eab.ok_or_else(|| {
-        AcmeProblem::external_account_required(
-            "this CA requires External Account Binding: register with the EAB key id and HMAC key shown on your My Page",
-        )
-    })?;
-    let inner = Jws::parse(eab.to_string().as_bytes())
-        .map_err(|p| AcmeProblem::malformed(format!("externalAccountBinding: {}", p.detail())))?;
-    let p = &inner.protected;
-    if p.alg != "HS256" {
-        return Err(AcmeProblem::malformed(format!(
-            "externalAccountBinding must use alg HS256, not {:?}",
-            p.alg
-        )));
-    }
-    if p.nonce.is_some() {
-        return Err(AcmeProblem::malformed(
-            "externalAccountBinding must not carry a nonce",
-        ));
-    }
-    if p.url.as_deref() != Some(req.url.as_str()) {
-        return Err(AcmeProblem::malformed(format!(
-            "externalAccountBinding's url must be the newAccount URL {:?}",
-            req.url
-        )));
-    }
-    let kid = p
-        .kid
-        .clone()
-        .ok_or_else(|| AcmeProblem::malformed("externalAccountBinding has no \"kid\""))?;
-    let bound: Value = serde_json::from_slice(&inner.payload).map_err(|_| {
-        AcmeProblem::malformed("externalAccountBinding's payload must be the account JWK")
-    })?;
-    if Jwk::from_json(&bound).ok().as_ref() != Some(&req.key) {
-        return Err(AcmeProblem::malformed(
-            "externalAccountBinding binds a different key than the one that signed this request",
-        ));
-    }
-    let now = state.now();
-    let Some(cred) = eab_credential::Entity::find()
-        .filter(eab_credential::Column::KeyId.eq(&kid))
-        .one(&state.db)
-        .await?
-    else {
-        audit_eab(
-            state,
-            &state.db,
-            &kid,
-            None,
-            false,
-            json!({ "reason": "unknown key id" }),
-            addr,
-        )
-        .await?;
-        return Err(AcmeProblem::unauthorized(format!(
-            "the EAB key id {kid:?} is not known to this CA"
-        )));
-    };
-    let fail = |reason: &'static str| json!({ "reason": reason });
-    let hmac = crate::eab::hmac_key(&state.secrets, &cred).map_err(AcmeProblem::internal)?;
-    if !inner.verify_hs256(&hmac) {
-        audit_eab(
-            state,
-            &state.db,
-            &kid,
-            Some(cred.customer_id),
-            false,
-            fail("wrong MAC"),
-            addr,
-        )
-        .await?;
-        return Err(AcmeProblem::unauthorized(format!(
-            "the externalAccountBinding MAC does not verify with the HMAC key of key id {kid:?}; copy the HMAC key from your My Page"
-        )));
-    }
-    if cred.revoked_at.is_some() {
-        audit_eab(
-            state,
-            &state.db,
-            &kid,
-            Some(cred.customer_id),
-            false,
-            fail("revoked"),
-            addr,
-        )
-        .await?;
-        return Err(AcmeProblem::unauthorized(format!(
-            "the EAB key id {kid:?} was replaced by newer credentials; use the ones shown on your My Page"
-        )));
-    }
-    if cred.expires_at <= now {
-        audit_eab(
-            state,
-            &state.db,
-            &kid,
-            Some(cred.customer_id),
-            false,
-            fail("expired"),
-            addr,
-        )
-        .await?;
-        return Err(AcmeProblem::unauthorized(format!(
-            "the EAB credentials {kid:?} expired at {} (valid 14 days); please contact the customer center for new ones",
-            crate::clock::rfc3339(cred.expires_at)
-        )));
-    }
-    Ok(cred)
 }
 
 /// newAccount (RFC 8555 §7.3).
@@ -243,12 +114,7 @@ pub async fn new_account(
         ));
     }
     let payload = object(req.jws.payload_json()?)?;
-    let thumbprint = req.key.thumbprint();
-    if let Some(existing) = acme_account::Entity::find()
-        .filter(acme_account::Column::KeyThumbprint.eq(&thumbprint))
-        .one(&state.db)
-        .await?
-    {
+    if let Some(existing) = accounts::by_key(&state.db, &req.key.thumbprint()).await? {
         if existing.status != acme_account::STATUS_VALID {
             return Err(AcmeProblem::unauthorized(format!(
                 "the account for this key is {}; register with a new key",
@@ -269,90 +135,21 @@ pub async fn new_account(
         )));
     }
     let contacts = check_contacts(payload.get("contact"))?;
-    // R-ACME-10, R-CUS-4: counted before the binding is checked or anything is written.
-    let address = addr
-        .0
-        .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
-    if let Err(exceeded) = crate::ratelimit::hit(
-        &state.db,
-        &state.config.acme_limits,
-        crate::ratelimit::Limit::NewAccountPerAddress,
-        &address,
-        state.now(),
-    )
-    .await?
-    {
-        return Err(AcmeProblem::rate_limited(&exceeded));
-    }
-    let cred = check_eab(&state, &req, payload.get("externalAccountBinding"), addr).await?;
-
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let inserted = acme_account::ActiveModel {
-        customer_id: Set(cred.customer_id),
-        eab_id: Set(cred.id),
-        key_thumbprint: Set(thumbprint.clone()),
-        jwk: Set(req.key.canonical_json()),
-        contact: Set(serde_json::to_string(&contacts).map_err(AcmeProblem::internal)?),
-        status: Set(acme_account::STATUS_VALID.into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        remote_addr: Set(addr.to_audit()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    let row = match inserted {
-        Ok(row) => row,
-        // Two registrations with the same key raced: the other one won; answer with it.
-        Err(e) if is_unique_violation(&e) => {
-            drop(txn);
-            let existing = acme_account::Entity::find()
-                .filter(acme_account::Column::KeyThumbprint.eq(&thumbprint))
-                .one(&state.db)
-                .await?
-                .ok_or_else(|| {
-                    AcmeProblem::internal("account vanished after a unique violation")
-                })?;
-            return Ok(account_response(&state, StatusCode::OK, &existing));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    audit_eab(
+    let (row, created) = accounts::register(
         &state,
-        &txn,
-        &cred.key_id,
-        Some(cred.customer_id),
-        true,
-        json!({ "account": row.id, "contact": contacts }),
-        addr,
+        &req.key,
+        &req.url,
+        contacts,
+        payload.get("externalAccountBinding"),
+        Requester(addr.0),
     )
     .await?;
-    txn.commit().await?;
-    tracing::info!(account = row.id, customer = %shared::CustomerId(row.customer_id), "ACME account registered");
-    Ok(account_response(&state, StatusCode::CREATED, &row))
-}
-
-/// Marks `row` deactivated (compare-and-set from valid).
-pub async fn deactivate(
-    db: &impl ConnectionTrait,
-    row: &acme_account::Model,
-    now: DateTime<Utc>,
-) -> Result<acme_account::Model, sea_orm::DbErr> {
-    acme_account::Entity::update_many()
-        .set(acme_account::ActiveModel {
-            status: Set(acme_account::STATUS_DEACTIVATED.into()),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .filter(acme_account::Column::Id.eq(row.id))
-        .filter(acme_account::Column::Status.eq(acme_account::STATUS_VALID))
-        .exec(db)
-        .await?;
-    Ok(acme_account::Entity::find_by_id(row.id)
-        .one(db)
-        .await?
-        .unwrap_or_else(|| row.clone()))
+    let code = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(account_response(&state, code, &row))
 }
 
 /// POST to an account URL: POST-as-GET, contact update, or deactivation.
@@ -372,35 +169,18 @@ pub async fn account(
         return Ok(account_response(&state, StatusCode::OK, &account));
     };
     let payload = object(Some(payload))?;
-    let now = state.now();
     if let Some(status) = payload.get("status") {
         if status != acme_account::STATUS_DEACTIVATED {
             return Err(AcmeProblem::malformed(format!(
                 "an account's status can only be changed to \"deactivated\", not {status}"
             )));
         }
-        let txn = state.db.begin().await?;
-        let updated = deactivate(&txn, &account, now).await?;
-        AuditEntry {
-            actor: format!("acme:{}", account.id),
-            customer_id: Some(account.customer_id),
-            action: "acme.account.deactivate",
-            subject: format!("acme_account:{}", account.id),
-            success: true,
-            detail: json!({ "via": "acme" }),
-            remote_addr: addr.to_audit(),
-        }
-        .write(&txn, now)
-        .await?;
-        txn.commit().await?;
+        let updated = accounts::deactivate_by_client(&state, &account, Requester(addr.0)).await?;
         return Ok(account_response(&state, StatusCode::OK, &updated));
     }
     if payload.contains_key("contact") {
         let contacts = check_contacts(payload.get("contact"))?;
-        let mut model = account.clone().into_active_model();
-        model.contact = Set(serde_json::to_string(&contacts).map_err(AcmeProblem::internal)?);
-        model.updated_at = Set(now);
-        let updated = model.update(&state.db).await?;
+        let updated = accounts::update_contacts(&state, &account, &contacts).await?;
         return Ok(account_response(&state, StatusCode::OK, &updated));
     }
     Ok(account_response(&state, StatusCode::OK, &account))
@@ -444,64 +224,18 @@ pub async fn key_change(
             "the inner payload's \"oldKey\" is not the account's current key",
         ));
     }
-    let new_thumb = new_key.thumbprint();
-    let conflict = |other: &acme_account::Model| {
-        let mut res =
-            AcmeProblem::conflict("the new key already belongs to another account").into_response();
-        if let Ok(loc) = HeaderValue::from_str(&account_url(&state.config, other.id)) {
-            res.headers_mut().insert(header::LOCATION, loc);
+    match accounts::change_key(&state, &account, &new_key, Requester(addr.0)).await {
+        Ok(updated) => Ok(account_response(&state, StatusCode::OK, &updated)),
+        Err(AccountError::Conflict {
+            detail,
+            existing: Some(other),
+        }) => {
+            let mut res = AcmeProblem::conflict(detail).into_response();
+            if let Ok(loc) = HeaderValue::from_str(&account_url(&state.config, other)) {
+                res.headers_mut().insert(header::LOCATION, loc);
+            }
+            Ok(res)
         }
-        res
-    };
-    if let Some(other) = acme_account::Entity::find()
-        .filter(acme_account::Column::KeyThumbprint.eq(&new_thumb))
-        .one(&state.db)
-        .await?
-    {
-        return Ok(conflict(&other));
+        Err(e) => Err(e.into()),
     }
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let res = acme_account::Entity::update_many()
-        .set(acme_account::ActiveModel {
-            key_thumbprint: Set(new_thumb.clone()),
-            jwk: Set(new_key.canonical_json()),
-            updated_at: Set(now),
-            ..Default::default()
-        })
-        .filter(acme_account::Column::Id.eq(account.id))
-        .filter(acme_account::Column::KeyThumbprint.eq(&account.key_thumbprint))
-        .exec(&txn)
-        .await;
-    match res {
-        Ok(r) if r.rows_affected == 1 => {}
-        Ok(_) => {
-            return Err(AcmeProblem::conflict(
-                "the account key changed concurrently; retry",
-            ))
-        }
-        Err(e) if is_unique_violation(&e) => {
-            return Err(AcmeProblem::conflict(
-                "the new key already belongs to another account",
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    }
-    AuditEntry {
-        actor: format!("acme:{}", account.id),
-        customer_id: Some(account.customer_id),
-        action: "acme.account.key_change",
-        subject: format!("acme_account:{}", account.id),
-        success: true,
-        detail: json!({ "old": account.key_thumbprint, "new": new_thumb }),
-        remote_addr: addr.to_audit(),
-    }
-    .write(&txn, now)
-    .await?;
-    txn.commit().await?;
-    let updated = acme_account::Entity::find_by_id(account.id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(|| AcmeProblem::internal("account vanished during keyChange"))?;
-    Ok(account_response(&state, StatusCode::OK, &updated))
 }

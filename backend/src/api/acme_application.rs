@@ -235,7 +235,7 @@ pub async fn deactivate_account(
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("you have no ACME account with id {id}")))?;
-    let updated = crate::acme::account::deactivate(&txn, &row, now).await?;
+    let updated = crate::accounts::deactivate(&txn, &row, now).await?;
     AuditEntry {
         actor: auth.actor(),
         customer_id: Some(auth.customer.id),
