@@ -49,6 +49,14 @@ impl Requester {
     }
 }
 
+/// The account with id `id`, if any.
+pub async fn by_id(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> Result<Option<acme_account::Model>, sea_orm::DbErr> {
+    acme_account::Entity::find_by_id(id).one(db).await
+}
+
 /// The account registered for `thumbprint`, if any.
 pub async fn by_key(
     db: &impl ConnectionTrait,

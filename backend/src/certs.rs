@@ -99,6 +99,32 @@ impl From<sea_orm::DbErr> for RevokeError {
     }
 }
 
+/// A certificate of `customer_id` by its id; reserved rows (not yet signed) are not
+/// certificates.
+pub async fn of_customer(
+    db: &impl sea_orm::ConnectionTrait,
+    customer_id: i64,
+    id: i64,
+) -> Result<Option<certificate::Model>, sea_orm::DbErr> {
+    certificate::Entity::find_by_id(id)
+        .filter(certificate::Column::CustomerId.eq(customer_id))
+        .filter(certificate::Column::Status.ne(crate::orders::finalize::CERT_RESERVED))
+        .one(db)
+        .await
+}
+
+/// A certificate this CA issued, by its serial (lower-case hex).
+pub async fn by_serial(
+    db: &impl sea_orm::ConnectionTrait,
+    serial: &str,
+) -> Result<Option<certificate::Model>, sea_orm::DbErr> {
+    certificate::Entity::find()
+        .filter(certificate::Column::Serial.eq(serial))
+        .filter(certificate::Column::Status.ne(crate::orders::finalize::CERT_RESERVED))
+        .one(db)
+        .await
+}
+
 /// Revokes `cert` with `reason`, then publishes a fresh CRL.
 pub async fn revoke(
     state: &AppState,

@@ -4,7 +4,6 @@
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::Value;
 
 use super::problem::AcmeProblem;
@@ -12,9 +11,7 @@ use super::request::AcmeRequest;
 use crate::api::extract::ApiPath;
 use crate::jose::unb64;
 use crate::orders;
-use crate::orders::finalize::CERT_RESERVED;
 use crate::state::AppState;
-use crate::store::entity::certificate;
 
 /// Certificate download (RFC 8555 §7.4.2): the PEM chain, leaf first.
 pub async fn certificate(
@@ -24,10 +21,7 @@ pub async fn certificate(
 ) -> Result<Response, AcmeProblem> {
     req.post_as_get()?;
     let account = req.account()?;
-    let cert = certificate::Entity::find_by_id(id)
-        .filter(certificate::Column::CustomerId.eq(account.customer_id))
-        .filter(certificate::Column::Status.ne(CERT_RESERVED))
-        .one(&state.db)
+    let cert = crate::certs::of_customer(&state.db, account.customer_id, id)
         .await?
         .ok_or_else(|| {
             AcmeProblem::not_found(format!("there is no certificate {id} for this account"))
@@ -69,10 +63,7 @@ pub async fn revoke_cert(
     let (_, parsed) = x509_parser::parse_x509_certificate(&der)
         .map_err(|_| AcmeProblem::malformed("\"certificate\" is not a DER certificate"))?;
     let serial = hex::encode(parsed.raw_serial());
-    let cert = certificate::Entity::find()
-        .filter(certificate::Column::Serial.eq(&serial))
-        .filter(certificate::Column::Status.ne(CERT_RESERVED))
-        .one(&state.db)
+    let cert = crate::certs::by_serial(&state.db, &serial)
         .await?
         .ok_or_else(|| AcmeProblem::not_found("this CA did not issue that certificate"))?;
     // RFC 8555 §7.6, R-CA-3: the account that ordered the certificate, or one that holds valid

@@ -3,7 +3,6 @@
 
 use axum::extract::{FromRequest, OriginalUri, Request};
 use axum::http::header;
-use sea_orm::EntityTrait;
 
 use super::account_id_from_url;
 use super::problem::AcmeProblem;
@@ -124,8 +123,7 @@ impl FromRequest<AppState> for AcmeRequest {
                         "{kid:?} is not an account URL of this server"
                     ))
                 })?;
-                let account = acme_account::Entity::find_by_id(id)
-                    .one(&state.db)
+                let account = crate::accounts::by_id(&state.db, id)
                     .await?
                     .ok_or_else(|| {
                         AcmeProblem::account_does_not_exist(format!("there is no account {kid}"))
