@@ -31,26 +31,42 @@ pub fn explain(error_type: &str) -> (Key, Key) {
     }
 }
 
+/// The wording and badge of an order's, authorization's or challenge's status (the typed
+/// statuses of `shared::acme`; a status this portal does not know is shown as sent).
+fn acme_status(status: &str) -> Option<(Key, bool, bool)> {
+    use shared::acme::{AuthzStatus as A, OrderStatus as O};
+    // (wording, good, bad)
+    if let Some(o) = O::parse(status) {
+        return Some(match o {
+            O::Pending => (Key::AcmePending, false, false),
+            O::Ready => (Key::AcmeReady, true, false),
+            O::Processing => (Key::AcmeProcessing, false, false),
+            O::Valid => (Key::AcmeValid, true, false),
+            O::Invalid => (Key::AcmeInvalid, false, true),
+        });
+    }
+    // Challenge statuses and the other authorization statuses share their names with order
+    // statuses, matched above.
+    match A::parse(status)? {
+        A::Expired => Some((Key::AcmeExpiredStatus, false, true)),
+        A::Deactivated => Some((Key::AccountStatusDeactivated, false, true)),
+        A::Revoked => Some((Key::CertRevoked, false, true)),
+        A::Pending | A::Valid | A::Invalid => None,
+    }
+}
+
 /// An order's, authorization's or challenge's status in the reader's language.
 pub fn acme_status_label(locale: Locale, status: &str) -> String {
-    let key = match status {
-        "pending" => Key::AcmePending,
-        "ready" => Key::AcmeReady,
-        "processing" => Key::AcmeProcessing,
-        "valid" => Key::AcmeValid,
-        "invalid" => Key::AcmeInvalid,
-        "expired" => Key::AcmeExpiredStatus,
-        "deactivated" => Key::AccountStatusDeactivated,
-        "revoked" => Key::CertRevoked,
-        other => return other.to_owned(),
-    };
-    tr(locale, key).to_owned()
+    match acme_status(status) {
+        Some((key, _, _)) => tr(locale, key).to_owned(),
+        None => status.to_owned(),
+    }
 }
 
 fn status_class(status: &str) -> &'static str {
-    match status {
-        "valid" | "ready" => "badge badge-ok",
-        "invalid" | "expired" | "deactivated" | "revoked" => "badge badge-off",
+    match acme_status(status) {
+        Some((_, true, _)) => "badge badge-ok",
+        Some((_, _, true)) => "badge badge-off",
         _ => "badge badge-info",
     }
 }
