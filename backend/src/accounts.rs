@@ -158,54 +158,38 @@ pub(crate) async fn check_eab(
             "the EAB key id {kid:?} is not known to this CA"
         )));
     };
-    let fail = |reason: &'static str| json!({ "reason": reason });
     let hmac = crate::eab::hmac_key(&state.secrets, &cred)
         .map_err(|e| AccountError::Internal(e.to_string()))?;
-    if !inner.verify_hs256(&hmac) {
-        audit_eab(
-            state,
-            &state.db,
-            &kid,
-            Some(cred.customer_id),
-            false,
-            fail("wrong MAC"),
-            remote.clone(),
-        )
-        .await?;
-        return Err(AccountError::Unauthorized(format!(
+    let refusal = if !inner.verify_hs256(&hmac) {
+        Some(("wrong MAC", format!(
             "the externalAccountBinding MAC does not verify with the HMAC key of key id {kid:?}; copy the HMAC key from your My Page"
-        )));
-    }
-    if cred.revoked_at.is_some() {
-        audit_eab(
-            state,
-            &state.db,
-            &kid,
-            Some(cred.customer_id),
-            false,
-            fail("revoked"),
-            remote.clone(),
-        )
-        .await?;
-        return Err(AccountError::Unauthorized(format!(
+        )))
+    } else if cred.revoked_at.is_some() {
+        Some(("revoked", format!(
             "the EAB key id {kid:?} was replaced by newer credentials; use the ones shown on your My Page"
-        )));
-    }
-    if cred.expires_at <= now {
-        audit_eab(
-            state,
-            &state.db,
-            &kid,
-            Some(cred.customer_id),
-            false,
-            fail("expired"),
-            remote.clone(),
-        )
-        .await?;
-        return Err(AccountError::Unauthorized(format!(
+        )))
+    } else if cred.expires_at <= now {
+        Some(("expired", format!(
             "the EAB credentials {kid:?} expired at {} (valid 14 days); please contact the customer center for new ones",
             crate::clock::rfc3339(cred.expires_at)
-        )));
+        )))
+    } else {
+        None
+    };
+    // Every refusal is audited with its reason (R-EAB-4); the MAC is checked before expiry or
+    // revocation is disclosed.
+    if let Some((reason, message)) = refusal {
+        audit_eab(
+            state,
+            &state.db,
+            &kid,
+            Some(cred.customer_id),
+            false,
+            json!({ "reason": reason }),
+            remote,
+        )
+        .await?;
+        return Err(AccountError::Unauthorized(message));
     }
     Ok(cred)
 }
