@@ -10,7 +10,7 @@ use shared::acme::{AuthzStatus, ChallengeStatus};
 use super::{store, OrderError};
 use crate::state::AppState;
 use crate::store::entity::{acme_account, acme_authorization, acme_challenge, validation_job};
-use crate::va::{Failure, VaConfig};
+use crate::va::{Check, Failure, FailureKind, Outcome, VaConfig};
 
 /// Runs one claimed job and records its outcome on the challenge and its authorization.
 pub async fn process(
@@ -42,55 +42,43 @@ pub async fn process(
     if challenge.stored_status() != ChallengeStatus::Processing {
         return Ok(crate::queue::finish(&state.db, job.id, now).await?);
     }
-    let (record, outcome) = match (
+    let outcome = match (
         crate::va::key_authorization(&challenge.token, &account),
         challenge.challenge_type(),
     ) {
-        _ if job.attempts > crate::queue::MAX_ATTEMPTS => (
-            vec![],
-            Err(Failure::new(
-                "serverInternal",
-                format!(
-                    "the validation was started {} times and never finished (the validator stopped each time); create a new order",
-                    crate::queue::MAX_ATTEMPTS
-                ),
-            )),
-        ),
-        (Err(e), _) => (vec![], Err(Failure::new("serverInternal", e))),
-        (_, None) => (
-            vec![],
-            Err(Failure::new(
-                "malformed",
-                format!("unknown challenge type {}", challenge.kind),
-            )),
-        ),
-        (Ok(ka), Some(kind)) => {
-            let checked = crate::va::validate(va, kind, &authz.identifier, &challenge.token, &ka);
-            match tokio::time::timeout(va.timeout, checked).await {
-                Ok(done) => done,
-                Err(_) => (
-                    vec![],
-                    Err(Failure::new(
-                        "connection",
-                        format!(
-                            "validating {} by {kind} did not finish within {} seconds",
-                            authz.identifier,
-                            va.timeout.as_secs()
-                        ),
-                    )),
-                ),
-            }
+        _ if job.attempts > crate::queue::MAX_ATTEMPTS => Outcome::failed(Failure::new(
+            FailureKind::ServerInternal,
+            format!(
+                "the validation was started {} times and never finished (the validator stopped each time); create a new order",
+                crate::queue::MAX_ATTEMPTS
+            ),
+        )),
+        (Err(e), _) => Outcome::failed(Failure::new(FailureKind::ServerInternal, e)),
+        (_, None) => Outcome::failed(Failure::new(
+            FailureKind::Malformed,
+            format!("unknown challenge type {}", challenge.kind),
+        )),
+        (Ok(ka), Some(method)) => {
+            let check = Check {
+                method,
+                identifier: authz.identifier.clone(),
+                wildcard: authz.wildcard,
+                token: challenge.token.clone(),
+                key_authorization: ka,
+                account_uri: crate::acme::account_url(&state.config, account.id),
+            };
+            crate::va::validate(va, &check).await
         }
     };
-    let ok = outcome.is_ok();
+    let ok = outcome.result.is_ok();
     crate::metrics::validation(&challenge.kind, ok);
     record_validation(
         state,
         &challenge,
         &authz,
         ValidationOutcome {
-            failure: outcome.err().map(|f| (f.kind, f.detail)),
-            record: serde_json::Value::Array(record),
+            failure: outcome.result.err().map(|f| (f.kind.as_str(), f.detail)),
+            record: serde_json::Value::Array(outcome.records),
         },
         job.id,
     )

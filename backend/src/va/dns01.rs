@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use super::{dns, Failure, VaConfig};
+use super::{dns, Failure, FailureKind, VaConfig};
 use crate::jose::b64;
 
 /// The TXT value a key authorization asks for.
@@ -22,7 +22,7 @@ pub async fn validate(
     match dns::txt(&va.dns_servers, &name).await {
         Err(e) => (
             vec![json!({ "hostname": name, "error": e })],
-            Err(Failure::new("dns", e)),
+            Err(Failure::new(FailureKind::Dns, e)),
         ),
         Ok(values) => {
             let record = vec![json!({ "hostname": name, "txt": values })];
@@ -32,7 +32,7 @@ pub async fn validate(
                 (
                     record,
                     Err(Failure::new(
-                        "unauthorized",
+                        FailureKind::Unauthorized,
                         format!("no TXT record was found at {name}; add one with the value {want}"),
                     )),
                 )
@@ -46,7 +46,10 @@ pub async fn validate(
                     "{} TXT record(s) at {name} ({found}), none equal to the expected {want}",
                     values.len()
                 );
-                (record, Err(Failure::new("incorrectResponse", detail)))
+                (
+                    record,
+                    Err(Failure::new(FailureKind::IncorrectResponse, detail)),
+                )
             }
         }
     }

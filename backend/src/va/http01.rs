@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use url::Url;
 
-use super::{dns, guard, Failure, VaConfig};
+use super::{dns, guard, Failure, FailureKind, VaConfig};
 
 pub const MAX_REDIRECTS: usize = 10;
 /// Addresses tried per family (IPv6, then IPv4) at each hop, so a name with many unreachable
@@ -51,16 +51,21 @@ async fn run(
         .build()
         .map_err(|e| {
             Failure::new(
-                "serverInternal",
+                FailureKind::ServerInternal,
                 format!("the HTTP client cannot be built: {e}"),
             )
         })?;
     let mut url = Url::parse(&format!("http://{host}/.well-known/acme-challenge/{token}"))
-        .map_err(|e| Failure::new("malformed", format!("http://{host}/… is not a URL: {e}")))?;
+        .map_err(|e| {
+            Failure::new(
+                FailureKind::Malformed,
+                format!("http://{host}/… is not a URL: {e}"),
+            )
+        })?;
     for redirects in 0..=MAX_REDIRECTS {
         if url.scheme() != "http" {
             return Err(Failure::new(
-                "connection",
+                FailureKind::Connection,
                 format!(
                     "{url}: a redirect to {}:// is not followed; http-01 is validated over plain http only, on port {}",
                     url.scheme(),
@@ -72,16 +77,21 @@ async fn run(
             Some(url::Host::Domain(d)) => d.to_owned(),
             Some(_) => {
                 return Err(Failure::new(
-                    "connection",
+                    FailureKind::Connection,
                     format!("{url}: redirects to IP addresses are not followed"),
                 ))
             }
-            None => return Err(Failure::new("connection", format!("{url} has no host"))),
+            None => {
+                return Err(Failure::new(
+                    FailureKind::Connection,
+                    format!("{url} has no host"),
+                ))
+            }
         };
         if let Some(port) = url.port() {
             if port != va.http_port {
                 return Err(Failure::new(
-                    "connection",
+                    FailureKind::Connection,
                     format!(
                         "{url}: a redirect to port {port} is not followed; only port {} is used",
                         va.http_port
@@ -92,7 +102,7 @@ async fn run(
         let addresses = at_most_per_family(
             dns::addresses(&va.dns_servers, &name)
                 .await
-                .map_err(|e| Failure::new("dns", format!("{url}: {e}")))?,
+                .map_err(|e| Failure::new(FailureKind::Dns, format!("{url}: {e}")))?,
         );
         let path = match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
@@ -137,7 +147,7 @@ async fn run(
         }
         let Some((ip, res)) = response else {
             return Err(Failure::new(
-                "connection",
+                FailureKind::Connection,
                 format!(
                     "{url}: no address could be reached: {}",
                     failures.join("; ")
@@ -153,19 +163,19 @@ async fn run(
                 .and_then(|v| v.to_str().ok())
                 .ok_or_else(|| {
                     Failure::new(
-                        "connection",
+                        FailureKind::Connection,
                         format!("{url} ({ip}) answered {status} without a Location"),
                     )
                 })?;
             let next = url.join(location).map_err(|e| {
                 Failure::new(
-                    "connection",
+                    FailureKind::Connection,
                     format!("{url} redirects to {location:?}, which is not a URL: {e}"),
                 )
             })?;
             if redirects == MAX_REDIRECTS {
                 return Err(Failure::new(
-                    "connection",
+                    FailureKind::Connection,
                     format!(
                         "{url} ({ip}): too many redirects: more than {MAX_REDIRECTS} were followed"
                     ),
@@ -176,19 +186,19 @@ async fn run(
         }
         if (300..400).contains(&status) {
             return Err(Failure::new(
-                "connection",
+                FailureKind::Connection,
                 format!("{url} ({ip}) answered {status}; only 301, 302, 307 and 308 redirects are followed"),
             ));
         }
         if !(200..300).contains(&status) {
             return Err(Failure::new(
-                "unauthorized",
+                FailureKind::Unauthorized,
                 format!("{url} ({ip}) answered {status}; it must answer 200 with the key authorization as its body"),
             ));
         }
-        let body = read_limited(res)
-            .await
-            .map_err(|e| Failure::new("incorrectResponse", format!("{url} ({ip}): {e}")))?;
+        let body = read_limited(res).await.map_err(|e| {
+            Failure::new(FailureKind::IncorrectResponse, format!("{url} ({ip}): {e}"))
+        })?;
         let got = String::from_utf8_lossy(&body);
         let got = got.trim_end();
         if got == key_authorization {
@@ -196,12 +206,12 @@ async fn run(
         }
         let shown: String = got.chars().take(100).collect();
         return Err(Failure::new(
-            "incorrectResponse",
+            FailureKind::IncorrectResponse,
             format!("{url} ({ip}) answered 200 with the body {shown:?}, but the key authorization is {key_authorization:?}"),
         ));
     }
     Err(Failure::new(
-        "connection",
+        FailureKind::Connection,
         format!("too many redirects: more than {MAX_REDIRECTS} were followed"),
     ))
 }

@@ -10,6 +10,7 @@ pub mod http01;
 
 use std::net::SocketAddr;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shared::acme::ChallengeType;
 
@@ -39,15 +40,43 @@ impl VaConfig {
     }
 }
 
+/// The ACME error type of a failed validation (RFC 8555 §6.7, RFC 8659 `caa`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum FailureKind {
+    Caa,
+    Connection,
+    Dns,
+    IncorrectResponse,
+    Malformed,
+    ServerInternal,
+    Unauthorized,
+}
+
+impl FailureKind {
+    /// The type's name after `urn:ietf:params:acme:error:`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Caa => "caa",
+            FailureKind::Connection => "connection",
+            FailureKind::Dns => "dns",
+            FailureKind::IncorrectResponse => "incorrectResponse",
+            FailureKind::Malformed => "malformed",
+            FailureKind::ServerInternal => "serverInternal",
+            FailureKind::Unauthorized => "unauthorized",
+        }
+    }
+}
+
 /// A failed validation: the ACME error type and a detail naming what was fetched or looked up.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
-    pub kind: &'static str,
+    pub kind: FailureKind,
     pub detail: String,
 }
 
 impl Failure {
-    pub fn new(kind: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(kind: FailureKind, detail: impl Into<String>) -> Self {
         Failure {
             kind,
             detail: detail.into(),
@@ -62,17 +91,67 @@ pub fn key_authorization(token: &str, account: &acme_account::Model) -> Result<S
     Ok(format!("{token}.{}", jwk.thumbprint()))
 }
 
-/// Validates one challenge of `kind` for `identifier` (without `*.`): the validation record
-/// (JSON objects naming what was fetched or looked up) and the verdict.
-pub async fn validate(
-    va: &VaConfig,
-    kind: ChallengeType,
-    identifier: &str,
-    token: &str,
-    key_authorization: &str,
-) -> (Vec<Value>, Result<(), Failure>) {
-    match kind {
-        ChallengeType::Http01 => http01::validate(va, identifier, token, key_authorization).await,
-        ChallengeType::Dns01 => dns01::validate(va, identifier, key_authorization).await,
+/// One domain validation, as the primary performs it and as it is sent to remote perspectives
+/// (R-VAL-7): the challenge and then the CAA check (R-VAL-6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    pub method: ChallengeType,
+    /// The identifier without `*.`.
+    pub identifier: String,
+    /// Whether the identifier is a wildcard (`issuewild` governs its CAA check).
+    pub wildcard: bool,
+    pub token: String,
+    pub key_authorization: String,
+    /// The ACME account URL, for RFC 8657 `accounturi`.
+    pub account_uri: String,
+}
+
+/// What one validation found: the validation record (JSON objects naming what was fetched or
+/// looked up) and the verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub records: Vec<Value>,
+    pub result: Result<(), Failure>,
+}
+
+impl Outcome {
+    pub fn failed(failure: Failure) -> Self {
+        Outcome {
+            records: Vec::new(),
+            result: Err(failure),
+        }
+    }
+}
+
+/// Performs `check` from this process's vantage point, within the configured deadline.
+pub async fn validate(va: &VaConfig, check: &Check) -> Outcome {
+    let run = async {
+        let (records, result) = match check.method {
+            ChallengeType::Http01 => {
+                http01::validate(
+                    va,
+                    &check.identifier,
+                    &check.token,
+                    &check.key_authorization,
+                )
+                .await
+            }
+            ChallengeType::Dns01 => {
+                dns01::validate(va, &check.identifier, &check.key_authorization).await
+            }
+        };
+        Outcome { records, result }
+    };
+    match tokio::time::timeout(va.timeout, run).await {
+        Ok(outcome) => outcome,
+        Err(_) => Outcome::failed(Failure::new(
+            FailureKind::Connection,
+            format!(
+                "validating {} by {} did not finish within {} seconds",
+                check.identifier,
+                check.method,
+                va.timeout.as_secs()
+            ),
+        )),
     }
 }
