@@ -97,6 +97,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("crl_url", "CRL distribution point put in certificates (default <public url>/ca/intermediate.crl)"),
     ("ca_issuers_url", "AIA caIssuers URL put in certificates (default <public url>/ca/intermediate.der)"),
     ("caa_identities", "comma-separated issuer domain names for CAA and the directory (default: the public URL's host)"),
+    ("mpic_perspectives", "remote validation perspectives, comma-separated name@region=https://host:port (R-VAL-7; default: none)"),
+    ("mpic_secret", "shared secret that authenticates the primary and its perspectives (at least 32 characters)"),
+    ("mpic_ca", "PEM file of extra roots trusted for https:// perspectives (besides the system roots)"),
+    ("mpic_min_remote", "refuse to start with fewer remote perspectives than this (default 0)"),
 ];
 
 #[derive(Debug, Clone)]
@@ -126,6 +130,7 @@ pub struct Config {
     pub eab_encryption_key: Option<[u8; 32]>,
     pub terms_url: String,
     pub caa_identities: Vec<String>,
+    pub mpic: MpicConfig,
     pub catalogue: crate::billing::Catalogue,
     pub invoice_due_days: u32,
     pub bank_account: String,
@@ -135,6 +140,64 @@ pub struct Config {
     pub cert_validity_days: i64,
     pub crl_url: String,
     pub ca_issuers_url: String,
+}
+
+/// One remote perspective of multi-perspective issuance corroboration (R-VAL-7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MpicPerspective {
+    pub name: String,
+    pub region: String,
+    pub url: Url,
+}
+
+/// Multi-perspective issuance corroboration settings (R-VAL-7).
+#[derive(Debug, Clone, Default)]
+pub struct MpicConfig {
+    pub perspectives: Vec<MpicPerspective>,
+    pub secret: Option<String>,
+    pub ca: Option<PathBuf>,
+    pub min_remote: usize,
+}
+
+/// Parses `name@region=URL,…` (R-VAL-7).
+pub fn parse_perspectives(list: &str) -> Result<Vec<MpicPerspective>, String> {
+    let word = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 63
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    let mut out: Vec<MpicPerspective> = Vec::new();
+    for item in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (who, url) = item
+            .split_once('=')
+            .ok_or_else(|| format!("{item:?} is not name@region=URL"))?;
+        let (name, region) = who
+            .split_once('@')
+            .ok_or_else(|| format!("{item:?} has no @region after the name"))?;
+        let (name, region) = (name.trim(), region.trim());
+        if !word(name) || !word(region) {
+            return Err(format!(
+                "{item:?}: the name and the region may hold only letters, digits, '-', '_' and '.'"
+            ));
+        }
+        let url =
+            Url::parse(url.trim()).map_err(|e| format!("{item:?}: {url:?} is not a URL: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            return Err(format!(
+                "{item:?}: the URL must be http:// or https:// with a host"
+            ));
+        }
+        if out.iter().any(|p| p.name == name) {
+            return Err(format!("the perspective name {name:?} is given twice"));
+        }
+        out.push(MpicPerspective {
+            name: name.to_owned(),
+            region: region.to_owned(),
+            url,
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -491,8 +554,43 @@ impl Config {
                 format!("{cert_validity_days} is over 199: the CA/Browser Forum allows at most 200 days (R-CA-2)"),
             ));
         }
+        let mpic = MpicConfig {
+            perspectives: match src.string("mpic_perspectives") {
+                None => Vec::new(),
+                Some(list) => {
+                    parse_perspectives(&list).map_err(|e| src.err("mpic_perspectives", e))?
+                }
+            },
+            secret: src.string("mpic_secret"),
+            ca: src.string("mpic_ca").map(PathBuf::from),
+            min_remote: src.parse("mpic_min_remote", 0usize, "a whole number")?,
+        };
+        if let Some(secret) = &mpic.secret {
+            if secret.len() < 32 {
+                return Err(src.err(
+                    "mpic_secret",
+                    "must be at least 32 characters (e.g. `openssl rand -hex 32`)",
+                ));
+            }
+        } else if !mpic.perspectives.is_empty() {
+            return Err(src.err(
+                "mpic_secret",
+                "is required when CERTDIRECT_MPIC_PERSPECTIVES is set",
+            ));
+        }
+        if mpic.perspectives.len() < mpic.min_remote {
+            return Err(src.err(
+                "mpic_min_remote",
+                format!(
+                    "asks for at least {} remote perspectives, but CERTDIRECT_MPIC_PERSPECTIVES names {}",
+                    mpic.min_remote,
+                    mpic.perspectives.len()
+                ),
+            ));
+        }
         let base = public_url.as_str().trim_end_matches('/').to_owned();
         Ok(Config {
+            mpic,
             ca_root_cert: src.string("ca_root_cert").map(PathBuf::from),
             ca_intermediate_cert: src.string("ca_intermediate_cert").map(PathBuf::from),
             ca_intermediate_key: src.string("ca_intermediate_key").map(PathBuf::from),
@@ -609,6 +707,49 @@ mod tests {
         assert_eq!(
             c.public("/verify-email?token=x"),
             "http://127.0.0.1:8080/verify-email?token=x"
+        );
+    }
+
+    #[test]
+    fn perspectives_are_name_at_region_equals_url() {
+        let ok = parse_perspectives(
+            "tokyo-1@ap-northeast=https://p1.example:8443, osaka@ap-northeast=http://127.0.0.1:9001",
+        )
+        .unwrap();
+        assert_eq!(ok.len(), 2);
+        assert_eq!(
+            (ok[0].name.as_str(), ok[0].region.as_str()),
+            ("tokyo-1", "ap-northeast")
+        );
+        assert_eq!(ok[1].url.as_str(), "http://127.0.0.1:9001/");
+        for (bad, says) in [
+            ("tokyo=https://x", "no @region"),
+            ("tokyo@ap", "not name@region=URL"),
+            ("tok yo@ap=https://x", "letters, digits"),
+            ("a@r=ftp://x", "http:// or https://"),
+            ("a@r=https://x,a@s=https://y", "given twice"),
+        ] {
+            let e = parse_perspectives(bad).unwrap_err();
+            assert!(e.contains(says), "{bad}: {e}");
+        }
+        let e = Config::from_sources(
+            None,
+            &env(&[("CERTDIRECT_MPIC_PERSPECTIVES", "a@r=https://x")]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("CERTDIRECT_MPIC_SECRET"), "{e}");
+        let e = Config::from_sources(
+            None,
+            &env(&[
+                ("CERTDIRECT_MPIC_PERSPECTIVES", "a@r=https://x"),
+                ("CERTDIRECT_MPIC_SECRET", &"s".repeat(32)),
+                ("CERTDIRECT_MPIC_MIN_REMOTE", "5"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("CERTDIRECT_MPIC_MIN_REMOTE"),
+            "{e}"
         );
     }
 

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod metrics;
 pub mod operators;
 pub mod orders;
+pub mod perspective;
 pub mod policy;
 pub mod queue;
 pub mod ratelimit;
@@ -48,7 +49,10 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
     let mailer = mail::Mailer::new(&config)?;
     let secrets = secretbox::SecretBox::from_config(&config)?;
     let ca = ca::Ca::load(&config)?;
-    Ok(AppState::new(db, config, clock, mailer, secrets, ca))
+    let remotes = va::mpic::Remotes::from_config(&config)?;
+    Ok(AppState::new(
+        db, config, clock, mailer, secrets, ca, remotes,
+    ))
 }
 
 /// The whole HTTP application.

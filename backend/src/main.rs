@@ -72,6 +72,8 @@ enum Role {
     Web,
     /// Only the background jobs.
     Worker,
+    /// A remote validation perspective (R-VAL-7): no database, only signed validation requests.
+    Perspective,
 }
 
 #[tokio::main]
@@ -164,24 +166,60 @@ async fn create_operator(
     Ok(())
 }
 
+/// Waits for Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing the SIGTERM handler");
+    #[cfg(unix)]
+    tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}
+
+/// `serve --role perspective`: answers the primary's validation requests (R-VAL-7).
+async fn serve_perspective(config: Config) -> anyhow::Result<()> {
+    let secret = config
+        .mpic
+        .secret
+        .clone()
+        .context("a perspective needs CERTDIRECT_MPIC_SECRET, shared with the primary")?;
+    let va = certdirect::va::VaConfig::from_config(&config);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {} (CERTDIRECT_LISTEN)", config.listen))?;
+    let addr = listener.local_addr()?;
+    let tls = certdirect::tls::server_config(&config)?;
+    tracing::info!(%addr, dns = ?va.dns_servers, "validation perspective listening");
+    println!("CertDirect validation perspective at {addr}");
+    certdirect::serve(
+        listener,
+        certdirect::perspective::router(va, secret),
+        tls.map(|(c, _)| c),
+        shutdown_signal(),
+    )
+    .await
+}
+
 async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
+    if role == Role::Perspective {
+        return serve_perspective(config).await;
+    }
+    match certdirect::va::mpic::compliance(&config.mpic.perspectives) {
+        certdirect::va::mpic::Compliance::Compliant => {}
+        certdirect::va::mpic::Compliance::NotCompliant(why) => {
+            tracing::warn!("multi-perspective issuance corroboration is not compliant: {why}")
+        }
+    }
     let state = certdirect::build_state(config.clone(), Arc::new(SystemClock)).await?;
     tracing::info!(
         database = %certdirect::store::redact(&config.database_url),
         mail = %state.mailer.describe(),
         "database migrated"
     );
-    let shutdown = async {
-        let ctrl_c = tokio::signal::ctrl_c();
-        #[cfg(unix)]
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing the SIGTERM handler");
-        #[cfg(unix)]
-        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
-        #[cfg(not(unix))]
-        let _ = ctrl_c.await;
-        tracing::info!("shutting down");
-    };
+    let shutdown = shutdown_signal();
     if role != Role::Web {
         certdirect::orders::validation::spawn_workers(&state, 4);
         tokio::spawn(certdirect::jobs::run(

@@ -28,6 +28,8 @@ pub struct Inner {
     pub va_wakeup: tokio::sync::Notify,
     /// The card payment provider (R-BILL-3, R-BILL-6): the built-in test provider.
     pub payments: crate::billing::payment::TestCardProvider,
+    /// The remote validation perspectives (R-VAL-7), when configured.
+    pub remotes: Option<crate::va::mpic::Remotes>,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
         mailer: Mailer,
         secrets: SecretBox,
         ca: crate::ca::Ca,
+        remotes: Option<crate::va::mpic::Remotes>,
     ) -> Self {
         let nonces = crate::acme::nonce::NonceKeys::new(&secrets.derive_key("acme-nonce-v1"));
         Self(Arc::new(Inner {
@@ -50,6 +53,7 @@ impl AppState {
             ca,
             va_wakeup: tokio::sync::Notify::new(),
             payments: Default::default(),
+            remotes,
         }))
     }
 

@@ -207,6 +207,11 @@ pub struct Health {
     /// `ok` or `unreachable`.
     pub database: String,
     pub version: String,
+    /// Multi-perspective issuance corroboration (R-VAL-7): `compliant` with at least 5 remote
+    /// perspectives in 2 regions, else `not-compliant`.
+    pub mpic: String,
+    /// How many remote validation perspectives are configured.
+    pub mpic_perspectives: u32,
 }
 
 /// A plain acknowledgement.
@@ -476,6 +481,22 @@ pub struct ChallengeInfo {
     /// `urn:ietf:params:acme:error:…`
     pub error_type: Option<String>,
     /// What was fetched or looked up and what came back.
+    pub error_detail: Option<String>,
+    /// What each remote validation perspective saw (R-VAL-7); empty when none were asked.
+    #[serde(default)]
+    pub perspectives: Vec<PerspectiveInfo>,
+}
+
+/// One remote validation perspective's answer for a challenge (R-VAL-7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PerspectiveInfo {
+    pub perspective: String,
+    pub region: String,
+    /// Whether it saw the challenge met and CAA permitting issuance.
+    pub corroborated: bool,
+    /// `urn:ietf:params:acme:error:…` of what it saw instead.
+    pub error_type: Option<String>,
     pub error_detail: Option<String>,
 }
 

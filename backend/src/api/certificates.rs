@@ -135,6 +135,26 @@ pub async fn revoke(
     Ok(Json(info(&state, &own(&state, &auth, &serial).await?)))
 }
 
+/// The stored answers of the remote perspectives (R-VAL-7) as the portal shows them.
+pub fn perspective_infos(stored: Option<&str>) -> Vec<shared::dto::PerspectiveInfo> {
+    let results: Vec<crate::va::mpic::RemoteResult> = stored
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default();
+    results
+        .into_iter()
+        .map(|r| shared::dto::PerspectiveInfo {
+            perspective: r.perspective,
+            region: r.region,
+            corroborated: r.corroborated,
+            error_type: r
+                .failure
+                .as_ref()
+                .map(|f| format!("urn:ietf:params:acme:error:{}", f.kind.as_str())),
+            error_detail: r.failure.map(|f| f.detail),
+        })
+        .collect()
+}
+
 /// The customer's recent ACME orders with their authorizations and validation errors (R-VAL-5).
 #[utoipa::path(get, path = "/acme-orders", tag = "certificates",
     responses((status = 200, body = Vec<AcmeOrderInfo>)),
@@ -215,6 +235,7 @@ pub async fn orders(
                                     .as_ref()
                                     .and_then(|e| e["detail"].as_str())
                                     .map(str::to_owned),
+                                perspectives: perspective_infos(c.perspectives.as_deref()),
                             }
                         })
                         .collect(),

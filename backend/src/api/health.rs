@@ -21,6 +21,12 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
             status: if db_ok { "ok" } else { "degraded" }.into(),
             database: if db_ok { "ok" } else { "unreachable" }.into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            mpic: match crate::va::mpic::compliance(&state.config.mpic.perspectives) {
+                crate::va::mpic::Compliance::Compliant => "compliant",
+                crate::va::mpic::Compliance::NotCompliant(_) => "not-compliant",
+            }
+            .into(),
+            mpic_perspectives: state.config.mpic.perspectives.len() as u32,
         }),
     )
 }

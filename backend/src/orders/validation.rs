@@ -42,22 +42,31 @@ pub async fn process(
     if challenge.stored_status() != ChallengeStatus::Processing {
         return Ok(crate::queue::finish(&state.db, job.id, now).await?);
     }
-    let outcome = match (
+    let (outcome, perspectives) = match (
         crate::va::key_authorization(&challenge.token, &account),
         challenge.challenge_type(),
     ) {
-        _ if job.attempts > crate::queue::MAX_ATTEMPTS => Outcome::failed(Failure::new(
-            FailureKind::ServerInternal,
-            format!(
-                "the validation was started {} times and never finished (the validator stopped each time); create a new order",
-                crate::queue::MAX_ATTEMPTS
-            ),
-        )),
-        (Err(e), _) => Outcome::failed(Failure::new(FailureKind::ServerInternal, e)),
-        (_, None) => Outcome::failed(Failure::new(
-            FailureKind::Malformed,
-            format!("unknown challenge type {}", challenge.kind),
-        )),
+        _ if job.attempts > crate::queue::MAX_ATTEMPTS => (
+            Outcome::failed(Failure::new(
+                FailureKind::ServerInternal,
+                format!(
+                    "the validation was started {} times and never finished (the validator stopped each time); create a new order",
+                    crate::queue::MAX_ATTEMPTS
+                ),
+            )),
+            Vec::new(),
+        ),
+        (Err(e), _) => (
+            Outcome::failed(Failure::new(FailureKind::ServerInternal, e)),
+            Vec::new(),
+        ),
+        (_, None) => (
+            Outcome::failed(Failure::new(
+                FailureKind::Malformed,
+                format!("unknown challenge type {}", challenge.kind),
+            )),
+            Vec::new(),
+        ),
         (Ok(ka), Some(method)) => {
             let check = Check {
                 method,
@@ -67,7 +76,7 @@ pub async fn process(
                 key_authorization: ka,
                 account_uri: crate::acme::account_url(&state.config, account.id),
             };
-            crate::va::validate(va, &check).await
+            crate::va::mpic::validate(va, state.remotes.as_ref(), &check).await
         }
     };
     let ok = outcome.result.is_ok();
@@ -79,6 +88,7 @@ pub async fn process(
         ValidationOutcome {
             failure: outcome.result.err().map(|f| (f.kind.as_str(), f.detail)),
             record: serde_json::Value::Array(outcome.records),
+            perspectives,
         },
         job.id,
     )
@@ -93,6 +103,8 @@ pub struct ValidationOutcome {
     pub failure: Option<(&'static str, String)>,
     /// What was fetched or looked up (JSON array), for `validationRecord`.
     pub record: serde_json::Value,
+    /// What each remote perspective saw (R-VAL-7); empty when none were asked.
+    pub perspectives: Vec<crate::va::mpic::RemoteResult>,
 }
 
 /// Records a validation's outcome on the challenge and its authorization and marks queue job
@@ -124,6 +136,8 @@ pub async fn record_validation(
         acme_challenge::ActiveModel {
             error: Set(error),
             validation_record: Set(Some(outcome.record.to_string())),
+            perspectives: Set((!outcome.perspectives.is_empty())
+                .then(|| serde_json::to_string(&outcome.perspectives).expect("results serialise"))),
             validated_at: Set(ok.then_some(now)),
             ..Default::default()
         },

@@ -7,6 +7,7 @@ pub mod dns;
 pub mod dns01;
 pub mod guard;
 pub mod http01;
+pub mod mpic;
 
 use std::net::SocketAddr;
 

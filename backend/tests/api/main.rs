@@ -6,6 +6,7 @@ mod acme;
 mod attacks;
 mod helpers;
 mod jose;
+mod mpic;
 mod operator;
 mod orders;
 mod perf;

@@ -18,6 +18,10 @@ pub struct Model {
     /// What was fetched or looked up (JSON).
     #[sea_orm(column_type = "Text", nullable)]
     pub validation_record: Option<String>,
+    /// What each remote validation perspective saw (JSON array of `va::mpic::RemoteResult`,
+    /// R-VAL-7); `None` when none were asked.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub perspectives: Option<String>,
     pub validated_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
