@@ -211,6 +211,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/operator/customers") view=pages::operator::OperatorCustomersPage/>
                     <Route path=path!("/operator/invoices") view=pages::operator_billing::OperatorInvoicesPage/>
                     <Route path=path!("/operator/bank-statements") view=pages::operator_billing::OperatorStatementsPage/>
+                    <Route path=path!("/operator/validations") view=pages::operator_validations::OperatorValidationsPage/>
                 </Routes>
             </main>
             <Footer/>

@@ -487,6 +487,25 @@ pub struct ChallengeInfo {
     pub perspectives: Vec<PerspectiveInfo>,
 }
 
+/// `GET /operator/validations`: one decided challenge with what every perspective saw (R-VAL-7).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ValidationInfo {
+    pub challenge_id: i64,
+    /// The customer (`C…`) whose ACME account asked.
+    pub customer_id: String,
+    /// The name validated (`*.` for a wildcard).
+    pub identifier: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `valid` or `invalid`.
+    pub status: String,
+    pub decided_at: String,
+    pub error_type: Option<String>,
+    pub error_detail: Option<String>,
+    pub perspectives: Vec<PerspectiveInfo>,
+}
+
 /// One remote validation perspective's answer for a challenge (R-VAL-7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -90,6 +90,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::create_token, tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(operator::list_customers))
+        .routes(routes!(operator::list_validations))
         .routes(routes!(
             acme_application::apply,
             acme_application::get_application

@@ -2,17 +2,19 @@
 //! token needs the `operator` scope).
 
 use axum::extract::{Query, State};
+use axum::response::Response;
 use axum::Json;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
-use shared::dto::CustomerPage;
+use shared::dto::{CustomerPage, ValidationInfo};
 use utoipa::IntoParams;
 
 use super::extract::OperatorAuth;
 use super::me::{applied_set, me_dto};
+use super::paging::{Page, PageParams};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use crate::store::entity::customer;
+use crate::store::entity::{acme_account, acme_authorization, acme_challenge, customer};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CustomerQuery {
@@ -68,4 +70,90 @@ pub async fn list_customers(
         page,
         per_page,
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ValidationQuery {
+    /// `failed` (invalid challenges), `disagreed` (at least one remote perspective disagreed) or
+    /// `all` (the default).
+    pub only: Option<String>,
+}
+
+/// Recently decided validations of every customer, newest first, with what each remote
+/// perspective saw (R-VAL-7); paged by `limit` and `cursor` (`Link: rel="next"`).
+#[utoipa::path(get, path = "/operator/validations", tag = "operator", params(ValidationQuery, PageParams),
+    responses((status = 200, body = Vec<ValidationInfo>), (status = 400, body = shared::Problem), (status = 403, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["operator"])))]
+pub async fn list_validations(
+    State(state): State<AppState>,
+    _op: OperatorAuth,
+    Query(query): Query<ValidationQuery>,
+    page: Page,
+) -> ApiResult<Response> {
+    use shared::acme::ChallengeStatus;
+    let decided = [
+        ChallengeStatus::Valid.as_str(),
+        ChallengeStatus::Invalid.as_str(),
+    ];
+    let mut select = acme_challenge::Entity::find();
+    select = match query.only.as_deref().unwrap_or("all") {
+        "all" => select.filter(acme_challenge::Column::Status.is_in(decided)),
+        "failed" => {
+            select.filter(acme_challenge::Column::Status.eq(ChallengeStatus::Invalid.as_str()))
+        }
+        "disagreed" => select
+            .filter(acme_challenge::Column::Status.is_in(decided))
+            .filter(acme_challenge::Column::Perspectives.contains("\"corroborated\":false")),
+        other => {
+            return Err(ApiError::field(
+                "only",
+                "invalid",
+                format!("{other:?} is not one of all, failed, disagreed"),
+            ))
+        }
+    };
+    let rows = page
+        .apply(select, acme_challenge::Column::Id)
+        .all(&state.db)
+        .await?;
+    let authzs = acme_authorization::Entity::find()
+        .filter(acme_authorization::Column::Id.is_in(rows.iter().map(|c| c.authorization_id)))
+        .all(&state.db)
+        .await?;
+    let accounts = acme_account::Entity::find()
+        .filter(acme_account::Column::Id.is_in(authzs.iter().map(|a| a.account_id)))
+        .all(&state.db)
+        .await?;
+    Ok(page.respond(
+        rows,
+        |c| c.id,
+        |c| {
+            let authz = authzs.iter().find(|a| a.id == c.authorization_id);
+            let customer = authz
+                .and_then(|a| accounts.iter().find(|acc| acc.id == a.account_id))
+                .map(|acc| shared::CustomerId(acc.customer_id).to_string())
+                .unwrap_or_default();
+            let error: Option<serde_json::Value> = c
+                .error
+                .as_deref()
+                .and_then(|e| serde_json::from_str(e).ok());
+            ValidationInfo {
+                challenge_id: c.id,
+                customer_id: customer,
+                identifier: authz.map(|a| a.name()).unwrap_or_default(),
+                kind: c.kind.clone(),
+                status: c.status.clone(),
+                decided_at: crate::clock::rfc3339(c.validated_at.unwrap_or(c.updated_at)),
+                error_type: error
+                    .as_ref()
+                    .and_then(|e| e["type"].as_str())
+                    .map(str::to_owned),
+                error_detail: error
+                    .as_ref()
+                    .and_then(|e| e["detail"].as_str())
+                    .map(str::to_owned),
+                perspectives: super::certificates::perspective_infos(c.perspectives.as_deref()),
+            }
+        },
+    ))
 }

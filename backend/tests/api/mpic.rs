@@ -214,6 +214,38 @@ async fn two_disagreeing_perspectives_refuse_and_are_named() {
     assert!(!detail.contains("p2@jp-test"), "{detail}");
     assert_eq!(error["type"], "urn:ietf:params:acme:error:unauthorized");
     assert_eq!(recorded(&e, "refused.example.jp").await.len(), 3);
+
+    // The operator console lists it among the validations with a disagreeing perspective.
+    let op = crate::acme::operator(&e.app).await;
+    let res = op.get("/operator/validations?only=disagreed").await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let rows: Value = res.json().await.unwrap();
+    let row = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["identifier"] == "refused.example.jp")
+        .unwrap_or_else(|| panic!("{rows}"));
+    assert_eq!(row["status"], "invalid");
+    assert!(
+        row["customer_id"].as_str().unwrap().starts_with('C'),
+        "{row}"
+    );
+    let agreed: Vec<bool> = row["perspectives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["corroborated"].as_bool().unwrap())
+        .collect();
+    assert_eq!(agreed, [false, true, false]);
+    // A customer is refused the operator's list; a bad filter is named.
+    assert_eq!(
+        e.portal.get("/operator/validations").await.status(),
+        StatusCode::FORBIDDEN
+    );
+    let bad = op.get("/operator/validations?only=sometimes").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    assert!(bad.text().await.unwrap().contains("only"));
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ use shared::dto::{
     CertificateInfo, ConfirmPayment, CreateTokenRequest, CreatedToken, FqdnCheck, FqdnCheckRequest,
     Invoice, Locale, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest, Registration,
     RegistrationCreated, RegistrationRequest, RevokeRequest, SignupRequest, SignupResponse,
-    StatementImport, TokenInfo, TokenRequest,
+    StatementImport, TokenInfo, TokenRequest, ValidationInfo,
 };
 use wasm_bindgen::JsCast as _;
 
@@ -246,6 +246,12 @@ pub async fn revoke_certificate(serial: &str, reason: u8) -> Result<CertificateI
 /// `GET /acme-orders`: recent orders with their validation errors (R-VAL-5).
 pub async fn acme_orders() -> Result<Vec<AcmeOrderInfo>, ApiError> {
     json(send(Request::get(&url("/acme-orders")), None::<&()>).await?).await
+}
+
+/// `GET /operator/validations?only=…`: recent validations with every perspective's answer (operators only).
+pub async fn operator_validations(only: &str) -> Result<Vec<ValidationInfo>, ApiError> {
+    let path = format!("/operator/validations?only={}", encode_component(only));
+    json(send(Request::get(&url(&path)), None::<&()>).await?).await
 }
 
 /// `GET /operator/invoices?status=…` (operators only).

@@ -70,6 +70,7 @@ pub fn Header() -> impl IntoView {
                                     {nav_link("/operator/customers", Key::NavOperator, "nav-operator")}
                                     {nav_link("/operator/invoices", Key::NavOperatorInvoices, "nav-operator-invoices")}
                                     {nav_link("/operator/bank-statements", Key::NavOperatorStatements, "nav-operator-statements")}
+                                    {nav_link("/operator/validations", Key::NavOperatorValidations, "nav-operator-validations")}
                                 })}
                                 <li>
                                     <button type="button" class="btn btn-ghost btn-sm" data-testid="logout" on:click=logout.clone()>

@@ -344,6 +344,7 @@ texts! {
     NavCertificates => "証明書", "Certificates";
     NavOperatorInvoices => "入金確認", "Payments";
     NavOperatorStatements => "振込明細の取込", "Bank statements";
+    NavOperatorValidations => "ドメイン認証の記録", "Validations";
     StepLocked => "ACME利用申請後", "After the ACME application";
     StepLockedNote => "STEP 5〜7 は、ACME利用申請(STEP 2)を済ませた後にお手続きいただけます。",
         "STEP 5 to 7 open once you have applied for ACME use (STEP 2).";
@@ -526,8 +527,13 @@ texts! {
     ErrIncorrectFix => "本文にはACMEクライアントが示したキー認証の文字列だけを返してください(HTMLのエラーページや別のサイトの内容になっていないか、リダイレクト先もご確認ください)。リダイレクトはhttpのURLへのみ、10回までです。",
         "Return only the key authorization your ACME client gave (not an HTML error page or another site; check where redirects lead). Redirects may only go to http URLs, at most 10.";
     ErrCaaWhat => "ドメインのCAAレコードが当社による証明書の発行を許可していません。", "The domain's CAA records do not allow us to issue.";
-    ErrCaaFix => "CAAレコードに当社の発行者ドメイン名を追加するか、制限のないように修正してから、もう一度お試しください。",
-        "Add our issuer domain name to the CAA records (or remove the restriction), then try again.";
+    ErrCaaFix => "ゾーンのCAAレコードを変更してください。下の詳細にある名前(またはその親ドメイン)に、当社の発行者ドメイン名を許可するレコード(例: 0 issue \"<発行者ドメイン名>\"。ワイルドカード証明書は issuewild)を追加し、accounturi を付ける場合はこのACMEアカウントのURLを、validationmethods を付ける場合は使った認証方式(http-01 / dns-01)を含めてください。CAAを引けない(SERVFAILなど)場合は、権威DNSサーバーを直してから、もう一度お試しください。",
+        "Change the CAA records in your zone: at the name shown in the details below (or a parent), add a record allowing our issuer domain name (e.g. 0 issue \"<issuer domain>\"; issuewild for wildcard certificates); if you add accounturi, give this ACME account's URL; if you add validationmethods, include the method you used (http-01 / dns-01). If CAA cannot be looked up (SERVFAIL and the like), fix the authoritative DNS servers. Then try again.";
+    PerspectivesTitle => "複数拠点からの検証(マルチパースペクティブ検証)", "Validation from several network perspectives (MPIC)";
+    PerspectiveAgreed => "一致", "Agreed";
+    PerspectiveDisagreed => "不一致", "Disagreed";
+    PerspectiveHelp => "認証局は、ドメイン認証とCAAの確認を複数の拠点からも行います。不一致の拠点が多すぎると認証は失敗します。拠点によってDNSの応答が異なる場合は、すべての権威DNSサーバーの内容をそろえてください。",
+        "The CA repeats the domain validation and the CAA check from several network perspectives; if too many disagree, validation fails. If your DNS answers differ by location, make all authoritative servers serve the same records.";
     ErrTlsWhat => "TLSの接続に問題がありました。", "There was a TLS problem.";
     ErrRejectedWhat => "登録されていない、またはお支払いが済んでいない名前が含まれていました。", "The order named a name that is not registered or not paid for.";
     ErrRejectedFix => "利用FQDN情報一覧で、名前が登録済み(今後有効・有効)であり、証明書に含められる名前であることをご確認ください。",
@@ -536,6 +542,16 @@ texts! {
     ErrOtherFix => "下の詳細をご確認のうえ、解決しない場合はカスタマーセンターにお問い合わせください。", "See the details below; if that does not help, contact the customer center.";
 
     // Operator: payments (R-BILL-3, R-BILL-5)
+    OperatorValidationsTitle => "ドメイン認証の記録(複数拠点検証)", "Domain validations (multi-perspective)";
+    OperatorValidationsLead => "最近のドメイン認証の結果と、各検証拠点が見た内容です。同じ拠点がどのお客様でも不一致なら、その拠点の設定やネットワークをご確認ください。",
+        "Recent domain validations and what each network perspective saw. If one perspective disagrees for every customer, check that perspective's configuration and network.";
+    OperatorValidationsFilter => "表示", "Show";
+    OperatorValidationsEmpty => "該当するドメイン認証はありません。", "No validations match.";
+    FilterAll => "すべて", "All";
+    FilterFailed => "失敗したもの", "Failed";
+    FilterDisagreed => "不一致の拠点があるもの", "With a disagreeing perspective";
+    ColDecidedAt => "判定日時", "Decided at";
+    ColMethod => "認証方式", "Method";
     OperatorInvoicesTitle => "入金確認(未払いのご請求)", "Invoices awaiting payment";
     OperatorInvoicesLead => "銀行振込の入金を確認したご請求について、入金額を確認して消し込みます。金額は税込の請求額と一致する必要があります。",
         "Confirm the bank transfers you have received. The amount must equal the invoice total including tax.";

@@ -60,7 +60,7 @@ pub fn outcome_label(locale: Locale, outcome: &str) -> String {
 
 /// Operators only: anyone else is told so.
 #[component]
-fn OperatorGate(children: ChildrenFn) -> impl IntoView {
+pub fn OperatorGate(children: ChildrenFn) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let operator = Memo::new(move |_| session.is_operator());
