@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, uniqueEmail } from './fixtures';
-import { freePort, startServer, type RunningServer } from './server';
+import { freePort, startPerspective, startServer, type RunningPerspective, type RunningServer } from './server';
 import {
   CERTBOT,
   CHALLTESTSRV,
@@ -35,6 +35,7 @@ import {
 interface Issuance {
   server: RunningServer;
   dns: ChallTestSrv;
+  perspectives: RunningPerspective[];
   /** The port http-01 validation connects to; each client listens there in turn. */
   vaPort: number;
 }
@@ -46,19 +47,32 @@ const test = base.extend<object, { issuance: Issuance }>({
       const scratch = mkdtempSync(join(tmpdir(), 'certdirect-dns-'));
       const dns = await startChallTestSrv(scratch);
       const vaPort = await freePort();
+      const va = {
+        CERTDIRECT_VA_DNS_SERVERS: dns.dns,
+        CERTDIRECT_VA_HTTP_PORT: String(vaPort),
+        CERTDIRECT_VA_ALLOW_PRIVATE: '1',
+        CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS: 'off',
+      };
+      // Three remote perspectives (R-VAL-7) repeat every validation, as separate processes.
+      const secret = `e2e-mpic-${Date.now()}-0123456789abcdef0123456789`;
+      const perspectives: RunningPerspective[] = [];
       let server: RunningServer | undefined;
       try {
+        for (const [name, region] of [['east-1', 'jp-east'], ['east-2', 'jp-east'], ['west-1', 'jp-west']]) {
+          perspectives.push(await startPerspective(name, region, secret, scratch, va));
+        }
         server = await startServer({
           tls: true,
           env: {
-            CERTDIRECT_VA_DNS_SERVERS: dns.dns,
-            CERTDIRECT_VA_HTTP_PORT: String(vaPort),
-            CERTDIRECT_VA_ALLOW_PRIVATE: '1',
+            ...va,
+            CERTDIRECT_MPIC_PERSPECTIVES: perspectives.map((p) => p.spec).join(','),
+            CERTDIRECT_MPIC_SECRET: secret,
           },
         });
-        await use({ server, dns, vaPort });
+        await use({ server, dns, vaPort, perspectives });
       } finally {
         await server?.stop();
+        for (const p of perspectives) await p.stop();
         await dns.stop();
         if (!process.env.CERTDIRECT_E2E_KEEP) rmSync(scratch, { recursive: true, force: true });
       }
@@ -76,6 +90,9 @@ test.afterEach(async ({ issuance }, info) => {
   if (info.status !== info.expectedStatus) {
     await info.attach('server.log', { path: issuance.server.logFile, contentType: 'text/plain' });
     await info.attach('challtestsrv.log', { path: issuance.dns.logFile, contentType: 'text/plain' });
+    for (const p of issuance.perspectives) {
+      await info.attach(p.spec.split('=')[0], { path: p.logFile, contentType: 'text/plain' });
+    }
   }
 });
 
@@ -84,6 +101,20 @@ let counter = 0;
 function uniqueName(tag: string): string {
   counter += 1;
   return `${tag}-${Date.now().toString(36)}-${counter}.jp`;
+}
+
+/** Every valid challenge was corroborated by all `n` remote perspectives (R-VAL-7). */
+async function everyValidationCorroborated(page: import('@playwright/test').Page, n: number): Promise<void> {
+  const res = await page.request.get('/api/v1/acme-orders');
+  expect(res.status(), await res.text()).toBe(200);
+  const orders = (await res.json()) as {
+    authorizations: { challenges: { status: string; perspectives: { corroborated: boolean }[] }[] }[];
+  }[];
+  const valid = orders.flatMap((o) => o.authorizations.flatMap((a) => a.challenges)).filter((c) => c.status === 'valid');
+  expect(valid.length).toBeGreaterThan(0);
+  for (const c of valid) {
+    expect(c.perspectives.filter((p) => p.corroborated).length, JSON.stringify(c)).toBe(n);
+  }
 }
 
 function tools(): void {
@@ -195,6 +226,7 @@ test('certbot obtains certificates by http-01, dns-01 and dns-01 for *.name + na
     [[httpName, 'active'], [dnsName, 'active'], [wildName, 'active']].sort(),
   );
   for (const r of regs) expect(r.activated_at, JSON.stringify(r)).toBeTruthy();
+  await everyValidationCorroborated(page, 3);
   time.mark('certificates and registrations through the API');
   await info.attach('timings', { body: time.toString(), contentType: 'text/plain' });
 });
@@ -296,6 +328,7 @@ test('lego obtains certificates by http-01, dns-01 and dns-01 for *.name + name,
     [[httpName, 'active'], [dnsName, 'active'], [wildName, 'active']].sort(),
   );
   for (const r of regs) expect(r.activated_at, JSON.stringify(r)).toBeTruthy();
+  await everyValidationCorroborated(page, 3);
   time.mark('certificates and registrations through the API');
   await info.attach('timings', { body: time.toString(), contentType: 'text/plain' });
 });

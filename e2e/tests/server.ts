@@ -189,3 +189,57 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const cli = (args: string[]) => run(bin, args, { env });
   return { url, dataDir, logFile, caFile, cli, stop };
 }
+
+export interface RunningPerspective {
+  /** `name@region=http://127.0.0.1:<port>`, for CERTDIRECT_MPIC_PERSPECTIVES. */
+  spec: string;
+  logFile: string;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts `certdirect serve --role perspective` (R-VAL-7) on a free loopback port with its own
+ * validation settings (`env`: CERTDIRECT_VA_*), sharing `secret` with the primary.
+ */
+export async function startPerspective(
+  name: string,
+  region: string,
+  secret: string,
+  dir: string,
+  env: Record<string, string>,
+): Promise<RunningPerspective> {
+  const bin = process.env.CERTDIRECT_BIN ?? join(repoRoot, 'target', 'debug', 'certdirect');
+  const port = await freePort();
+  const logFile = join(dir, `perspective-${name}.log`);
+  const log = createWriteStream(logFile);
+  const child = spawn(bin, ['serve', '--role', 'perspective'], {
+    env: {
+      PATH: process.env.PATH,
+      RUST_LOG: process.env.RUST_LOG ?? 'info',
+      CERTDIRECT_DATA_DIR: dir,
+      CERTDIRECT_LISTEN: `127.0.0.1:${port}`,
+      CERTDIRECT_MPIC_SECRET: secret,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exit = exited(child);
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exit;
+    }
+    log.end();
+  };
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    if (await healthy(url, port)) return { spec: `${name}@${region}=${url}`, logFile, stop };
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  await stop();
+  throw new Error(`perspective ${name} did not start; see ${logFile}:\n${readFileSync(logFile, 'utf8')}`);
+}
