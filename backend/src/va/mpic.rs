@@ -78,36 +78,60 @@ pub fn allowed_disagreements(remote: usize) -> usize {
     }
 }
 
-/// The verdict of a corroborated check: the primary's own result must pass, and no more remote
+/// The verdict of a corroborated check: the primary's own result must pass, no more remote
 /// perspectives than the quorum allows may disagree (a perspective that did not answer counts as
-/// disagreeing). A refusal names every perspective that disagreed and what it saw.
+/// disagreeing), and the perspectives that corroborate must come from at least two regions when
+/// two or more are configured (BR 3.2.2.9: at least two Regional Internet Registries' service
+/// regions). A refusal names every perspective that disagreed and what it saw.
 pub fn decide(primary: &Result<(), Failure>, remotes: &[RemoteResult]) -> Result<(), Failure> {
     primary.clone()?;
     let disagreeing: Vec<&RemoteResult> = remotes.iter().filter(|r| !r.corroborated).collect();
     let allowed = allowed_disagreements(remotes.len());
-    if disagreeing.len() <= allowed {
-        return Ok(());
+    let named = || {
+        disagreeing
+            .iter()
+            .map(|r| match &r.failure {
+                Some(f) => format!("{}: {}", r.label(), f.detail),
+                None => r.label(),
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let kind = || {
+        disagreeing
+            .iter()
+            .find_map(|r| r.failure.as_ref().map(|f| f.kind))
+            .unwrap_or(FailureKind::Unauthorized)
+    };
+    if disagreeing.len() > allowed {
+        return Err(Failure::new(
+            kind(),
+            format!(
+                "{} of {} remote validation perspectives did not corroborate the result (at most {allowed} may): {}",
+                disagreeing.len(),
+                remotes.len(),
+                named()
+            ),
+        ));
     }
-    let kind = disagreeing
+    let configured: BTreeSet<&str> = remotes.iter().map(|r| r.region.as_str()).collect();
+    let corroborating: BTreeSet<&str> = remotes
         .iter()
-        .find_map(|r| r.failure.as_ref().map(|f| f.kind))
-        .unwrap_or(FailureKind::Unauthorized);
-    let named = disagreeing
-        .iter()
-        .map(|r| match &r.failure {
-            Some(f) => format!("{}: {}", r.label(), f.detail),
-            None => r.label(),
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    Err(Failure::new(
-        kind,
-        format!(
-            "{} of {} remote validation perspectives did not corroborate the result (at most {allowed} may): {named}",
-            disagreeing.len(),
-            remotes.len()
-        ),
-    ))
+        .filter(|r| r.corroborated)
+        .map(|r| r.region.as_str())
+        .collect();
+    let needed = configured.len().min(BR_MIN_REGIONS);
+    if corroborating.len() < needed {
+        return Err(Failure::new(
+            kind(),
+            format!(
+                "the remote perspectives that corroborated the result are all in {} (at least {needed} regions must agree); the others did not: {}",
+                corroborating.iter().copied().collect::<Vec<_>>().join(", "),
+                named()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether the configured perspectives meet BR 3.2.2.9's minimum (5 remote in 2 regions).
@@ -383,6 +407,39 @@ mod tests {
         );
         assert!(err.detail.contains("sapporo@r"), "{}", err.detail);
         assert!(!err.detail.contains("osaka"), "{}", err.detail);
+    }
+
+    #[test]
+    fn the_agreeing_perspectives_must_span_two_regions() {
+        let at = |name: &str, region: &str, ok: bool| RemoteResult {
+            region: region.into(),
+            ..remote(name, ok)
+        };
+        // Three in jp, one in us: the us one failing leaves only jp agreeing.
+        let one_region_left = [
+            at("a", "jp", true),
+            at("b", "jp", true),
+            at("c", "jp", true),
+            at("d", "us", false),
+        ];
+        let err = decide(&Ok(()), &one_region_left).unwrap_err();
+        assert!(err.detail.contains("all in jp"), "{}", err.detail);
+        assert!(err.detail.contains("d@us"), "{}", err.detail);
+        let both = [
+            at("a", "jp", true),
+            at("b", "jp", false),
+            at("c", "jp", true),
+            at("d", "us", true),
+        ];
+        assert_eq!(decide(&Ok(()), &both), Ok(()));
+        // A deployment with a single region cannot meet the rule; it is reported as not
+        // compliant at start and in /api/v1/health rather than refusing every validation.
+        let single = [
+            at("a", "jp", true),
+            at("b", "jp", false),
+            at("c", "jp", true),
+        ];
+        assert_eq!(decide(&Ok(()), &single), Ok(()));
     }
 
     #[test]
