@@ -50,6 +50,7 @@ kinds! {
     user_action_required => "userActionRequired", FORBIDDEN;
     conflict => "conflict", CONFLICT;
     not_found => "malformed", NOT_FOUND;
+    caa => "caa", FORBIDDEN;
     server_internal => "serverInternal", INTERNAL_SERVER_ERROR;
 }
 
@@ -160,6 +161,7 @@ impl From<crate::orders::OrderError> for AcmeProblem {
             OrderError::NotReady(d) => AcmeProblem::order_not_ready(d),
             OrderError::BadCsr(d) => AcmeProblem::bad_csr(d),
             OrderError::NotAllowed(d) => AcmeProblem::malformed(d),
+            OrderError::Caa(d) => AcmeProblem::caa(d),
             OrderError::RateLimited(e) => AcmeProblem::rate_limited(&e),
             OrderError::Db(e) => AcmeProblem::internal(format!("database: {e}")),
             OrderError::Internal(e) => AcmeProblem::internal(e),

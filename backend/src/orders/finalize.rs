@@ -33,6 +33,92 @@ pub const CERT_ABANDONED: &str = "abandoned";
 /// milliseconds, so one this old lost its process.
 pub const INTERRUPTED_AFTER_SECS: i64 = 60;
 
+/// BR 3.2.2.8 wants CAA checked within 8 hours before issuance; an authorization validated
+/// longer ago than this (an hour's margin) has its CAA checked again at finalize.
+pub const CAA_RECHECK_AFTER_HOURS: i64 = 7;
+
+/// Checks CAA again, from the primary and every remote perspective, for each authorization
+/// validated more than [`CAA_RECHECK_AFTER_HOURS`] ago; a refusal fails the order.
+async fn recheck_caa(
+    state: &AppState,
+    account: &acme_account::Model,
+    current: &OrderState,
+    now: DateTime<Utc>,
+) -> Result<(), OrderError> {
+    let stale: Vec<_> = current
+        .authorizations
+        .iter()
+        .filter(|a| {
+            a.validated_at
+                .is_none_or(|at| at < now - chrono::Duration::hours(CAA_RECHECK_AFTER_HOURS))
+        })
+        .collect();
+    if stale.is_empty() {
+        return Ok(());
+    }
+    let va = crate::va::VaConfig::from_config(&state.config);
+    let account_uri = crate::acme::account_url(&state.config, account.id);
+    let mut checks = Vec::new();
+    for authz in &stale {
+        let method = store::challenges_query(authz.id)
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .find(|c| c.stored_status() == shared::acme::ChallengeStatus::Valid)
+            .and_then(|c| c.challenge_type())
+            .unwrap_or(shared::acme::ChallengeType::Dns01);
+        checks.push(crate::va::Check {
+            method,
+            identifier: authz.identifier.clone(),
+            wildcard: authz.wildcard,
+            token: String::new(),
+            key_authorization: String::new(),
+            account_uri: account_uri.clone(),
+            only_caa: true,
+        });
+    }
+    let outcomes = futures_util::future::join_all(
+        checks
+            .iter()
+            .map(|check| crate::va::mpic::validate(&va, state.remotes.as_ref(), check)),
+    )
+    .await;
+    let refusals: Vec<String> = checks
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(check, (outcome, _))| {
+            outcome.result.err().map(|f| {
+                let name = if check.wildcard {
+                    format!("*.{}", check.identifier)
+                } else {
+                    check.identifier.clone()
+                };
+                format!("{name}: {}", f.detail)
+            })
+        })
+        .collect();
+    if refusals.is_empty() {
+        return Ok(());
+    }
+    let detail = format!(
+        "CAA was checked again before issuance (the validation is more than {CAA_RECHECK_AFTER_HOURS} hours old) and does not allow it: {}",
+        refusals.join("; ")
+    );
+    store::transition_order(
+        &state.db,
+        current.order.id,
+        OrderStatus::Pending,
+        OrderStatus::Invalid,
+        acme_order::ActiveModel {
+            error: Set(Some(super::stored_problem("caa", &detail, 403))),
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    Err(OrderError::Caa(detail))
+}
+
 /// Finalizes order `id` of `account` with the DER CSR `csr_der`; returns the order afterwards.
 pub async fn finalize(
     state: &AppState,
@@ -79,6 +165,7 @@ pub async fn finalize(
         .into_iter()
         .cloned()
         .collect();
+    recheck_caa(state, account, &current, now).await?;
     let plan = state.ca.plan(now, contract_cap(&covering, now));
 
     // 1. Claim the order and reserve the certificate (R-CA-6).

@@ -43,6 +43,9 @@ pub enum OrderError {
     /// The CSR is unacceptable (R-ACME-6).
     #[error("{0}")]
     BadCsr(String),
+    /// CAA checked again at issuance forbids it (R-VAL-6, BR 3.2.2.8); the order is now invalid.
+    #[error("{0}")]
+    Caa(String),
     /// The request asks for something the resource's state does not allow.
     #[error("{0}")]
     NotAllowed(String),

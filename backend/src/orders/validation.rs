@@ -75,6 +75,7 @@ pub async fn process(
                 token: challenge.token.clone(),
                 key_authorization: ka,
                 account_uri: crate::acme::account_url(&state.config, account.id),
+                only_caa: false,
             };
             crate::va::mpic::validate(va, state.remotes.as_ref(), &check).await
         }

@@ -105,6 +105,10 @@ pub struct Check {
     pub key_authorization: String,
     /// The ACME account URL, for RFC 8657 `accounturi`.
     pub account_uri: String,
+    /// Only the CAA check (BR 3.2.2.8: again at issuance when the validation is older than
+    /// 8 hours), with `method` the one the authorization was validated by.
+    #[serde(default)]
+    pub only_caa: bool,
 }
 
 /// What one validation found: the validation record (JSON objects naming what was fetched or
@@ -128,6 +132,7 @@ impl Outcome {
 pub async fn validate(va: &VaConfig, check: &Check) -> Outcome {
     let run = async {
         let (records, result) = match check.method {
+            _ if check.only_caa => (Vec::new(), Ok(())),
             ChallengeType::Http01 => {
                 http01::validate(
                     va,
