@@ -268,3 +268,14 @@ pub fn router() -> axum::Router<AppState> {
         )
         .route("/root.pem", axum::routing::get(root_handler))
 }
+
+/// The certificate a RFC 9773 certificate identifier names: ours, signed, with that serial and
+/// issued under that key identifier.
+pub async fn by_cert_id(
+    db: &impl sea_orm::ConnectionTrait,
+    id: &crate::renewal::CertId,
+) -> Result<Option<certificate::Model>, sea_orm::DbErr> {
+    Ok(by_serial(db, &id.serial_hex()).await?.filter(|c| {
+        crate::renewal::authority_key_id(&c.leaf_pem).as_deref() == Some(&id.key_id[..])
+    }))
+}

@@ -25,6 +25,7 @@ pub mod policy;
 pub mod queue;
 pub mod ratelimit;
 pub mod registrations;
+pub mod renewal;
 pub mod secretbox;
 pub mod secrets;
 pub mod state;

@@ -14,6 +14,7 @@ mod m20261201_000008_invoice_charge_claim;
 mod m20261201_000009_login_limit_gates;
 mod m20261201_000010_acme_rate_counters;
 mod m20261202_000011_challenge_perspectives;
+mod m20261202_000012_renewal_info;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_login_limit_gates::Migration),
             Box::new(m20261201_000010_acme_rate_counters::Migration),
             Box::new(m20261202_000011_challenge_perspectives::Migration),
+            Box::new(m20261202_000012_renewal_info::Migration),
         ]
     }
 }

@@ -459,6 +459,18 @@ pub struct CertificateInfo {
     pub revocation_reason: Option<u8>,
     pub order_id: i64,
     pub issued_at: String,
+    /// The serial of the certificate that replaced this one (an order that named it in
+    /// `replaces`, RFC 9773).
+    #[serde(default)]
+    pub replaced_by: Option<String>,
+    /// When the CA suggests renewing (ACME Renewal Information, R-ACME-8).
+    #[serde(default)]
+    pub renewal_window_start: Option<String>,
+    #[serde(default)]
+    pub renewal_window_end: Option<String>,
+    /// Why an operator moved the renewal window earlier, when one did.
+    #[serde(default)]
+    pub renewal_reason: Option<String>,
 }
 
 /// `POST /certificates/{serial}/revoke`.

@@ -8,6 +8,7 @@ pub mod cert;
 pub mod nonce;
 pub mod order;
 pub mod problem;
+pub mod renewal;
 pub mod request;
 pub mod views;
 
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/chall/{id}", post(authz::challenge))
         .route("/cert/{id}", post(cert::certificate))
         .route("/revoke-cert", post(cert::revoke_cert))
+        .route("/renewal-info/{id}", get(renewal::renewal_info))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state, acme_headers))
 }
@@ -72,6 +74,7 @@ async fn directory(State(state): State<AppState>) -> Json<serde_json::Value> {
         "newOrder": c.public("/acme/new-order"),
         "revokeCert": c.public("/acme/revoke-cert"),
         "keyChange": c.public("/acme/key-change"),
+        "renewalInfo": c.public("/acme/renewal-info"),
         "meta": {
             "termsOfService": c.terms_url,
             "website": c.public_url.as_str(),

@@ -108,7 +108,28 @@ pub async fn new_order(
     if !refused.is_empty() {
         return Err(AcmeProblem::rejected_identifiers(refused));
     }
-    let created = orders::create(&state, account, names, addr.0).await?;
+    let replaces = match payload.get("replaces") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) => Some(
+            crate::renewal::CertId::parse(id)
+                .map_err(|e| AcmeProblem::malformed(format!("replaces: {e}")))?,
+        ),
+        Some(_) => {
+            return Err(AcmeProblem::malformed(
+                "replaces must be a certificate identifier string (RFC 9773 §4.1)",
+            ))
+        }
+    };
+    let created = orders::create(
+        &state,
+        account,
+        orders::NewOrder {
+            names,
+            replaces,
+            client: addr.0,
+        },
+    )
+    .await?;
     Ok(views::order_response(
         &state.config,
         &created,

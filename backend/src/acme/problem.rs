@@ -51,6 +51,7 @@ kinds! {
     conflict => "conflict", CONFLICT;
     not_found => "malformed", NOT_FOUND;
     caa => "caa", FORBIDDEN;
+    already_replaced => "alreadyReplaced", CONFLICT;
     server_internal => "serverInternal", INTERNAL_SERVER_ERROR;
 }
 
@@ -162,6 +163,7 @@ impl From<crate::orders::OrderError> for AcmeProblem {
             OrderError::BadCsr(d) => AcmeProblem::bad_csr(d),
             OrderError::NotAllowed(d) => AcmeProblem::malformed(d),
             OrderError::Caa(d) => AcmeProblem::caa(d),
+            OrderError::AlreadyReplaced(d) => AcmeProblem::already_replaced(d),
             OrderError::RateLimited(e) => AcmeProblem::rate_limited(&e),
             OrderError::Db(e) => AcmeProblem::internal(format!("database: {e}")),
             OrderError::Internal(e) => AcmeProblem::internal(e),

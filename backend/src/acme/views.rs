@@ -47,16 +47,20 @@ pub fn order_json(config: &Config, state: &OrderState) -> Value {
     if let Some(error) = stored_json(order.error.as_deref()) {
         body["error"] = error;
     }
+    if let Some(replaces) = &order.replaces {
+        body["replaces"] = json!(replaces);
+    }
     body
 }
 
-/// The order as a response with its `Location`, and `Retry-After` while it is worked on.
+/// The order as a response with its `Location`, and `Retry-After` while it is pending or being
+/// worked on (R-ACME-10).
 pub fn order_response(config: &Config, state: &OrderState, code: StatusCode) -> Response {
     let res = with_location(
         (code, axum::Json(order_json(config, state))).into_response(),
         &order_url(config, state.order.id),
     );
-    if matches!(state.status, OrderStatus::Processing) {
+    if matches!(state.status, OrderStatus::Pending | OrderStatus::Processing) {
         with_retry_after(res)
     } else {
         res

@@ -21,7 +21,45 @@ use crate::store::entity::{
     acme_authorization, acme_challenge, acme_order, acme_order_authorization, certificate,
 };
 
-fn info(state: &AppState, c: &certificate::Model) -> CertificateInfo {
+/// The serials of the certificates that replaced `rows` (one query).
+async fn replacements(
+    state: &AppState,
+    rows: &[certificate::Model],
+) -> ApiResult<std::collections::HashMap<i64, String>> {
+    let ids: Vec<i64> = rows.iter().filter_map(|c| c.replaced_by_id).collect();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(certificate::Entity::find()
+        .filter(certificate::Column::Id.is_in(ids))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.serial))
+        .collect())
+}
+
+async fn info_of(state: &AppState, c: certificate::Model) -> ApiResult<CertificateInfo> {
+    let replaced = replacements(state, std::slice::from_ref(&c)).await?;
+    Ok(info(state, &c, &replaced))
+}
+
+fn info(
+    state: &AppState,
+    c: &certificate::Model,
+    replaced: &std::collections::HashMap<i64, String>,
+) -> CertificateInfo {
+    let moved = match (c.renewal_start, c.renewal_end) {
+        (Some(start), Some(end)) => Some(crate::renewal::Window { start, end }),
+        _ => None,
+    };
+    let window = crate::renewal::suggested_window(
+        c.not_before,
+        c.not_after,
+        moved,
+        c.revoked_at.is_some(),
+        state.now(),
+    );
     let status = if c.status == CERT_VALID && c.not_after <= state.now() {
         "expired"
     } else {
@@ -37,6 +75,10 @@ fn info(state: &AppState, c: &certificate::Model) -> CertificateInfo {
         revocation_reason: c.revocation_reason.map(|r| r as u8),
         order_id: c.order_id,
         issued_at: rfc3339(c.created_at),
+        replaced_by: c.replaced_by_id.and_then(|id| replaced.get(&id).cloned()),
+        renewal_window_start: Some(rfc3339(window.start)),
+        renewal_window_end: Some(rfc3339(window.end)),
+        renewal_reason: c.renewal_reason.clone(),
     }
 }
 
@@ -66,7 +108,8 @@ pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiR
         )
         .all(&state.db)
         .await?;
-    Ok(page.respond(rows, |c| c.id, |c| info(&state, c)))
+    let replaced = replacements(&state, &rows).await?;
+    Ok(page.respond(rows, |c| c.id, |c| info(&state, c, &replaced)))
 }
 
 /// One certificate.
@@ -79,7 +122,9 @@ pub async fn get(
     auth: Auth,
     ApiPath(serial): ApiPath<String>,
 ) -> ApiResult<Json<CertificateInfo>> {
-    Ok(Json(info(&state, &own(&state, &auth, &serial).await?)))
+    Ok(Json(
+        info_of(&state, own(&state, &auth, &serial).await?).await?,
+    ))
 }
 
 /// The PEM chain (leaf, then intermediate).
@@ -132,7 +177,9 @@ pub async fn revoke(
         }
         Err(RevokeError::Internal(e)) => return Err(ApiError::internal(e)),
     }
-    Ok(Json(info(&state, &own(&state, &auth, &serial).await?)))
+    Ok(Json(
+        info_of(&state, own(&state, &auth, &serial).await?).await?,
+    ))
 }
 
 /// The stored answers of the remote perspectives (R-VAL-7) as the portal shows them.

@@ -8,22 +8,86 @@ use shared::acme::{AuthzStatus, ChallengeStatus, ChallengeType, OrderStatus};
 
 use super::{store, OrderError, OrderState, AUTHZ_LIFETIME_DAYS, ORDER_LIFETIME_DAYS};
 use crate::ratelimit::{self, Limit};
+use crate::renewal::CertId;
 use crate::state::AppState;
 use crate::store::entity::{
     acme_account, acme_authorization, acme_challenge, acme_order, acme_order_authorization,
+    certificate,
 };
 
 /// Creates an order of `account` for `names` (A-labels, `*.` for wildcards, deduplicated).
 /// Queries: the candidate registrations, the reusable authorizations, then one transaction.
+/// What a newOrder asks for.
+#[derive(Debug, Clone)]
+pub struct NewOrder {
+    /// The identifiers, checked and in A-label form.
+    pub names: Vec<String>,
+    /// RFC 9773 `replaces`: the certificate this order renews.
+    pub replaces: Option<CertId>,
+    /// The client's address, for the per-address limit.
+    pub client: Option<std::net::IpAddr>,
+}
+
+/// The certificate a newOrder's `replaces` names (RFC 9773 §5): one of this customer's, sharing
+/// a name with the order, and not replaced yet nor named by another live order.
+async fn replaced_certificate(
+    state: &AppState,
+    account: &acme_account::Model,
+    names: &[String],
+    id: &CertId,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<certificate::Model, OrderError> {
+    let cert = crate::certs::by_cert_id(&state.db, id)
+        .await?
+        .filter(|c| c.customer_id == account.customer_id)
+        .ok_or_else(|| {
+            OrderError::NotAllowed(format!(
+                "replaces: {} names no certificate of yours",
+                id.encode()
+            ))
+        })?;
+    if !cert.names().iter().any(|n| names.contains(n)) {
+        return Err(OrderError::NotAllowed(format!(
+            "replaces: certificate {} is for {}, which this order does not name",
+            cert.serial,
+            cert.names().join(", ")
+        )));
+    }
+    if let Some(by) = cert.replaced_by_id {
+        return Err(OrderError::AlreadyReplaced(format!(
+            "certificate {} was already replaced (by certificate #{by})",
+            cert.serial
+        )));
+    }
+    if let Some(other) = store::live_replacing_order(&state.db, cert.id, now).await? {
+        return Err(OrderError::AlreadyReplaced(format!(
+            "another order (#{other}) already replaces certificate {}",
+            cert.serial
+        )));
+    }
+    Ok(cert)
+}
+
 pub async fn create(
     state: &AppState,
     account: &acme_account::Model,
-    names: Vec<String>,
-    client: Option<std::net::IpAddr>,
+    request: NewOrder,
 ) -> Result<OrderState, OrderError> {
+    let NewOrder {
+        names,
+        replaces,
+        client,
+    } = request;
     let now = state.now();
     let regs = store::candidate_registrations(&state.db, account.customer_id, &names).await?;
     crate::policy::authorize_all(&names, &regs, now).map_err(OrderError::Rejected)?;
+    let replaces = match replaces {
+        Some(id) => Some((
+            replaced_certificate(state, account, &names, &id, now).await?,
+            id,
+        )),
+        None => None,
+    };
 
     let wanted = store::split_wildcards(&names);
     // R-ACME-5: valid, unexpired authorizations of this account are reused (one query).
@@ -60,6 +124,8 @@ pub async fn create(
         customer_id: Set(account.customer_id),
         status: Set(OrderStatus::Pending.as_str().to_owned()),
         identifiers: Set(serde_json::json!(names).to_string()),
+        replaces_id: Set(replaces.as_ref().map(|(c, _)| c.id)),
+        replaces: Set(replaces.map(|(_, id)| id.encode())),
         expires_at: Set(now + Duration::days(ORDER_LIFETIME_DAYS)),
         created_at: Set(now),
         updated_at: Set(now),

@@ -224,6 +224,18 @@ pub async fn finalize(
         .filter(certificate::Column::Status.eq(CERT_RESERVED))
         .exec(&txn)
         .await?;
+    // RFC 9773: the certificate this order replaces now points at its replacement.
+    if let Some(replaced) = current.order.replaces_id {
+        certificate::Entity::update_many()
+            .set(certificate::ActiveModel {
+                replaced_by_id: Set(Some(reserved.id)),
+                ..Default::default()
+            })
+            .filter(certificate::Column::Id.eq(replaced))
+            .filter(certificate::Column::ReplacedById.is_null())
+            .exec(&txn)
+            .await?;
+    }
     let completed = store::transition_order(
         &txn,
         current.order.id,

@@ -20,7 +20,7 @@ use crate::policy::Refusal;
 use crate::store::entity::{acme_authorization, acme_order};
 
 pub use challenge::{answer_challenge, authorization, challenge, deactivate_authorization};
-pub use create::create;
+pub use create::{create, NewOrder};
 pub use finalize::finalize;
 
 /// R-ACME-5: authorizations and their challenges live 25 days.
@@ -43,6 +43,9 @@ pub enum OrderError {
     /// The CSR is unacceptable (R-ACME-6).
     #[error("{0}")]
     BadCsr(String),
+    /// RFC 9773: the certificate named in `replaces` was replaced already.
+    #[error("{0}")]
+    AlreadyReplaced(String),
     /// CAA checked again at issuance forbids it (R-VAL-6, BR 3.2.2.8); the order is now invalid.
     #[error("{0}")]
     Caa(String),

@@ -288,3 +288,24 @@ pub async fn invalidate_orders_of(
         .await
         .map(|_| ())
 }
+
+/// The id of a live order (not invalid, not expired while pending) that replaces certificate
+/// `certificate_id` (RFC 9773), if any.
+pub async fn live_replacing_order(
+    db: &impl ConnectionTrait,
+    certificate_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, OrderError> {
+    use sea_orm::Condition;
+    let found = acme_order::Entity::find()
+        .filter(acme_order::Column::ReplacesId.eq(certificate_id))
+        .filter(acme_order::Column::Status.ne(OrderStatus::Invalid.as_str()))
+        .filter(
+            Condition::any()
+                .add(acme_order::Column::Status.ne(OrderStatus::Pending.as_str()))
+                .add(acme_order::Column::ExpiresAt.gt(now)),
+        )
+        .one(db)
+        .await?;
+    Ok(found.map(|o| o.id))
+}

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod acme;
+mod ari;
 mod attacks;
 mod helpers;
 mod jose;

@@ -17,6 +17,11 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub error: Option<String>,
     pub certificate_id: Option<i64>,
+    /// The certificate this order replaces (RFC 9773 `replaces`).
+    pub replaces_id: Option<i64>,
+    /// The certificate identifier as the client sent it, echoed in the order object.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub replaces: Option<String>,
     pub expires_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

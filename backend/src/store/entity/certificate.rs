@@ -27,6 +27,14 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When the expiry reminder was sent (R-CA-4).
     pub reminded_at: Option<DateTimeUtc>,
+    /// The certificate issued for an order that named this one in `replaces` (RFC 9773).
+    pub replaced_by_id: Option<i64>,
+    /// An operator's early renewal window (R-ACME-8); `None` = the default middle third.
+    pub renewal_start: Option<DateTimeUtc>,
+    pub renewal_end: Option<DateTimeUtc>,
+    /// Why the window was moved, for the customer and the audit log.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub renewal_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
