@@ -7,6 +7,7 @@ pub mod api;
 pub mod audit;
 pub mod billing;
 pub mod ca;
+pub mod campaigns;
 pub mod certs;
 pub mod cidr;
 pub mod clock;

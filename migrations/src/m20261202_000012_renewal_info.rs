@@ -1,10 +1,10 @@
 //! R-ACME-8 (ACME Renewal Information, RFC 9773): a certificate knows the certificate that
-//! replaced it and may carry an operator's early renewal window; an order knows which
-//! certificate it replaces.
+//! replaced it and may carry an operator's early renewal window (set by an early-renewal
+//! campaign); an order knows which certificate it replaces.
 
 use sea_orm_migration::prelude::*;
 
-use crate::ts_null;
+use crate::{id_column, ts, ts_null};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -12,6 +12,7 @@ pub struct Migration;
 #[derive(DeriveIden)]
 enum Certificates {
     Table,
+    RenewalCampaignId,
     ReplacedById,
     RenewalStart,
     RenewalEnd,
@@ -25,13 +26,62 @@ enum AcmeOrders {
     Replaces,
 }
 
+#[derive(DeriveIden)]
+enum RenewalCampaigns {
+    Table,
+    Id,
+    Reason,
+    Selection,
+    RenewBy,
+    CertificateCount,
+    CustomerCount,
+    CreatedBy,
+    CreatedAt,
+}
+
+const CAMPAIGN_INDEX: &str = "idx_certificates_renewal_campaign_id";
 const REPLACES_INDEX: &str = "idx_acme_orders_replaces_id";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(RenewalCampaigns::Table)
+                    .col(id_column(RenewalCampaigns::Id))
+                    .col(ColumnDef::new(RenewalCampaigns::Reason).text().not_null())
+                    .col(
+                        ColumnDef::new(RenewalCampaigns::Selection)
+                            .text()
+                            .not_null(),
+                    )
+                    .col(ts(RenewalCampaigns::RenewBy))
+                    .col(
+                        ColumnDef::new(RenewalCampaigns::CertificateCount)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(RenewalCampaigns::CustomerCount)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(RenewalCampaigns::CreatedBy)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(ts(RenewalCampaigns::CreatedAt))
+                    .to_owned(),
+            )
+            .await?;
         // SQLite alters one column per statement.
         for column in [
+            ColumnDef::new(Certificates::RenewalCampaignId)
+                .big_integer()
+                .null()
+                .to_owned(),
             ColumnDef::new(Certificates::ReplacedById)
                 .big_integer()
                 .null()
@@ -53,6 +103,15 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        manager
+            .create_index(
+                Index::create()
+                    .name(CAMPAIGN_INDEX)
+                    .table(Certificates::Table)
+                    .col(Certificates::RenewalCampaignId)
+                    .to_owned(),
+            )
+            .await?;
         for mut column in [
             ColumnDef::new(AcmeOrders::ReplacesId)
                 .big_integer()
@@ -102,7 +161,16 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
+        manager
+            .drop_index(
+                Index::drop()
+                    .name(CAMPAIGN_INDEX)
+                    .table(Certificates::Table)
+                    .to_owned(),
+            )
+            .await?;
         for column in [
+            Certificates::RenewalCampaignId,
             Certificates::ReplacedById,
             Certificates::RenewalStart,
             Certificates::RenewalEnd,
@@ -117,6 +185,8 @@ impl MigrationTrait for Migration {
                 )
                 .await?;
         }
-        Ok(())
+        manager
+            .drop_table(Table::drop().table(RenewalCampaigns::Table).to_owned())
+            .await
     }
 }

@@ -564,3 +564,64 @@ pub struct CustomerPage {
     pub page: u64,
     pub per_page: u64,
 }
+
+/// Which certificates an early-renewal campaign moves (R-ACME-8); every given criterion must
+/// hold. Only valid, unexpired certificates not yet replaced are ever selected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct CampaignSelection {
+    /// Serial numbers (hex, any case, `:` allowed).
+    pub serials: Vec<String>,
+    /// One customer (`C00000123`).
+    pub customer_id: Option<String>,
+    /// A registered name: certificates naming it, its `www.` or its wildcard.
+    pub fqdn: Option<String>,
+    /// Issued on or after this day (`YYYY-MM-DD`, Japan time).
+    pub issued_from: Option<String>,
+    /// Issued on or before this day (`YYYY-MM-DD`, Japan time).
+    pub issued_to: Option<String>,
+}
+
+/// `POST /operator/renewal-campaigns` (and `/preview`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignRequest {
+    pub selection: CampaignSelection,
+    /// Why the certificates must be renewed early; sent to the customers.
+    pub reason: String,
+    /// The day by which they must be renewed (`YYYY-MM-DD`, Japan time; default in 5 days).
+    #[serde(default)]
+    pub renew_by: Option<String>,
+}
+
+/// How many certificates of one customer a campaign selects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignCustomer {
+    pub customer_id: String,
+    pub name: String,
+    pub email: String,
+    pub certificates: u64,
+}
+
+/// What a campaign would move, before it is run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CampaignPreview {
+    pub certificates: u64,
+    pub customers: Vec<CampaignCustomer>,
+}
+
+/// An early-renewal campaign and how many of its certificates have been replaced since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RenewalCampaign {
+    pub id: i64,
+    pub reason: String,
+    pub renew_by: String,
+    pub certificates: u64,
+    pub customers: u64,
+    pub replaced: u64,
+    pub created_at: String,
+}

@@ -494,6 +494,50 @@ pub fn expiry_reminder(m: &Reminder<'_>) -> Email {
     )
 }
 
+/// What an early-renewal email says.
+pub struct EarlyRenewal<'a> {
+    pub to: Recipient<'a>,
+    pub reason: &'a str,
+    pub renew_by: DateTime<Utc>,
+    /// One line per certificate: names (serial).
+    pub certificates: &'a [String],
+    pub count: u64,
+}
+
+/// R-ACME-8: an operator asks for early renewal (the ARI window is now).
+pub fn early_renewal(m: &EarlyRenewal<'_>) -> Email {
+    let Recipient {
+        brand,
+        address,
+        locale,
+        name,
+    } = m.to;
+    let (ja, en) = jst_pair(m.renew_by);
+    let list = m
+        .certificates
+        .iter()
+        .map(|l| format!("- {l}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (reason, count) = (m.reason, m.count);
+    bilingual(
+        address,
+        locale,
+        Text {
+            subject: format!("【{brand}】サーバー証明書の早期更新のお願い({count}件)"),
+            body: format!(
+                "{name} 様\n\n次の理由により、下記のサーバー証明書を {ja} までに更新してください。\n\n                 理由: {reason}\n\n{list}\n\n                 ACME Renewal Information(ARI)に対応したクライアント(certbot 4 以降、lego、Caddy など)は、\n                 次回の確認時に自動的に更新します。自動更新を使っていない場合は、今すぐ更新してください\n                 (例: certbot renew --force-renewal)。期限を過ぎた証明書は失効されることがあります。\n"
+            ),
+        },
+        Text {
+            subject: format!("[{brand}] Please renew {count} certificate(s) early"),
+            body: format!(
+                "Dear {name},\n\nPlease renew the certificates below by {en}, for this reason:\n\n                 Reason: {reason}\n\n{list}\n\n                 Clients that follow ACME Renewal Information (ARI: certbot 4 and later, lego, Caddy and others)\n                 renew them at their next check. If you do not renew automatically, please renew now\n                 (e.g. certbot renew --force-renewal). Certificates not renewed by then may be revoked.\n"
+            ),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When the expiry reminder was sent (R-CA-4).
     pub reminded_at: Option<DateTimeUtc>,
+    /// The early-renewal campaign that moved this certificate's window, if any.
+    pub renewal_campaign_id: Option<i64>,
     /// The certificate issued for an order that named this one in `replaces` (RFC 9773).
     pub replaced_by_id: Option<i64>,
     /// An operator's early renewal window (R-ACME-8); `None` = the default middle third.

@@ -17,5 +17,6 @@ pub mod login_failure;
 pub mod login_limit_gate;
 pub mod registration;
 pub mod registration_event;
+pub mod renewal_campaign;
 pub mod session;
 pub mod validation_job;
