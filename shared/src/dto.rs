@@ -207,6 +207,9 @@ pub struct Health {
     /// `ok` or `unreachable`.
     pub database: String,
     pub version: String,
+    /// DNSSEC validation of every validation lookup (R-VAL-8): `on`, or `off` (tests and
+    /// development only).
+    pub dnssec: String,
 }
 
 /// A plain acknowledgement.

@@ -5,7 +5,7 @@ use shared::dto::Health;
 
 use crate::state::AppState;
 
-/// Liveness and database reachability.
+/// Liveness, database reachability, and whether validation checks DNSSEC.
 #[utoipa::path(get, path = "/health", tag = "meta",
     responses((status = 200, body = Health), (status = 503, body = Health, description = "the database is unreachable")))]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
@@ -21,6 +21,12 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
             status: if db_ok { "ok" } else { "degraded" }.into(),
             database: if db_ok { "ok" } else { "unreachable" }.into(),
             version: env!("CARGO_PKG_VERSION").into(),
+            dnssec: if state.config.va_dnssec.is_off() {
+                "off"
+            } else {
+                "on"
+            }
+            .into(),
         }),
     )
 }

@@ -1,5 +1,6 @@
 //! The validation authority: one file per method (`http01.rs`, `dns01.rs`), each returning what it
-//! fetched or looked up and whether the challenge was met, behind one address guard (R-VAL-4). No
+//! fetched or looked up and whether the challenge was met, behind one address guard (R-VAL-4) and
+//! one DNSSEC-validating resolver (`dns.rs`, R-VAL-8). No
 //! database here: `orders::validation` takes jobs from the queue, calls [`validate`] and records
 //! the outcome.
 
@@ -7,6 +8,7 @@ pub mod dns;
 pub mod dns01;
 pub mod guard;
 pub mod http01;
+pub mod trust_anchors;
 
 use std::net::SocketAddr;
 
@@ -27,6 +29,8 @@ pub struct VaConfig {
     pub http_port: u16,
     pub dns_servers: Vec<SocketAddr>,
     pub allow_private: bool,
+    /// DNSSEC validation of every validation lookup (R-VAL-8).
+    pub dnssec: dns::Dnssec,
 }
 
 impl VaConfig {
@@ -36,6 +40,7 @@ impl VaConfig {
             http_port: c.va_http_port,
             dns_servers: c.va_dns_servers.clone(),
             allow_private: c.va_allow_private,
+            dnssec: c.va_dnssec.clone(),
         }
     }
 }
