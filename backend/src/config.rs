@@ -469,7 +469,7 @@ impl Config {
         let terms_url = src
             .string("terms_url")
             .unwrap_or_else(|| format!("{}/terms", public_url.as_str().trim_end_matches('/')));
-        let caa_identities = match src.string("caa_identities") {
+        let caa_identities: Vec<String> = match src.string("caa_identities") {
             Some(list) => list
                 .split(',')
                 .map(|s| s.trim().to_ascii_lowercase())
@@ -477,9 +477,16 @@ impl Config {
                 .collect(),
             None => public_url
                 .host_str()
-                .map(|h| vec![h.to_owned()])
+                .map(|h| vec![h.to_ascii_lowercase()])
                 .unwrap_or_default(),
         };
+        // R-VAL-6: with no issuer domain name, no CAA record could ever allow us.
+        if caa_identities.is_empty() {
+            return Err(src.err(
+                "caa_identities",
+                "must name at least one issuer domain name",
+            ));
+        }
         let va_dnssec =
             crate::va::dns::Dnssec::from_setting(src.string("va_dnssec_trust_anchors").as_deref())
                 .map_err(|e| src.err("va_dnssec_trust_anchors", e))?;
@@ -613,6 +620,7 @@ mod tests {
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(c.va_http_port, 80);
         assert!(!c.va_allow_private);
+        assert_eq!(c.caa_identities, ["127.0.0.1"]);
         assert!(!c.va_dnssec.is_off(), "DNSSEC validation is on by default");
         assert!(c.smtp_url.is_none());
         assert!(c.tls.is_none());
@@ -690,6 +698,11 @@ mod tests {
                 "CERTDIRECT_TRUSTED_PROXIES",
                 "10.0.0.0/40",
                 "CERTDIRECT_TRUSTED_PROXIES",
+            ),
+            (
+                "CERTDIRECT_CAA_IDENTITIES",
+                ",",
+                "CERTDIRECT_CAA_IDENTITIES",
             ),
             (
                 "CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS",
