@@ -4,6 +4,8 @@
 mod accounts;
 mod acme;
 mod attacks;
+mod caa;
+mod dnssec;
 mod helpers;
 mod jose;
 mod operator;
