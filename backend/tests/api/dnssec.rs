@@ -54,7 +54,15 @@ fn txt_value(e: &Env, authz: &Value) -> String {
 /// The zones: each child answers A 127.0.0.1, allows us by CAA and carries `txt` (by child
 /// label) at `_acme-challenge`. The bogus child was signed with `"placeholder"` there, a CAA
 /// record for another CA and `www A 127.0.0.2`, all changed to the right values after signing.
-fn zones(txt: &[(&str, String)]) -> Vec<Zone> {
+/// With `nsec3`, the parent and the signed child prove absence with NSEC3 rather than NSEC.
+fn zones(txt: &[(&str, String)], nsec3: bool) -> Vec<Zone> {
+    let signed = || {
+        if nsec3 {
+            Signing::SignedNsec3
+        } else {
+            Signing::Signed
+        }
+    };
     let value = |label: &str| {
         txt.iter()
             .find(|(l, _)| *l == label)
@@ -75,9 +83,9 @@ fn zones(txt: &[(&str, String)]) -> Vec<Zone> {
         Zone {
             name: PARENT.into(),
             records: vec!["@ A 127.0.0.1".into()],
-            signing: Signing::Signed,
+            signing: signed(),
         },
-        child("secure", US, &value("secure"), "127.0.0.1", Signing::Signed),
+        child("secure", US, &value("secure"), "127.0.0.1", signed()),
         child(
             "bogus",
             "other-ca.example",
@@ -134,7 +142,7 @@ fn entry(e: &Env, authz: &Value, method: &str, key: &str) -> Value {
 async fn dnssec_signed_zone_passes_dns01_and_caa() {
     let (e, mut bind) = dnssec_env(Anchor::Ds).await;
     let (order_body, url, authz) = order(&e, "secure.dnssec.jp").await;
-    bind.serve(&zones(&[("secure", txt_value(&e, &authz))]))
+    bind.serve(&zones(&[("secure", txt_value(&e, &authz))], false))
         .await;
     let decided = respond(&e, &url, &authz, "dns-01").await;
     assert_eq!(decided["status"], "valid", "{decided}");
@@ -156,7 +164,7 @@ async fn dnssec_signed_zone_passes_dns01_and_caa() {
 async fn dnssec_bogus_answers_fail_dns01_and_caa() {
     let (e, mut bind) = dnssec_env(Anchor::Dnskey).await;
     let (_, dns_url, dns_authz) = order(&e, "bogus.dnssec.jp").await;
-    bind.serve(&zones(&[("bogus", txt_value(&e, &dns_authz))]))
+    bind.serve(&zones(&[("bogus", txt_value(&e, &dns_authz))], false))
         .await;
 
     let decided = respond(&e, &dns_url, &dns_authz, "dns-01").await;
@@ -205,7 +213,7 @@ async fn dnssec_bogus_answers_fail_dns01_and_caa() {
 async fn dnssec_unsigned_zone_is_looked_up_as_usual() {
     let (e, mut bind) = dnssec_env(Anchor::Ds).await;
     let (order_body, url, authz) = order(&e, "insecure.dnssec.jp").await;
-    bind.serve(&zones(&[("insecure", txt_value(&e, &authz))]))
+    bind.serve(&zones(&[("insecure", txt_value(&e, &authz))], false))
         .await;
     let decided = respond(&e, &url, &authz, "dns-01").await;
     assert_eq!(decided["status"], "valid", "{decided}");
@@ -225,7 +233,7 @@ async fn dnssec_anchor_matching_no_key_fails_closed() {
     let other = Bind::prepare(&[PARENT]);
     let (e, mut bind) = dnssec_env(Anchor::Text(other.ds(PARENT))).await;
     let (_, url, authz) = order(&e, "secure.dnssec.jp").await;
-    bind.serve(&zones(&[("secure", txt_value(&e, &authz))]))
+    bind.serve(&zones(&[("secure", txt_value(&e, &authz))], false))
         .await;
     let decided = respond(&e, &url, &authz, "dns-01").await;
     let c = e.challenge(&decided, "dns-01");
@@ -256,4 +264,37 @@ async fn health_reports_dnssec() {
         .await
         .unwrap();
     assert_eq!(health["dnssec"], "off", "{health}");
+}
+
+/// NSEC3 (RFC 5155): with the parent and the signed child proving absence by NSEC3, the unsigned
+/// child's missing DS is still proven (so it is looked up as usual), and in the signed child the
+/// proven absence of AAAA and CAA records at `www` lets http-01 and the CAA climb go on, securely.
+#[tokio::test]
+async fn dnssec_nsec3_denials_validate() {
+    let (e, mut bind) = dnssec_env(Anchor::Ds).await;
+    let (_, url, authz) = order(&e, "insecure.dnssec.jp").await;
+    bind.serve(&zones(&[("insecure", txt_value(&e, &authz))], true))
+        .await;
+    let decided = respond(&e, &url, &authz, "dns-01").await;
+    assert_eq!(decided["status"], "valid", "{decided}");
+    assert_eq!(
+        entry(&e, &decided, "dns-01", "hostname")["dnssec"],
+        "insecure"
+    );
+
+    e.buy("secure.dnssec.jp", "dv").await;
+    let order = e.new_order(&["www.secure.dnssec.jp"]).await;
+    assert_eq!(order.status, 201, "{}", order.body);
+    let decided = e
+        .pass_http(order.body["authorizations"][0].as_str().unwrap())
+        .await;
+    assert_eq!(decided["status"], "valid", "{decided}");
+    let caa = entry(&e, &decided, "http-01", "caa");
+    assert_eq!(
+        caa["looked_up"],
+        serde_json::json!(["www.secure.dnssec.jp", "secure.dnssec.jp"]),
+        "{caa}"
+    );
+    assert_eq!(caa["found_at"], "secure.dnssec.jp", "{caa}");
+    assert_eq!(caa["dnssec"], "secure", "{caa}");
 }

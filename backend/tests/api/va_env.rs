@@ -150,8 +150,10 @@ fn bind_tool(dir: &std::path::Path, program: &str, args: &[&str]) -> String {
 #[derive(Clone)]
 pub enum Signing {
     Unsigned,
-    /// Signed with a key-signing and a zone-signing key.
+    /// Signed with a key-signing and a zone-signing key, NSEC proving what does not exist.
     Signed,
+    /// Signed, with NSEC3 (RFC 5155, no salt) proving what does not exist.
+    SignedNsec3,
     /// Signed, and then each `(from, to)` text replaced in the signed file, so the records
     /// changed no longer match their signatures.
     Tampered(Vec<(String, String)>),
@@ -301,11 +303,16 @@ impl Bind {
                 Signing::Unsigned => file,
                 signing => {
                     let signed = format!("{file}.signed");
-                    bind_tool(
-                        &dir,
-                        "dnssec-signzone",
-                        &["-q", "-o", &zone.name, "-f", &signed, &file],
-                    );
+                    let mut args = vec!["-q", "-o", &zone.name, "-f", &signed];
+                    if matches!(signing, Signing::SignedNsec3) {
+                        args.extend(["-3", "-"]);
+                    }
+                    args.push(&file);
+                    bind_tool(&dir, "dnssec-signzone", &args);
+                    if matches!(signing, Signing::SignedNsec3) {
+                        let text = std::fs::read_to_string(dir.join(&signed)).unwrap();
+                        assert!(text.contains("NSEC3PARAM"), "{signed} has no NSEC3 chain");
+                    }
                     if let Signing::Tampered(changes) = signing {
                         let mut text = std::fs::read_to_string(dir.join(&signed)).unwrap();
                         for (from, to) in changes {
