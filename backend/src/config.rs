@@ -47,6 +47,10 @@ pub const KEYS: &[(&str, &str)] = &[
         "comma-separated ip:port resolvers for dns-01 and CAA (default: system)",
     ),
     (
+        "va_dnssec_trust_anchors",
+        "file of DS or DNSKEY records (zone-file syntax, one a line) that every validation lookup (dns-01, CAA, http-01 addresses) is DNSSEC-validated against, or off (default: the IANA root anchors)",
+    ),
+    (
         "acme_rate_limits",
         "ACME limits as name=max/period pairs (R-ACME-10), e.g. new_order_per_account=3000/h",
     ),
@@ -118,6 +122,8 @@ pub struct Config {
     pub va_timeout_secs: u64,
     pub acme_limits: crate::ratelimit::AcmeLimits,
     pub va_dns_servers: Vec<SocketAddr>,
+    /// DNSSEC validation of every validation lookup (R-VAL-8).
+    pub va_dnssec: crate::va::dns::Dnssec,
     pub va_allow_private: bool,
     pub smtp_url: Option<String>,
     pub mail_from: String,
@@ -526,7 +532,7 @@ impl Config {
         let terms_url = src
             .string("terms_url")
             .unwrap_or_else(|| format!("{}/terms", public_url.as_str().trim_end_matches('/')));
-        let caa_identities = match src.string("caa_identities") {
+        let caa_identities: Vec<String> = match src.string("caa_identities") {
             Some(list) => list
                 .split(',')
                 .map(|s| s.trim().to_ascii_lowercase())
@@ -534,9 +540,19 @@ impl Config {
                 .collect(),
             None => public_url
                 .host_str()
-                .map(|h| vec![h.to_owned()])
+                .map(|h| vec![h.to_ascii_lowercase()])
                 .unwrap_or_default(),
         };
+        // R-VAL-6: with no issuer domain name, no CAA record could ever allow us.
+        if caa_identities.is_empty() {
+            return Err(src.err(
+                "caa_identities",
+                "must name at least one issuer domain name",
+            ));
+        }
+        let va_dnssec =
+            crate::va::dns::Dnssec::from_setting(src.string("va_dnssec_trust_anchors").as_deref())
+                .map_err(|e| src.err("va_dnssec_trust_anchors", e))?;
         let catalogue = match src.string("products") {
             None => crate::billing::Catalogue(shared::billing::default_catalogue()),
             Some(spec) => {
@@ -655,6 +671,7 @@ impl Config {
             tls,
             va_http_port,
             va_dns_servers,
+            va_dnssec,
             smtp_url,
             mail_from,
             log_format,
@@ -701,6 +718,8 @@ mod tests {
         assert_eq!(c.public_url.as_str(), "http://127.0.0.1:8080/");
         assert_eq!(c.va_http_port, 80);
         assert!(!c.va_allow_private);
+        assert_eq!(c.caa_identities, ["127.0.0.1"]);
+        assert!(!c.va_dnssec.is_off(), "DNSSEC validation is on by default");
         assert!(c.smtp_url.is_none());
         assert!(c.tls.is_none());
         assert_eq!(c.outbox_dir(), PathBuf::from("./data/outbox"));
@@ -820,6 +839,16 @@ mod tests {
                 "CERTDIRECT_TRUSTED_PROXIES",
                 "10.0.0.0/40",
                 "CERTDIRECT_TRUSTED_PROXIES",
+            ),
+            (
+                "CERTDIRECT_CAA_IDENTITIES",
+                ",",
+                "CERTDIRECT_CAA_IDENTITIES",
+            ),
+            (
+                "CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS",
+                "/nonexistent/anchors",
+                "CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS",
             ),
         ];
         for (var, value, named) in table {

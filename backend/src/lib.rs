@@ -46,6 +46,11 @@ use crate::state::AppState;
 
 /// Connects to the database, migrates it, and assembles the shared state.
 pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    if config.va_dnssec.is_off() {
+        tracing::warn!(
+            "DNSSEC validation of validation lookups (dns-01, CAA, http-01 addresses) is off (CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS=off): for tests and development only (R-VAL-8)"
+        );
+    }
     let db = store::connect(&config).await?;
     store::migrate(&db).await?;
     let mailer = mail::Mailer::new(&config)?;

@@ -212,6 +212,9 @@ pub struct Health {
     pub mpic: String,
     /// How many remote validation perspectives are configured.
     pub mpic_perspectives: u32,
+    /// DNSSEC validation of every validation lookup (R-VAL-8): `on`, or `off` (tests and
+    /// development only).
+    pub dnssec: String,
 }
 
 /// A plain acknowledgement.

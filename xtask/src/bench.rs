@@ -725,6 +725,8 @@ fn run_certdirect(
         .env("CERTDIRECT_VA_ALLOW_PRIVATE", "1")
         .env("CERTDIRECT_VA_HTTP_PORT", bench.http_port.to_string())
         .env("CERTDIRECT_VA_DNS_SERVERS", format!("127.0.0.1:{dns_port}"))
+        // pebble-challtestsrv cannot sign zones.
+        .env("CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS", "off")
         .env("CERTDIRECT_LOG", "warn")
         // The benchmark measures throughput, not the ACME rate limits (Pebble has none).
         .env(

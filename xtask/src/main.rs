@@ -176,8 +176,9 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
         wasm::build(root, true)
     })?;
     let nextest = ensure_nextest()?;
-    // The validation tests resolve names through a real DNS server on loopback (pebble-challtestsrv).
-    apt_install(&["pebble"])?;
+    // The validation tests resolve names through real DNS servers on loopback: pebble-challtestsrv,
+    // and BIND (named, dnssec-keygen, dnssec-signzone) serving signed zones for CAA and DNSSEC.
+    apt_install(&["pebble", "bind9", "bind9-utils"])?;
     timed("Rust tests on SQLite (whole workspace)", &mut || {
         sh(cargo()
             .current_dir(root)

@@ -5,7 +5,7 @@ use shared::dto::Health;
 
 use crate::state::AppState;
 
-/// Liveness and database reachability.
+/// Liveness, database reachability, and whether validation checks DNSSEC.
 #[utoipa::path(get, path = "/health", tag = "meta",
     responses((status = 200, body = Health), (status = 503, body = Health, description = "the database is unreachable")))]
 pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
@@ -27,6 +27,12 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
             }
             .into(),
             mpic_perspectives: state.config.mpic.perspectives.len() as u32,
+            dnssec: if state.config.va_dnssec.is_off() {
+                "off"
+            } else {
+                "on"
+            }
+            .into(),
         }),
     )
 }

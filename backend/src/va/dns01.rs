@@ -19,13 +19,20 @@ pub async fn validate(
 ) -> (Vec<Value>, Result<(), Failure>) {
     let name = format!("_acme-challenge.{identifier}.");
     let want = expected(key_authorization);
-    match dns::txt(&va.dns_servers, &name).await {
-        Err(e) => (
-            vec![json!({ "hostname": name, "error": e })],
-            Err(Failure::new(FailureKind::Dns, e)),
-        ),
-        Ok(values) => {
-            let record = vec![json!({ "hostname": name, "txt": values })];
+    match dns::txt(&va.dns_servers, &va.dnssec, &name).await {
+        Err(e) => {
+            let dnssec = match e {
+                dns::LookupError::Bogus(_) => "bogus",
+                dns::LookupError::Failed(_) => "-",
+            };
+            (
+                vec![json!({ "hostname": name, "error": e.detail(), "dnssec": dnssec })],
+                Err(Failure::new(FailureKind::Dns, e.detail())),
+            )
+        }
+        Ok((values, security)) => {
+            let record =
+                vec![json!({ "hostname": name, "txt": values, "dnssec": security.as_str() })];
             if values.iter().any(|v| v == &want) {
                 (record, Ok(()))
             } else if values.is_empty() {

@@ -100,7 +100,7 @@ async fn run(
             }
         }
         let addresses = at_most_per_family(
-            dns::addresses(&va.dns_servers, &name)
+            dns::addresses(&va.dns_servers, &va.dnssec, &name)
                 .await
                 .map_err(|e| Failure::new(FailureKind::Dns, format!("{url}: {e}")))?,
         );

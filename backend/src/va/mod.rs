@@ -1,13 +1,16 @@
-//! The validation authority: one file per method (`http01.rs`, `dns01.rs`), each returning what it
-//! fetched or looked up and whether the challenge was met, behind one address guard (R-VAL-4). No
+//! The validation authority: one file per method (`http01.rs`, `dns01.rs`) and the CAA check
+//! (`caa.rs`), each returning what it fetched or looked up and whether the challenge was met,
+//! behind one address guard (R-VAL-4) and one DNSSEC-validating resolver (`dns.rs`, R-VAL-8). No
 //! database here: `orders::validation` takes jobs from the queue, calls [`validate`] and records
 //! the outcome.
 
+pub mod caa;
 pub mod dns;
 pub mod dns01;
 pub mod guard;
 pub mod http01;
 pub mod mpic;
+pub mod trust_anchors;
 
 use std::net::SocketAddr;
 
@@ -28,6 +31,10 @@ pub struct VaConfig {
     pub http_port: u16,
     pub dns_servers: Vec<SocketAddr>,
     pub allow_private: bool,
+    /// Our issuer domain names for CAA (R-VAL-6), lower case, never empty.
+    pub caa_identities: Vec<String>,
+    /// DNSSEC validation of every validation lookup (R-VAL-8).
+    pub dnssec: dns::Dnssec,
 }
 
 impl VaConfig {
@@ -37,6 +44,8 @@ impl VaConfig {
             http_port: c.va_http_port,
             dns_servers: c.va_dns_servers.clone(),
             allow_private: c.va_allow_private,
+            caa_identities: c.caa_identities.clone(),
+            dnssec: c.va_dnssec.clone(),
         }
     }
 }
@@ -146,6 +155,20 @@ pub async fn validate(va: &VaConfig, check: &Check) -> Outcome {
                 dns01::validate(va, &check.identifier, &check.key_authorization).await
             }
         };
+        if result.is_err() {
+            return Outcome { records, result };
+        }
+        // R-VAL-6: CAA is checked once the challenge has been met, with the method that met it.
+        let (caa_records, result) = caa::check(
+            va,
+            &check.identifier,
+            check.wildcard,
+            &check.account_uri,
+            check.method,
+        )
+        .await;
+        let mut records = records;
+        records.extend(caa_records);
         Outcome { records, result }
     };
     match tokio::time::timeout(va.timeout, run).await {

@@ -450,7 +450,9 @@ async fn at_most_two_addresses_per_family_are_tried() {
         .filter(|h| h["address"].as_str().is_some_and(|a| a.contains(':')))
         .count();
     assert_eq!(v6, 2, "{record:?}");
-    assert_eq!(record.last().unwrap()["address"], "127.0.0.1");
+    // The hops come first; the CAA check's entry follows them.
+    let last_hop = record.iter().rfind(|h| h.get("url").is_some()).unwrap();
+    assert_eq!(last_hop["address"], "127.0.0.1");
 }
 
 /// Row 6 (R-VAL-3): a job whose workers keep dying is started at most three times; the next

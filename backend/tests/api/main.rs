@@ -5,6 +5,8 @@ mod accounts;
 mod acme;
 mod ari;
 mod attacks;
+mod caa;
+mod dnssec;
 mod helpers;
 mod jose;
 mod mpic;
