@@ -2,11 +2,12 @@
 //! loaded from PEM files), CSR checks, leaf signing, and CRLs. Keys are loaded once.
 
 pub mod csr;
+pub mod validity;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rcgen::{
     BasicConstraints, CertificateParams, CrlDistributionPoint, CustomExtension, DistinguishedName,
     DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
@@ -156,17 +157,12 @@ impl Ca {
         })
     }
 
-    /// Signs a leaf for `names` with the CSR's public key, valid from now until `not_after`
-    /// (never more than the configured validity). Returns (serial hex, leaf PEM, notBefore, notAfter).
     /// Chooses what a leaf will carry before anything is signed: its serial and validity (the
-    /// configured days, capped at `cap`). The serial is recorded before signing (R-CA-6).
+    /// configured days, capped at `cap` and under the BR maximum of the day: `validity`). The
+    /// serial is recorded before signing (R-CA-6).
     pub fn plan(&self, now: DateTime<Utc>, cap: Option<DateTime<Utc>>) -> LeafPlan {
         let serial = random_serial();
-        let not_before = now - Duration::minutes(1);
-        let mut not_after = now + Duration::days(self.validity_days);
-        if let Some(cap) = cap {
-            not_after = not_after.min(cap);
-        }
+        let (not_before, not_after) = validity::leaf_validity(now, self.validity_days, cap);
         LeafPlan {
             serial_hex: hex::encode(serial.as_ref()),
             serial,
@@ -254,7 +250,6 @@ impl Ca {
     }
 }
 
-/// A freshly signed leaf.
 /// A leaf certificate decided but not yet signed.
 #[derive(Debug, Clone)]
 pub struct LeafPlan {

@@ -4,6 +4,7 @@
 mod accounts;
 mod acme;
 mod attacks;
+mod compliance;
 mod helpers;
 mod jose;
 mod operator;
