@@ -195,7 +195,7 @@ pub async fn orders(
                     identifier: a.identifier.clone(),
                     wildcard: a.wildcard,
                     status: a.status_at(now).as_str().to_owned(),
-                    expires_at: rfc3339(a.expires_at),
+                    expires_at: rfc3339(a.expires_at_effective()),
                     challenges: challenges
                         .iter()
                         .filter(|c| c.authorization_id == a.id)
