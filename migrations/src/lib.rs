@@ -13,6 +13,7 @@ mod m20261129_000007_hot_path_indexes;
 mod m20261201_000008_invoice_charge_claim;
 mod m20261201_000009_login_limit_gates;
 mod m20261201_000010_acme_rate_counters;
+mod m20261210_000012_certificates_revoked_at;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_invoice_charge_claim::Migration),
             Box::new(m20261201_000009_login_limit_gates::Migration),
             Box::new(m20261201_000010_acme_rate_counters::Migration),
+            Box::new(m20261210_000012_certificates_revoked_at::Migration),
         ]
     }
 }

@@ -1,6 +1,7 @@
 //! The certificate authority (R-CA-1..3): a root and an intermediate made on first start (or
 //! loaded from PEM files), CSR checks, leaf signing, and CRLs. Keys are loaded once.
 
+pub mod crl;
 pub mod csr;
 pub mod validity;
 

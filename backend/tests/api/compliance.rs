@@ -1,11 +1,25 @@
 //! CA/Browser Forum Baseline Requirements (docs/compliance.md): leaf validity by the date of
-//! issuance (R-CA-2, BR 6.3.2) and authorization reuse within the BR 4.2.1 period.
+//! issuance (R-CA-2, BR 6.3.2), authorization reuse within the BR 4.2.1 period, and the CRL
+//! schedule (R-CA-5, BR 4.9.7).
 
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
+use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 use serde_json::{json, Value};
 
+use crate::helpers::*;
 use crate::orders::{env, env_with, pem_blocks};
+
+async fn fetch(app: &TestApp, path: &str) -> Vec<u8> {
+    let res = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{path}");
+    res.bytes().await.unwrap().to_vec()
+}
+
+fn serial_hex(der: &[u8]) -> String {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).unwrap();
+    hex::encode(cert.raw_serial())
+}
 
 fn validity_of(chain: &str) -> (DateTime<Utc>, DateTime<Utc>) {
     let leaf = pem_blocks(chain).remove(0);
@@ -92,4 +106,115 @@ async fn authorizations_are_reused_within_the_br_period_only() {
     assert_eq!(e.get(&authz_url).await.body["status"], "expired");
     let (r, _) = e.finalize(&second.body, &["reuse.jp"]).await;
     r.expect_problem("orderNotReady");
+}
+
+/// Housekeeping ticks (every `step`) for `span` of test time.
+async fn tick(app: &TestApp, span: Duration, step: Duration) {
+    let end = app.clock_now() + span;
+    while app.clock_now() < end {
+        app.clock.advance(step);
+        certdirect::certs::scheduled_crl(&app.state).await.unwrap();
+    }
+}
+
+async fn crls(app: &TestApp) -> Vec<certdirect::store::entity::crl::Model> {
+    use certdirect::store::entity::crl;
+    crl::Entity::find()
+        .order_by_asc(crl::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap()
+}
+
+fn crl_number(der_b64: &str) -> (u64, Vec<String>, i64) {
+    use base64::Engine;
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(der_b64)
+        .unwrap();
+    let (_, crl) = x509_parser::parse_x509_crl(&der).unwrap();
+    let number = crl.crl_number().unwrap().to_u64_digits()[0];
+    let serials = crl
+        .iter_revoked_certificates()
+        .map(|r| hex::encode(r.raw_serial()))
+        .collect();
+    let span = crl.next_update().unwrap().timestamp() - crl.last_update().timestamp();
+    (number, serials, span)
+}
+
+/// R-CA-5: a CRL within 24 hours of the first issuance, re-signed before it is four days old,
+/// signed again at once on a revocation in the portal under the next number,
+/// never more than ten days ahead; two processes ticking together sign one CRL, not two.
+#[tokio::test]
+async fn the_crl_follows_its_schedule() {
+    let e = env().await;
+    e.buy("example.jp", "dv").await;
+    let app = &e.app;
+    tick(app, Duration::hours(2), Duration::hours(1)).await;
+    assert!(
+        crls(app).await.is_empty(),
+        "no CRL before the first issuance"
+    );
+
+    let issued_at = app.clock_now();
+    let (_, chain) = e.issue_http(&["example.jp"]).await;
+    tick(app, Duration::days(1), Duration::hours(1)).await;
+    let after_a_day = crls(app).await;
+    assert_eq!(after_a_day.len(), 1, "one CRL in the first day");
+    let first = &after_a_day[0];
+    assert!(first.this_update >= issued_at);
+    assert!(first.this_update - issued_at <= Duration::hours(24));
+
+    tick(app, Duration::days(4), Duration::hours(1)).await;
+    let rows = crls(app).await;
+    assert!(rows.len() >= 2, "re-signed within four days");
+    for pair in rows.windows(2) {
+        assert!(pair[1].this_update - pair[0].this_update < Duration::days(4));
+    }
+    let newest = rows.last().unwrap();
+    assert!(app.clock_now() - newest.this_update < Duration::days(4));
+
+    // Two processes' ticks at the same moment sign one CRL between them.
+    app.clock.advance(Duration::days(3));
+    let before = crls(app).await.len();
+    let (a, b) = tokio::join!(
+        certdirect::certs::scheduled_crl(&app.state),
+        certdirect::certs::scheduled_crl(&app.state)
+    );
+    assert_eq!(
+        [a.unwrap(), b.unwrap()].iter().flatten().count(),
+        1,
+        "exactly one tick won"
+    );
+    assert_eq!(crls(app).await.len(), before + 1);
+
+    // A revocation in the portal: the next number at once, listing the serial.
+    let (last_number, _, _) = crl_number(&crls(app).await.last().unwrap().der);
+    let serial = serial_hex(&pem_blocks(&chain).remove(0));
+    // Days have passed: the portal session of the start has ended.
+    let portal = app.login("acme@example.jp").await;
+    let res = portal
+        .post(
+            &format!("/certificates/{serial}/revoke"),
+            &json!({ "reason": 4 }),
+        )
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let rows = crls(app).await;
+    let (number, serials, span) = crl_number(&rows.last().unwrap().der);
+    assert_eq!(number, last_number + 1);
+    assert_eq!(serials, std::slice::from_ref(&serial));
+    assert!(span <= Duration::days(10).num_seconds(), "{span} s ahead");
+    assert_eq!(rows.last().unwrap().this_update, app.clock_now());
+
+    // The URL serves that CRL.
+    let served = fetch(app, "/ca/intermediate.crl").await;
+    let (_, parsed) = x509_parser::parse_x509_crl(&served).unwrap();
+    assert_eq!(parsed.crl_number().unwrap().to_u64_digits()[0], number);
+    assert_eq!(
+        certdirect::store::entity::crl::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap() as usize,
+        crls(app).await.len()
+    );
 }
