@@ -142,7 +142,7 @@ fn crl_number(der_b64: &str) -> (u64, Vec<String>, i64) {
 }
 
 /// R-CA-5: a CRL within 24 hours of the first issuance, re-signed before it is four days old,
-/// signed again at once on a revocation in the portal under the next number,
+/// signed again at once on a revocation (portal and operator console) under the next number,
 /// never more than ten days ahead; two processes ticking together sign one CRL, not two.
 #[tokio::test]
 async fn the_crl_follows_its_schedule() {
@@ -157,6 +157,14 @@ async fn the_crl_follows_its_schedule() {
 
     let issued_at = app.clock_now();
     let (_, chain) = e.issue_http(&["example.jp"]).await;
+    // A second certificate on the same (reused) authorization.
+    let chain2 = {
+        let order = e.new_order(&["example.jp"]).await;
+        let (done, _) = e.finalize(&order.body, &["example.jp"]).await;
+        assert_eq!(done.body["status"], "valid", "{}", done.body);
+        let url = done.body["certificate"].as_str().unwrap().to_owned();
+        e.get(&url).await.body.as_str().unwrap().to_owned()
+    };
     tick(app, Duration::days(1), Duration::hours(1)).await;
     let after_a_day = crls(app).await;
     assert_eq!(after_a_day.len(), 1, "one CRL in the first day");
@@ -206,10 +214,44 @@ async fn the_crl_follows_its_schedule() {
     assert!(span <= Duration::days(10).num_seconds(), "{span} s ahead");
     assert_eq!(rows.last().unwrap().this_update, app.clock_now());
 
+    // And in the operator console, for any customer's certificate.
+    let operator = app.customer("ops@certdirect.example").await.0;
+    use sea_orm::ConnectionTrait;
+    app.state
+        .db
+        .execute_unprepared(
+            "UPDATE customers SET role = 'operator' WHERE email_lower = 'ops@certdirect.example'",
+        )
+        .await
+        .unwrap();
+    let serial2 = serial_hex(&pem_blocks(&chain2).remove(0));
+    let path = format!("/operator/certificates/{serial2}/revoke");
+    assert_eq!(
+        portal.post(&path, &json!({ "reason": 5 })).await.status(),
+        StatusCode::FORBIDDEN,
+        "customers use their own route"
+    );
+    let res = operator.post(&path, &json!({ "reason": 5 })).await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    assert_eq!(
+        operator.post(&path, &json!({ "reason": 5 })).await.status(),
+        StatusCode::CONFLICT
+    );
+    let (number2, mut serials, _) = crl_number(&crls(app).await.last().unwrap().der);
+    assert_eq!(number2, number + 1);
+    serials.sort();
+    let mut both = vec![serial, serial2];
+    both.sort();
+    assert_eq!(serials, both);
     // The URL serves that CRL.
     let served = fetch(app, "/ca/intermediate.crl").await;
     let (_, parsed) = x509_parser::parse_x509_crl(&served).unwrap();
-    assert_eq!(parsed.crl_number().unwrap().to_u64_digits()[0], number);
+    assert_eq!(parsed.crl_number().unwrap().to_u64_digits()[0], number2);
     assert_eq!(
         certdirect::store::entity::crl::Entity::find()
             .count(&app.state.db)
