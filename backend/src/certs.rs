@@ -314,6 +314,37 @@ pub async fn intermediate_handler(
         .into_response()
 }
 
+/// `GET /ca/root.der`: the root (the intermediate's AIA caIssuers URL).
+pub async fn root_der_handler(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/pkix-cert")],
+        state.ca.root_der.clone(),
+    )
+        .into_response()
+}
+
+/// `GET /ca/root.crl`: the root's CRL, which covers the intermediate (its CRL distribution
+/// point); absent when the CA files come from configuration.
+pub async fn root_crl_handler(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match &state.ca.root_crl {
+        Some(der) => (
+            [(axum::http::header::CONTENT_TYPE, "application/pkix-crl")],
+            der.clone(),
+        )
+            .into_response(),
+        None => crate::error::ApiError::not_found(
+            "the root's CRL is published by the operator of the configured CA",
+        )
+        .into_response(),
+    }
+}
+
 /// `GET /ca/root.pem`: the root to trust.
 pub async fn root_handler(
     axum::extract::State(state): axum::extract::State<AppState>,
@@ -335,4 +366,6 @@ pub fn router() -> axum::Router<AppState> {
             axum::routing::get(intermediate_handler),
         )
         .route("/root.pem", axum::routing::get(root_handler))
+        .route("/root.der", axum::routing::get(root_der_handler))
+        .route("/root.crl", axum::routing::get(root_crl_handler))
 }

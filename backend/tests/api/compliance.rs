@@ -1,6 +1,9 @@
-//! CA/Browser Forum Baseline Requirements (docs/compliance.md): leaf validity by the date of
-//! issuance (R-CA-2, BR 6.3.2), authorization reuse within the BR 4.2.1 period, and the CRL
-//! schedule (R-CA-5, BR 4.9.7).
+//! CA/Browser Forum Baseline Requirements (docs/compliance.md): every certificate profile and
+//! the CRLs linted by pkilint (R-CA-6), leaf validity by the date of issuance (R-CA-2, BR 6.3.2),
+//! authorization reuse within the BR 4.2.1 period, and the CRL schedule (R-CA-5, BR 4.9.7).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
@@ -8,7 +11,89 @@ use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 use serde_json::{json, Value};
 
 use crate::helpers::*;
-use crate::orders::{env, env_with, pem_blocks};
+use crate::orders::{env, env_with, pem_blocks, Env};
+
+/// A pkilint program: from `CERTDIRECT_PKILINT_BIN` (the directory `cargo xtask test` installs
+/// pkilint into), else from PATH. Missing pkilint fails the test: it is never skipped.
+fn pkilint(program: &str) -> PathBuf {
+    if let Some(dir) = std::env::var_os("CERTDIRECT_PKILINT_BIN") {
+        let path = Path::new(&dir).join(program);
+        assert!(
+            path.exists(),
+            "CERTDIRECT_PKILINT_BIN={} has no {program}; `cargo xtask test` installs pkilint there",
+            path.parent().unwrap().display()
+        );
+        return path;
+    }
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(program))
+            .find(|p| p.exists())
+    });
+    on_path.unwrap_or_else(|| {
+        panic!(
+            "{program} (pkilint, from PyPI) is not installed: `cargo xtask test` installs it into a \
+             virtual environment and sets CERTDIRECT_PKILINT_BIN; to run these tests alone, \
+             `cargo xtask pkilint` installs it and prints the CERTDIRECT_PKILINT_BIN to set"
+        )
+    })
+}
+
+/// Runs a pkilint linter over `files` and returns its findings of WARNING and above as
+/// (severity, validator @ node, code, message).
+fn lint(program: &str, args: &[&str], files: &[String]) -> Vec<(String, String, String, String)> {
+    let out = Command::new(pkilint(program))
+        .arg("lint")
+        .args(args)
+        .args(["-s", "WARNING", "-f", "JSON"])
+        .args(files)
+        .output()
+        .unwrap_or_else(|e| panic!("running {program}: {e}"));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{program} {args:?} {files:?} gave no JSON report ({e}): {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let mut findings = Vec::new();
+    for result in report["results"].as_array().unwrap() {
+        for f in result["finding_descriptions"].as_array().unwrap() {
+            findings.push((
+                f["severity"].as_str().unwrap().to_owned(),
+                format!(
+                    "{} @ {}",
+                    result["validator"].as_str().unwrap(),
+                    result["node_path"].as_str().unwrap()
+                ),
+                f["code"].as_str().unwrap().to_owned(),
+                f["message"].as_str().unwrap_or("").to_owned(),
+            ));
+        }
+    }
+    findings
+}
+
+/// Answers dns-01 for every authorization of a new order for `names` (registered beforehand),
+/// finalizes it with a CSR for `key` and returns (order, PEM chain).
+async fn issue_dns(e: &Env, names: &[&str], key: &rcgen::KeyPair) -> (Value, String) {
+    let order = e.new_order(names).await;
+    assert_eq!(order.status, 201, "{}", order.body);
+    for authz in order.body["authorizations"].as_array().unwrap() {
+        let decided = e.pass_dns(authz.as_str().unwrap()).await;
+        assert_eq!(decided["status"], "valid", "{decided}");
+    }
+    let mut params =
+        rcgen::CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            .unwrap();
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    let csr = params.serialize_request(key).unwrap();
+    let done = e.finalize_der(&order.body, csr.der()).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.body["status"], "valid", "{}", done.body);
+    let chain = e.get(done.body["certificate"].as_str().unwrap()).await;
+    (done.body, chain.body.as_str().unwrap().to_owned())
+}
 
 async fn fetch(app: &TestApp, path: &str) -> Vec<u8> {
     let res = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
@@ -19,6 +104,138 @@ async fn fetch(app: &TestApp, path: &str) -> Vec<u8> {
 fn serial_hex(der: &[u8]) -> String {
     let (_, cert) = x509_parser::parse_x509_certificate(der).unwrap();
     hex::encode(cert.raw_serial())
+}
+
+/// R-CA-6: the root, the intermediate, a leaf of each product (DV single name, the name with its
+/// `www.`, a wildcard with its base name, an IDN; P-256, RSA and P-384 keys) and both CRLs (the
+/// intermediate's with a revoked entry, and the root's) pass pkilint's CA/Browser Forum TLS
+/// linters with no error, and each issuer–subject pair its RFC 5280 chain linter.
+#[tokio::test]
+async fn every_profile_passes_pkilint() {
+    // Fail before any work when pkilint is missing.
+    pkilint("lint_cabf_serverauth_cert");
+    pkilint("lint_crl");
+    pkilint("lint_pkix_signer_signee_cert_chain");
+    // Public-looking URLs in the certificates (the test server's 127.0.0.1 is an internal name,
+    // which the BR forbid there); the files are fetched from the test server below.
+    let e = env_with(
+        &[
+            (
+                "CERTDIRECT_CRL_URL",
+                "http://ca.example.jp/ca/intermediate.crl",
+            ),
+            (
+                "CERTDIRECT_CA_ISSUERS_URL",
+                "http://ca.example.jp/ca/intermediate.der",
+            ),
+        ],
+        true,
+    )
+    .await;
+    e.buy("single.jp", "dv").await;
+    e.buy("example.jp", "dv").await;
+    e.buy("*.wild.jp", "dv_wildcard").await;
+    e.buy("xn--r8jz45g.jp", "dv").await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, der: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, der).unwrap();
+        path.display().to_string()
+    };
+    const CERT: &str = "lint_cabf_serverauth_cert";
+    const CRL: &str = "lint_crl";
+    const CHAIN: &str = "lint_pkix_signer_signee_cert_chain";
+    // (linter, its options, files)
+    let mut runs: Vec<(&str, Vec<&str>, Vec<String>)> = Vec::new();
+    let root = write("root.der", &fetch(&e.app, "/ca/root.der").await);
+    runs.push((CERT, vec!["-t", "ROOT-CA"], vec![root.clone()]));
+    let mut intermediate = String::new();
+    let mut revoked = String::new();
+    // The key types a CSR may have (R-ACME-6): P-256, RSA 2048 and P-384.
+    let p256 = || rcgen::KeyPair::generate().unwrap();
+    let rsa = || {
+        let der = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/rsa2048-leaf.pk8.der"
+        ))
+        .unwrap();
+        let der = rustls_pki_types::PrivatePkcs8KeyDer::from(der);
+        rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&der, &rcgen::PKCS_RSA_SHA256).unwrap()
+    };
+    let p384 = || rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
+    for (file, names, key) in [
+        ("leaf-dv-single-p256.der", &["single.jp"][..], p256()),
+        (
+            "leaf-dv-www-rsa.der",
+            &["example.jp", "www.example.jp"],
+            rsa(),
+        ),
+        (
+            "leaf-dv-wildcard-p256.der",
+            &["*.wild.jp", "wild.jp"],
+            p256(),
+        ),
+        ("leaf-dv-idn-p384.der", &["xn--r8jz45g.jp"], p384()),
+    ] {
+        let (_, chain) = issue_dns(&e, names, &key).await;
+        let blocks = pem_blocks(&chain);
+        if intermediate.is_empty() {
+            intermediate = write("intermediate.der", &blocks[1]);
+            let t = vec!["-t", "INTERNAL-UNCONSTRAINED-TLS-CA"];
+            runs.push((CERT, t, vec![intermediate.clone()]));
+            runs.push((CHAIN, vec![], vec![root.clone(), intermediate.clone()]));
+            revoked = serial_hex(&blocks[0]);
+        }
+        let leaf = write(file, &blocks[0]);
+        runs.push((CERT, vec!["-t", "DV-FINAL-CERTIFICATE"], vec![leaf.clone()]));
+        runs.push((CHAIN, vec![], vec![intermediate.clone(), leaf]));
+    }
+    // A revoked entry with a reason code (keyCompromise) in the intermediate's CRL.
+    let res = e
+        .portal
+        .post(
+            &format!("/certificates/{revoked}/revoke"),
+            &json!({ "reason": 1 }),
+        )
+        .await;
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "{}",
+        res.text().await.unwrap()
+    );
+    let crl = fetch(&e.app, "/ca/intermediate.crl").await;
+    let (_, parsed) = x509_parser::parse_x509_crl(&crl).unwrap();
+    assert_eq!(parsed.iter_revoked_certificates().count(), 1);
+    let crl = write("intermediate.crl", &crl);
+    runs.push((CRL, vec!["-t", "CRL", "-p", "BR"], vec![crl]));
+    let arl = write("root.crl", &fetch(&e.app, "/ca/root.crl").await);
+    runs.push((CRL, vec!["-t", "ARL", "-p", "BR"], vec![arl]));
+
+    let mut errors = Vec::new();
+    let mut report = String::new();
+    for (program, args, files) in &runs {
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| {
+                Path::new(f)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        let name = names.join(" → ");
+        report += &format!("{program} {} {name}:\n", args.join(" "));
+        for (severity, at, code, message) in lint(program, args, files) {
+            report += &format!("    {severity} {code} {message} [{at}]\n");
+            if matches!(severity.as_str(), "FATAL" | "CRITICAL" | "ERROR") {
+                errors.push(format!("{name}: {code}"));
+            }
+        }
+    }
+    println!("pkilint findings (WARNING and above):\n{report}");
+    assert!(errors.is_empty(), "pkilint errors: {errors:#?}\n{report}");
 }
 
 fn validity_of(chain: &str) -> (DateTime<Utc>, DateTime<Utc>) {
