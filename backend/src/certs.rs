@@ -3,9 +3,7 @@
 
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde_json::json;
 
 use crate::audit::AuditEntry;
@@ -78,9 +76,6 @@ pub async fn send_expiry_reminders(state: &AppState) -> anyhow::Result<u32> {
     }
     Ok(sent)
 }
-
-/// How long a published CRL is valid; it is re-signed on every revocation and well before this.
-pub const CRL_VALIDITY_DAYS: i64 = 7;
 
 /// RFC 5280 reason codes a subscriber may give (RFC 8555 §7.6 leaves the rest to the CA).
 pub const ACCEPTED_REASONS: [u8; 5] = [0, 1, 3, 4, 5];
@@ -169,8 +164,58 @@ pub async fn revoke(
     Ok(())
 }
 
-/// Signs and stores a new CRL of every revoked certificate not yet expired.
-pub async fn publish_crl(state: &AppState) -> anyhow::Result<crl::Model> {
+/// The latest published CRL (by number) and the number the next one gets. A row without DER is
+/// a placeholder an older version left behind: never served, but its number is taken.
+async fn latest_crl(
+    db: &impl sea_orm::ConnectionTrait,
+) -> Result<(Option<crl::Model>, i64), sea_orm::DbErr> {
+    let newest = crl::Entity::find()
+        .order_by_desc(crl::Column::Id)
+        .one(db)
+        .await?;
+    let next = newest.as_ref().map_or(1, |row| row.id + 1);
+    let published = match newest {
+        Some(row) if !row.der.is_empty() => Some(row),
+        Some(_) => {
+            crl::Entity::find()
+                .filter(crl::Column::Der.ne(""))
+                .order_by_desc(crl::Column::Id)
+                .one(db)
+                .await?
+        }
+        None => None,
+    };
+    Ok((published, next))
+}
+
+/// When the latest revocation happened, if one did (by `idx_certificates_revoked_at`).
+async fn last_revocation(
+    db: &impl sea_orm::ConnectionTrait,
+) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
+    Ok(certificate::Entity::find()
+        .filter(certificate::Column::RevokedAt.is_not_null())
+        .order_by_desc(certificate::Column::RevokedAt)
+        .one(db)
+        .await?
+        .and_then(|c| c.revoked_at))
+}
+
+/// When the first certificate was issued, if one was.
+async fn first_issuance(
+    db: &impl sea_orm::ConnectionTrait,
+) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
+    Ok(certificate::Entity::find()
+        .filter(certificate::Column::Status.is_in(["valid", "revoked"]))
+        .order_by_asc(certificate::Column::Id)
+        .one(db)
+        .await?
+        .map(|c| c.created_at))
+}
+
+/// Signs CRL number `number` of every revoked certificate not yet expired and stores it under
+/// that number, which is the row's key: when another process stored that number first (the
+/// insert is the compare-and-set), this CRL is dropped unpublished and `None` comes back.
+async fn try_publish(state: &AppState, number: i64) -> anyhow::Result<Option<crl::Model>> {
     let now = state.now();
     let revoked = certificate::Entity::find()
         .filter(certificate::Column::Status.eq("revoked"))
@@ -187,32 +232,55 @@ pub async fn publish_crl(state: &AppState) -> anyhow::Result<crl::Model> {
             )
         })
         .collect();
-    let next = now + Duration::days(CRL_VALIDITY_DAYS);
-    // The row id is the CRL number: insert a placeholder, sign with its id, then store the DER.
+    let next = now + crate::ca::crl::NEXT_UPDATE;
+    let der = state.ca.crl(number, &entries, now, next)?;
     let row = crl::ActiveModel {
-        der: Set(String::new()),
+        id: Set(number),
+        der: Set(base64::engine::general_purpose::STANDARD.encode(der)),
         this_update: Set(now),
         next_update: Set(next),
-        ..Default::default()
+    };
+    match crl::Entity::insert(row).exec(&state.db).await {
+        Ok(_) => {}
+        Err(e) if crate::store::is_unique_violation(&e) => return Ok(None),
+        Err(e) => return Err(e.into()),
     }
-    .insert(&state.db)
-    .await?;
-    let der = state.ca.crl(row.id, &entries, now, next)?;
-    let mut model: crl::ActiveModel = row.into();
-    model.der = Set(base64::engine::general_purpose::STANDARD.encode(der));
-    Ok(model.update(&state.db).await?)
+    Ok(crl::Entity::find_by_id(number).one(&state.db).await?)
 }
 
-/// The newest CRL, publishing one if none exists or the newest is within a day of its next update.
+/// Signs and stores a new CRL of every revoked certificate not yet expired, under the next CRL
+/// number; when another process takes that number first, tries the one after (its CRL may
+/// have been built before the revocation this one is for).
+pub async fn publish_crl(state: &AppState) -> anyhow::Result<crl::Model> {
+    for _ in 0..8 {
+        let (_, number) = latest_crl(&state.db).await?;
+        if let Some(row) = try_publish(state, number).await? {
+            return Ok(row);
+        }
+    }
+    anyhow::bail!("another process kept taking the next CRL number")
+}
+
+/// The housekeeping tick's CRL (R-CA-5): signs one when `ca::crl::due` says so. Safe in several
+/// processes at once: they race for the same CRL number and one stores it.
+pub async fn scheduled_crl(state: &AppState) -> anyhow::Result<Option<crl::Model>> {
+    let (latest, number) = latest_crl(&state.db).await?;
+    let first = first_issuance(&state.db).await?;
+    let revoked = last_revocation(&state.db).await?;
+    let latest = latest.map(|l| l.this_update);
+    if crate::ca::crl::due(latest, first, revoked, state.now()).is_none() {
+        return Ok(None);
+    }
+    try_publish(state, number).await
+}
+
+/// The CRL to serve: the latest, after the schedule's check (so a deployment whose workers are
+/// down still serves a fresh one); signs the first one if none was ever published.
 pub async fn current_crl(state: &AppState) -> anyhow::Result<Vec<u8>> {
-    let latest = crl::Entity::find()
-        .filter(crl::Column::Der.ne(""))
-        .order_by_desc(crl::Column::Id)
-        .one(&state.db)
-        .await?;
-    let row = match latest {
-        Some(row) if row.next_update - Duration::days(1) > state.now() => row,
-        _ => publish_crl(state).await?,
+    scheduled_crl(state).await?;
+    let row = match latest_crl(&state.db).await?.0 {
+        Some(row) => row,
+        None => publish_crl(state).await?,
     };
     Ok(base64::engine::general_purpose::STANDARD.decode(row.der)?)
 }
@@ -246,6 +314,37 @@ pub async fn intermediate_handler(
         .into_response()
 }
 
+/// `GET /ca/root.der`: the root (the intermediate's AIA caIssuers URL).
+pub async fn root_der_handler(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/pkix-cert")],
+        state.ca.root_der.clone(),
+    )
+        .into_response()
+}
+
+/// `GET /ca/root.crl`: the root's CRL, which covers the intermediate (its CRL distribution
+/// point); absent when the CA files come from configuration.
+pub async fn root_crl_handler(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match &state.ca.root_crl {
+        Some(der) => (
+            [(axum::http::header::CONTENT_TYPE, "application/pkix-crl")],
+            der.clone(),
+        )
+            .into_response(),
+        None => crate::error::ApiError::not_found(
+            "the root's CRL is published by the operator of the configured CA",
+        )
+        .into_response(),
+    }
+}
+
 /// `GET /ca/root.pem`: the root to trust.
 pub async fn root_handler(
     axum::extract::State(state): axum::extract::State<AppState>,
@@ -267,6 +366,8 @@ pub fn router() -> axum::Router<AppState> {
             axum::routing::get(intermediate_handler),
         )
         .route("/root.pem", axum::routing::get(root_handler))
+        .route("/root.der", axum::routing::get(root_der_handler))
+        .route("/root.crl", axum::routing::get(root_crl_handler))
 }
 
 /// The certificate a RFC 9773 certificate identifier names: ours, signed, with that serial and

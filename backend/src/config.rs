@@ -298,6 +298,39 @@ impl Sources {
         }
         Ok(n)
     }
+
+    /// A URL put in certificates (CRL distribution point, AIA caIssuers): `http://` with a host,
+    /// as the BR require (7.1.2.11.2, 7.1.2.7.7); a bad value stops the start. Unset, it is
+    /// `path` under the public URL, made `http://` when the public URL is https (same host; the
+    /// port kept only when it is not the https default).
+    fn cert_url(&self, key: &str, public: &str, path: &str) -> Result<String, ConfigError> {
+        match self.string(key) {
+            Some(s) => {
+                let url = Url::parse(&s)
+                    .map_err(|e| self.err(key, format!("{s:?} is not a URL: {e}")))?;
+                if url.scheme() != "http" || url.host().is_none() {
+                    return Err(self.err(
+                        key,
+                        format!("{s:?} must be an http:// URL with a host: the CA/Browser Forum forbid https in certificates' CRL and caIssuers URLs"),
+                    ));
+                }
+                if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+                    return Err(self.err(key, "must not have a query, fragment or user"));
+                }
+                Ok(s)
+            }
+            None => {
+                let mut url =
+                    Url::parse(public).map_err(|e| self.err("public_url", e.to_string()))?;
+                if url.scheme() == "https" {
+                    let port = url.port();
+                    url.set_scheme("http").ok();
+                    url.set_port(port.filter(|p| *p != 443)).ok();
+                }
+                Ok(format!("{}{path}", url.as_str().trim_end_matches('/')))
+            }
+        }
+    }
 }
 
 /// How long a validation worker holds a queued job before another may take it over
@@ -611,12 +644,8 @@ impl Config {
             ca_intermediate_cert: src.string("ca_intermediate_cert").map(PathBuf::from),
             ca_intermediate_key: src.string("ca_intermediate_key").map(PathBuf::from),
             cert_validity_days,
-            crl_url: src
-                .string("crl_url")
-                .unwrap_or_else(|| format!("{base}/ca/intermediate.crl")),
-            ca_issuers_url: src
-                .string("ca_issuers_url")
-                .unwrap_or_else(|| format!("{base}/ca/intermediate.der")),
+            crl_url: src.cert_url("crl_url", &base, "/ca/intermediate.crl")?,
+            ca_issuers_url: src.cert_url("ca_issuers_url", &base, "/ca/intermediate.der")?,
             catalogue,
             invoice_due_days: invoice_due_days as u32,
             bank_account: src.string("bank_account").unwrap_or_else(|| {
@@ -888,5 +917,40 @@ mod tests {
         assert_eq!(c.tls, Some(TlsConfig::SelfSigned));
         assert_eq!(c.public_url.scheme(), "https");
         assert!(c.secure_cookies());
+    }
+
+    #[test]
+    fn certificate_urls_are_http() {
+        let c = Config::from_sources(
+            None,
+            &env(&[("CERTDIRECT_PUBLIC_URL", "https://ca.example.jp")]),
+        )
+        .unwrap();
+        assert_eq!(c.crl_url, "http://ca.example.jp/ca/intermediate.crl");
+        assert_eq!(c.ca_issuers_url, "http://ca.example.jp/ca/intermediate.der");
+        let c = Config::from_sources(
+            None,
+            &env(&[("CERTDIRECT_PUBLIC_URL", "https://ca.example.jp:8443/")]),
+        )
+        .unwrap();
+        assert_eq!(c.crl_url, "http://ca.example.jp:8443/ca/intermediate.crl");
+        for (key, value) in [
+            (
+                "CERTDIRECT_CRL_URL",
+                "https://ca.example.jp/ca/intermediate.crl",
+            ),
+            ("CERTDIRECT_CA_ISSUERS_URL", "ftp://ca.example.jp/x.der"),
+            ("CERTDIRECT_CRL_URL", "not a url"),
+            ("CERTDIRECT_CRL_URL", "http://ca.example.jp/crl?x=1"),
+        ] {
+            let err = Config::from_sources(None, &env(&[(key, value)])).unwrap_err();
+            assert!(err.to_string().contains(key), "{key}={value}: {err}");
+        }
+        let ok = Config::from_sources(
+            None,
+            &env(&[("CERTDIRECT_CRL_URL", "http://crl.example.jp/int.crl")]),
+        )
+        .unwrap();
+        assert_eq!(ok.crl_url, "http://crl.example.jp/int.crl");
     }
 }

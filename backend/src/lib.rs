@@ -6,6 +6,7 @@ pub mod acme;
 pub mod api;
 pub mod audit;
 pub mod billing;
+pub mod br;
 pub mod ca;
 pub mod campaigns;
 pub mod certs;

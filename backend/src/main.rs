@@ -134,7 +134,8 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             command: CaCommand::Init,
         } => {
             let dir = config.data_dir.join("ca");
-            let made = certdirect::ca::init(&dir)?;
+            let made =
+                certdirect::ca::init(&dir, &certdirect::ca::RootUrls::from_config(&config)?)?;
             let paths = certdirect::ca::CaPaths::in_dir(&dir);
             println!(
                 "{} CA: root {} (trust this), intermediate {}",

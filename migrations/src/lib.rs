@@ -15,6 +15,7 @@ mod m20261201_000009_login_limit_gates;
 mod m20261201_000010_acme_rate_counters;
 mod m20261202_000011_challenge_perspectives;
 mod m20261202_000012_renewal_info;
+mod m20261202_000013_certificates_revoked_at;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_acme_rate_counters::Migration),
             Box::new(m20261202_000011_challenge_perspectives::Migration),
             Box::new(m20261202_000012_renewal_info::Migration),
+            Box::new(m20261202_000013_certificates_revoked_at::Migration),
         ]
     }
 }

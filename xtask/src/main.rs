@@ -2,8 +2,11 @@
 //!
 //! - `run`: installs what is missing, builds the portal (wasm) and the server, and serves
 //!   everything on the embedded SQLite default at http://127.0.0.1:8080.
-//! - `test`: fmt, clippy (host and wasm), every Rust test on SQLite and again on PostgreSQL,
-//!   and the Playwright suite in Chromium — one build shared by all stages.
+//! - `test`: fmt, clippy (host and wasm), every Rust test on SQLite and again on PostgreSQL
+//!   (pkilint installed for the compliance tests), and the Playwright suite in Chromium — one
+//!   build shared by all stages.
+//! - `pkilint`: installs only pkilint (as `test` does) and prints the `CERTDIRECT_PKILINT_BIN`
+//!   to run the compliance tests with alone.
 //! - `bench`: the ACME load benchmark, CertDirect side by side with Pebble (see `bench.rs`).
 
 mod bench;
@@ -31,6 +34,11 @@ fn main() -> anyhow::Result<()> {
         Some("run") => run(&root),
         Some("test") => test(&root, flag("--skip-e2e")),
         Some("wasm") => wasm::build(&root, !flag("--dev")),
+        Some("pkilint") => {
+            let bin = ensure_pkilint(&root)?;
+            println!("CERTDIRECT_PKILINT_BIN={}", bin.display());
+            Ok(())
+        }
         Some("bench") => bench::bench(&root, &args[1..]),
         _ => {
             eprintln!(
@@ -38,7 +46,8 @@ fn main() -> anyhow::Result<()> {
                  \n  run              build the portal and the server, serve on SQLite at http://127.0.0.1:8080\
                  \n  test             fmt, clippy, Rust tests on SQLite and PostgreSQL, Playwright e2e\
                  \n  test --skip-e2e  the same without the browser suite\
-                 \n  wasm [--dev]     build only the portal into frontend/dist (release unless --dev)\n{}",
+                 \n  wasm [--dev]     build only the portal into frontend/dist (release unless --dev)\
+                 \n  pkilint          install pkilint for the compliance tests; prints CERTDIRECT_PKILINT_BIN\n{}",
                 bench::USAGE
             );
             std::process::exit(2);
@@ -179,9 +188,12 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
     // The validation tests resolve names through real DNS servers on loopback: pebble-challtestsrv,
     // and BIND (named, dnssec-keygen, dnssec-signzone) serving signed zones for CAA and DNSSEC.
     apt_install(&["pebble", "bind9", "bind9-utils"])?;
+    // The compliance tests lint every certificate profile and the CRLs with pkilint (R-CA-6).
+    let pkilint = ensure_pkilint(root)?;
     timed("Rust tests on SQLite (whole workspace)", &mut || {
         sh(cargo()
             .current_dir(root)
+            .env("CERTDIRECT_PKILINT_BIN", &pkilint)
             .args(nextest_args(nextest, &["--workspace"])))
     })?;
     timed("Rust tests on PostgreSQL (backend)", &mut || {
@@ -190,6 +202,7 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
         sh(cargo()
             .current_dir(root)
             .env("CERTDIRECT_TEST_DATABASE_URL", &url)
+            .env("CERTDIRECT_PKILINT_BIN", &pkilint)
             .args(nextest_args(
                 nextest,
                 &["--workspace", "-E", "package(certdirect)"],
@@ -335,12 +348,11 @@ fn postgres_test_database() -> anyhow::Result<String> {
     Ok(test_url.to_string())
 }
 
-/// The certbot of the e2e virtual environment (from PyPI), installed when missing.
-fn ensure_certbot(root: &Path) -> anyhow::Result<PathBuf> {
-    let venv = root.join("e2e/.venv");
-    let certbot = venv.join("bin/certbot");
-    if certbot.exists() {
-        return Ok(certbot);
+/// Makes the Python virtual environment `venv` unless it exists (installing Debian's
+/// python3-venv first when `python3 -m venv` is missing).
+fn ensure_venv(venv: &Path) -> anyhow::Result<()> {
+    if venv.join("bin/pip").exists() {
+        return Ok(());
     }
     if !Command::new("python3")
         .args(["-m", "venv", "--help"])
@@ -349,8 +361,18 @@ fn ensure_certbot(root: &Path) -> anyhow::Result<PathBuf> {
     {
         apt_install(&["python3-venv"])?;
     }
+    sh(Command::new("python3").arg("-m").arg("venv").arg(venv))
+}
+
+/// The certbot of the e2e virtual environment (from PyPI), installed when missing.
+fn ensure_certbot(root: &Path) -> anyhow::Result<PathBuf> {
+    let venv = root.join("e2e/.venv");
+    let certbot = venv.join("bin/certbot");
+    if certbot.exists() {
+        return Ok(certbot);
+    }
+    ensure_venv(&venv)?;
     println!("installing certbot from PyPI into {}", venv.display());
-    sh(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
     sh(Command::new(venv.join("bin/pip")).args([
         "install",
         "--quiet",
@@ -358,6 +380,49 @@ fn ensure_certbot(root: &Path) -> anyhow::Result<PathBuf> {
         "certbot",
     ]))?;
     Ok(certbot)
+}
+
+/// The pkilint release the compliance tests lint with (R-CA-6). Pinned so that a new release's
+/// new findings arrive as a deliberate bump, not as a surprise in an unrelated change.
+const PKILINT_VERSION: &str = "0.13.3";
+
+/// pkilint (the CA/Browser Forum certificate and CRL linters, from PyPI) in its own virtual
+/// environment `.venv-pkilint`, installed or moved to [`PKILINT_VERSION`] when it is not there
+/// yet; returns the directory of its programs, which the test stages pass to the backend's
+/// compliance tests as `CERTDIRECT_PKILINT_BIN`.
+fn ensure_pkilint(root: &Path) -> anyhow::Result<PathBuf> {
+    let venv = root.join(".venv-pkilint");
+    let bin = venv.join("bin");
+    let installed = Command::new(bin.join("pip"))
+        .args(["show", "--disable-pip-version-check", "pkilint"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .find_map(|l| l.strip_prefix("Version: ").map(str::to_owned))
+        });
+    if installed.as_deref() == Some(PKILINT_VERSION) && bin.join("lint_crl").exists() {
+        println!(
+            "pkilint {PKILINT_VERSION} is installed in {}",
+            venv.display()
+        );
+        return Ok(bin);
+    }
+    ensure_venv(&venv)?;
+    println!(
+        "installing pkilint {PKILINT_VERSION} from PyPI into {} (was: {})",
+        venv.display(),
+        installed.as_deref().unwrap_or("not installed")
+    );
+    sh(Command::new(bin.join("pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("pkilint=={PKILINT_VERSION}"),
+    ]))?;
+    Ok(bin)
 }
 
 /// Installs the e2e dependencies and runs Playwright against the real binary in Chromium.

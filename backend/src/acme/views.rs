@@ -77,7 +77,7 @@ pub fn authz_json(
     let mut body = json!({
         "identifier": { "type": "dns", "value": a.identifier },
         "status": a.status_at(now),
-        "expires": rfc3339(a.expires_at),
+        "expires": rfc3339(a.expires_at_effective()),
         "challenges": challenges.iter().map(|c| challenge_json(config, c)).collect::<Vec<_>>(),
     });
     if a.wildcard {

@@ -10,7 +10,7 @@ use shared::dto::{
     AcmeOrderInfo, AuthorizationInfo, CertificateInfo, ChallengeInfo, RevokeRequest,
 };
 
-use super::extract::{ApiJson, ApiPath, Auth};
+use super::extract::{ApiJson, ApiPath, Auth, OperatorAuth};
 use super::paging::{Page, PageParams};
 use crate::certs::RevokeError;
 use crate::clock::rfc3339;
@@ -163,20 +163,7 @@ pub async fn revoke(
     ApiJson(req): ApiJson<RevokeRequest>,
 ) -> ApiResult<Json<CertificateInfo>> {
     let cert = own(&state, &auth, &serial).await?;
-    match crate::certs::revoke(&state, &cert, req.reason, &auth.actor()).await {
-        Ok(()) => {}
-        Err(RevokeError::BadReason(r)) => {
-            return Err(ApiError::field(
-                "reason",
-                "unknown_reason",
-                format!("{r} is not accepted; use 0 (unspecified), 1 (keyCompromise), 3 (affiliationChanged), 4 (superseded) or 5 (cessationOfOperation)"),
-            ))
-        }
-        Err(RevokeError::AlreadyRevoked) => {
-            return Err(ApiError::new(StatusCode::CONFLICT, "already-revoked", format!("certificate {serial} is already revoked")))
-        }
-        Err(RevokeError::Internal(e)) => return Err(ApiError::internal(e)),
-    }
+    revoke_as(&state, &cert, req.reason, &auth.actor()).await?;
     Ok(Json(
         info_of(&state, own(&state, &auth, &serial).await?).await?,
     ))
@@ -262,7 +249,7 @@ pub async fn orders(
                     identifier: a.identifier.clone(),
                     wildcard: a.wildcard,
                     status: a.status_at(now).as_str().to_owned(),
-                    expires_at: rfc3339(a.expires_at),
+                    expires_at: rfc3339(a.expires_at_effective()),
                     challenges: challenges
                         .iter()
                         .filter(|c| c.authorization_id == a.id)
@@ -291,4 +278,51 @@ pub async fn orders(
         });
     }
     Ok(Json(out))
+}
+
+/// Revoke any customer's certificate from the operator console (R-CA-3, R-CA-5, BR 4.9.1.1);
+/// the CRL is re-published at once.
+#[utoipa::path(post, path = "/operator/certificates/{serial}/revoke", tag = "operator", request_body = RevokeRequest,
+    params(("serial" = String, Path, description = "serial number, hex")),
+    responses((status = 200, body = CertificateInfo), (status = 400, body = shared::Problem),
+              (status = 403, body = shared::Problem), (status = 404, body = shared::Problem),
+              (status = 409, description = "already revoked", body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["operator"])))]
+pub async fn operator_revoke(
+    State(state): State<AppState>,
+    op: OperatorAuth,
+    ApiPath(serial): ApiPath<String>,
+    ApiJson(req): ApiJson<RevokeRequest>,
+) -> ApiResult<Json<CertificateInfo>> {
+    let find = || async {
+        crate::certs::by_serial(&state.db, &serial.to_ascii_lowercase())
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no certificate has serial {serial}")))
+    };
+    let cert = find().await?;
+    revoke_as(&state, &cert, req.reason, &op.0.actor()).await?;
+    Ok(Json(info_of(&state, find().await?).await?))
+}
+
+/// One revocation path for the portal and the console, with the same refusals.
+async fn revoke_as(
+    state: &AppState,
+    cert: &certificate::Model,
+    reason: u8,
+    actor: &str,
+) -> ApiResult<()> {
+    match crate::certs::revoke(state, cert, reason, actor).await {
+        Ok(()) => Ok(()),
+        Err(RevokeError::BadReason(r)) => Err(ApiError::field(
+            "reason",
+            "unknown_reason",
+            format!("{r} is not accepted; use 0 (unspecified), 1 (keyCompromise), 3 (affiliationChanged), 4 (superseded) or 5 (cessationOfOperation)"),
+        )),
+        Err(RevokeError::AlreadyRevoked) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "already-revoked",
+            format!("certificate {} is already revoked", cert.serial),
+        )),
+        Err(RevokeError::Internal(e)) => Err(ApiError::internal(e)),
+    }
 }

@@ -114,6 +114,7 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(certificates::get))
         .routes(routes!(certificates::chain))
         .routes(routes!(certificates::revoke))
+        .routes(routes!(certificates::operator_revoke))
         .routes(routes!(certificates::orders))
         .split_for_parts();
     let json = Json(doc.clone());

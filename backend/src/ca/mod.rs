@@ -1,15 +1,18 @@
 //! The certificate authority (R-CA-1..3): a root and an intermediate made on first start (or
 //! loaded from PEM files), CSR checks, leaf signing, and CRLs. Keys are loaded once.
 
+pub mod crl;
 pub mod csr;
+pub mod validity;
 
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rcgen::{
     BasicConstraints, CertificateParams, CrlDistributionPoint, CustomExtension, DistinguishedName,
-    DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType, SerialNumber,
+    DnType, DnValue, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyIdMethod, KeyPair, KeyUsagePurpose,
+    SanType, SerialNumber,
 };
 use ring::rand::{SecureRandom, SystemRandom};
 
@@ -21,6 +24,9 @@ pub struct CaPaths {
     pub root_key: PathBuf,
     pub intermediate_cert: PathBuf,
     pub intermediate_key: PathBuf,
+    /// The root's CRL (DER), which covers the intermediate; absent for CA files from
+    /// configuration.
+    pub root_crl: PathBuf,
 }
 
 impl CaPaths {
@@ -30,7 +36,36 @@ impl CaPaths {
             root_key: dir.join("root.key"),
             intermediate_cert: dir.join("intermediate.crt"),
             intermediate_key: dir.join("intermediate.key"),
+            root_crl: dir.join("root.crl"),
         }
+    }
+}
+
+/// Where the root's files are published, for the intermediate's CRL distribution point and
+/// caIssuers (BR 7.1.2.6): `root.crl` and `root.der` beside the intermediate's CRL and
+/// certificate URLs (so they share their `http://` scheme and host, as the BR require).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootUrls {
+    pub crl: String,
+    pub ca_issuers: String,
+}
+
+impl RootUrls {
+    pub fn beside(crl_url: &str, ca_issuers_url: &str) -> anyhow::Result<RootUrls> {
+        let sibling = |url: &str, name: &str| -> anyhow::Result<String> {
+            Ok(url::Url::parse(url)
+                .with_context(|| format!("{url} is not a URL"))?
+                .join(name)?
+                .to_string())
+        };
+        Ok(RootUrls {
+            crl: sibling(crl_url, "root.crl")?,
+            ca_issuers: sibling(ca_issuers_url, "root.der")?,
+        })
+    }
+
+    pub fn from_config(config: &Config) -> anyhow::Result<RootUrls> {
+        RootUrls::beside(&config.crl_url, &config.ca_issuers_url)
     }
 }
 
@@ -40,6 +75,11 @@ pub struct Ca {
     pub intermediate_pem: String,
     pub intermediate_der: Vec<u8>,
     pub root_pem: String,
+    pub root_der: Vec<u8>,
+    /// The root's CRL (DER) when the CA was made here.
+    pub root_crl: Option<Vec<u8>>,
+    /// The intermediate's subject key identifier: the authority key identifier of its CRLs.
+    intermediate_key_id: KeyIdMethod,
     pub validity_days: i64,
     pub crl_url: String,
     pub ca_issuers_url: String,
@@ -54,28 +94,85 @@ fn pem_to_der(pem: &str, what: &str) -> anyhow::Result<Vec<u8>> {
     )
 }
 
-fn ca_params(common_name: &str, path_len: Option<u8>, days: i64) -> CertificateParams {
-    let mut params = CertificateParams::default();
+/// The subject of a CA certificate (BR 7.1.2.10.2): country, organization, common name.
+fn ca_subject(common_name: &str) -> DistinguishedName {
     let mut dn = DistinguishedName::new();
-    dn.push(DnType::OrganizationName, "CertDirect");
+    dn.push(
+        DnType::CountryName,
+        DnValue::PrintableString(CA_COUNTRY.try_into().expect("a printable country code")),
+    );
+    dn.push(DnType::OrganizationName, CA_ORGANIZATION);
     dn.push(DnType::CommonName, common_name);
-    params.distinguished_name = dn;
-    params.is_ca = IsCa::Ca(match path_len {
-        Some(n) => BasicConstraints::Constrained(n),
-        None => BasicConstraints::Unconstrained,
-    });
-    params.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
-    let now = time::OffsetDateTime::now_utc();
+    dn
+}
+
+/// Country and organization in the CA certificates this software makes (the operator's own CA
+/// files can say anything: CERTDIRECT_CA_*).
+pub const CA_COUNTRY: &str = "JP";
+pub const CA_ORGANIZATION: &str = "CertDirect";
+
+/// A subject key identifier by RFC 7093 method 1: the leftmost 160 bits of the SHA-256 of the
+/// subjectPublicKey BIT STRING's value (rcgen's own hashes the whole SubjectPublicKeyInfo, a
+/// method linters cannot recognise).
+fn key_identifier(key: &KeyPair) -> KeyIdMethod {
+    let digest = ring::digest::digest(&ring::digest::SHA256, key.public_key_raw());
+    KeyIdMethod::PreSpecified(digest.as_ref()[..20].to_vec())
+}
+
+/// The root (BR 7.1.2.1): critical basicConstraints without a path length, critical keyUsage
+/// keyCertSign and cRLSign only (it signs no OCSP), SKI, AKI equal to it, no policies, no EKU.
+fn root_params(now: time::OffsetDateTime, key: &KeyPair) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    params.key_identifier_method = key_identifier(key);
+    params.distinguished_name = ca_subject("CertDirect Root CA");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
     params.not_before = now - time::Duration::hours(1);
-    params.not_after = now + time::Duration::days(days);
+    params.not_after = now + time::Duration::days(ROOT_DAYS);
     params.serial_number = Some(random_serial());
     params.use_authority_key_identifier_extension = true;
     params
 }
+
+/// The root is valid for 20 years (BR 7.1.2.1.1: 2922 to 9132 days).
+pub const ROOT_DAYS: i64 = 20 * 365;
+/// The intermediate is valid for 10 years, inside the root's.
+pub const INTERMEDIATE_DAYS: i64 = 10 * 365;
+
+/// The intermediate, a TLS subordinate CA (BR 7.1.2.6): as the root plus a path length of 0,
+/// EKU serverAuth, the DV policy, the root's CRL and certificate URLs.
+fn intermediate_params(
+    now: time::OffsetDateTime,
+    key: &KeyPair,
+    urls: &RootUrls,
+) -> CertificateParams {
+    let mut params = CertificateParams::default();
+    params.key_identifier_method = key_identifier(key);
+    params.distinguished_name = ca_subject("CertDirect DV Intermediate CA");
+    params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    params.not_before = now - time::Duration::hours(1);
+    params.not_after = now + time::Duration::days(INTERMEDIATE_DAYS);
+    params.serial_number = Some(random_serial());
+    params.use_authority_key_identifier_extension = true;
+    params.crl_distribution_points = vec![CrlDistributionPoint {
+        uris: vec![urls.crl.clone()],
+    }];
+    params.custom_extensions = vec![
+        policies_extension(DV_POLICY),
+        aia_extension(&urls.ca_issuers),
+    ];
+    params
+}
+
+/// The CA/Browser Forum's reserved policy for domain-validated certificates (BR 7.1.6.1).
+pub const DV_POLICY: &[u64] = &[2, 23, 140, 1, 2, 1];
+
+/// How long the root's CRL is valid: a year at most (BR 4.9.7); it is re-signed when the CA
+/// starts with the root key at hand and less than [`ROOT_CRL_RENEW_DAYS`] are left.
+pub const ROOT_CRL_DAYS: i64 = 365;
+pub const ROOT_CRL_RENEW_DAYS: i64 = 30;
 
 /// A random positive 128-bit serial number (R-CA-1).
 pub fn random_serial() -> SerialNumber {
@@ -88,22 +185,31 @@ pub fn random_serial() -> SerialNumber {
     SerialNumber::from_slice(&bytes)
 }
 
-/// Makes a root and an intermediate in `dir` unless they exist; returns whether it made them.
-pub fn init(dir: &Path) -> anyhow::Result<bool> {
+/// Makes a root and an intermediate in `dir` unless they exist, and keeps the root's CRL
+/// fresh while the root key is there; returns whether it made the CA.
+pub fn init(dir: &Path, urls: &RootUrls) -> anyhow::Result<bool> {
     let paths = CaPaths::in_dir(dir);
-    if paths.intermediate_cert.exists() && paths.intermediate_key.exists() {
-        return Ok(false);
-    }
+    let made = if paths.intermediate_cert.exists() && paths.intermediate_key.exists() {
+        false
+    } else {
+        make(dir, &paths, urls)?;
+        true
+    };
+    refresh_root_crl(&paths, time::OffsetDateTime::now_utc())?;
+    Ok(made)
+}
+
+fn make(dir: &Path, paths: &CaPaths, urls: &RootUrls) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let now = time::OffsetDateTime::now_utc();
     let root_key = KeyPair::generate().context("generating the root key")?;
-    let root_params = ca_params("CertDirect Root CA", None, 20 * 365);
+    let root_params = root_params(now, &root_key);
     let root = root_params
         .self_signed(&root_key)
         .context("signing the root")?;
     let root_issuer = Issuer::new(root_params, root_key);
     let int_key = KeyPair::generate().context("generating the intermediate key")?;
-    let int_params = ca_params("CertDirect DV Intermediate CA", Some(0), 10 * 365);
-    let intermediate = int_params
+    let intermediate = intermediate_params(now, &int_key, urls)
         .signed_by(&int_key, &root_issuer)
         .context("signing the intermediate")?;
     std::fs::write(&paths.root_cert, root.pem())?;
@@ -113,7 +219,65 @@ pub fn init(dir: &Path) -> anyhow::Result<bool> {
     )?;
     std::fs::write(&paths.intermediate_cert, intermediate.pem())?;
     crate::tls::write_private(&paths.intermediate_key, int_key.serialize_pem().as_bytes())?;
-    Ok(true)
+    Ok(())
+}
+
+/// Signs the root's CRL (it revokes nothing) when the root key is in the data directory and the
+/// CRL is missing or within [`ROOT_CRL_RENEW_DAYS`] of its nextUpdate. An offline root's CRL is
+/// the operator's to sign (docs/compliance.md).
+fn refresh_root_crl(paths: &CaPaths, now: time::OffsetDateTime) -> anyhow::Result<()> {
+    if !paths.root_key.exists() || !paths.root_cert.exists() {
+        return Ok(());
+    }
+    if let Ok(der) = std::fs::read(&paths.root_crl) {
+        if let Ok((_, crl)) = x509_parser::parse_x509_crl(&der) {
+            let renew = now + time::Duration::days(ROOT_CRL_RENEW_DAYS);
+            if crl
+                .next_update()
+                .is_some_and(|next| next.timestamp() > renew.unix_timestamp())
+            {
+                return Ok(());
+            }
+        }
+    }
+    let read =
+        |p: &Path| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()));
+    let root_pem = read(&paths.root_cert)?;
+    let key =
+        KeyPair::from_pem(&read(&paths.root_key)?).context("the root key is not a PEM key")?;
+    let root_der = pem_to_der(&root_pem, "the root")?;
+    let issuer =
+        Issuer::from_ca_cert_pem(&root_pem, key).context("the root certificate cannot be used")?;
+    let params = rcgen::CertificateRevocationListParams {
+        this_update: now,
+        next_update: now + time::Duration::days(ROOT_CRL_DAYS),
+        // Seconds since the epoch: increasing from one signing to the next without state.
+        crl_number: SerialNumber::from(now.unix_timestamp().max(1) as u64),
+        issuing_distribution_point: None,
+        revoked_certs: Vec::new(),
+        key_identifier_method: key_id_of(&root_der)?,
+    };
+    let crl = params
+        .signed_by(&issuer)
+        .context("signing the root's CRL")?;
+    std::fs::write(&paths.root_crl, crl.der())
+        .with_context(|| format!("writing {}", paths.root_crl.display()))?;
+    Ok(())
+}
+
+/// The subject key identifier of a CA certificate, for the authority key identifier of what it
+/// signs (computed from the key, as rcgen does, when the certificate has none).
+fn key_id_of(cert_der: &[u8]) -> anyhow::Result<KeyIdMethod> {
+    let (_, cert) =
+        x509_parser::parse_x509_certificate(cert_der).context("parsing a CA certificate")?;
+    for ext in cert.extensions() {
+        if let x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(id) =
+            ext.parsed_extension()
+        {
+            return Ok(KeyIdMethod::PreSpecified(id.0.to_vec()));
+        }
+    }
+    Ok(KeyIdMethod::Sha256)
 }
 
 impl Ca {
@@ -125,10 +289,11 @@ impl Ca {
                 root_key: PathBuf::new(),
                 intermediate_cert: cert.clone(),
                 intermediate_key: key.clone(),
+                root_crl: PathBuf::new(),
             },
             (None, None, None) => {
                 let dir = config.data_dir.join("ca");
-                if init(&dir)? {
+                if init(&dir, &RootUrls::from_config(config)?)? {
                     tracing::warn!(dir = %dir.display(), "made a new root and intermediate CA; back up their keys");
                 }
                 CaPaths::in_dir(&dir)
@@ -145,28 +310,28 @@ impl Ca {
             .context("the intermediate key is not a PEM key")?;
         let issuer = Issuer::from_ca_cert_pem(&intermediate_pem, key)
             .context("the intermediate certificate cannot be used")?;
+        let intermediate_der = pem_to_der(&intermediate_pem, "the intermediate")?;
+        let root_pem = read(&paths.root_cert)?;
         Ok(Ca {
             issuer,
-            intermediate_der: pem_to_der(&intermediate_pem, "the intermediate")?,
+            intermediate_key_id: key_id_of(&intermediate_der)?,
+            intermediate_der,
             intermediate_pem,
-            root_pem: read(&paths.root_cert)?,
+            root_der: pem_to_der(&root_pem, "the root")?,
+            root_pem,
+            root_crl: std::fs::read(&paths.root_crl).ok(),
             validity_days: config.cert_validity_days,
             crl_url: config.crl_url.clone(),
             ca_issuers_url: config.ca_issuers_url.clone(),
         })
     }
 
-    /// Signs a leaf for `names` with the CSR's public key, valid from now until `not_after`
-    /// (never more than the configured validity). Returns (serial hex, leaf PEM, notBefore, notAfter).
     /// Chooses what a leaf will carry before anything is signed: its serial and validity (the
-    /// configured days, capped at `cap`). The serial is recorded before signing (R-CA-6).
+    /// configured days, capped at `cap` and under the BR maximum of the day: `validity`). The
+    /// serial is recorded before signing (R-CA-6).
     pub fn plan(&self, now: DateTime<Utc>, cap: Option<DateTime<Utc>>) -> LeafPlan {
         let serial = random_serial();
-        let not_before = now - Duration::minutes(1);
-        let mut not_after = now + Duration::days(self.validity_days);
-        if let Some(cap) = cap {
-            not_after = not_after.min(cap);
-        }
+        let (not_before, not_after) = validity::leaf_validity(now, self.validity_days, cap);
         LeafPlan {
             serial_hex: hex::encode(serial.as_ref()),
             serial,
@@ -201,7 +366,10 @@ impl Ca {
         params.crl_distribution_points = vec![CrlDistributionPoint {
             uris: vec![self.crl_url.clone()],
         }];
-        params.custom_extensions = vec![aia_extension(&self.ca_issuers_url)];
+        params.custom_extensions = vec![
+            policies_extension(DV_POLICY),
+            aia_extension(&self.ca_issuers_url),
+        ];
         let public =
             rcgen::SubjectPublicKeyInfo::from_der(spki_der).context("the CSR's public key")?;
         let cert = params
@@ -244,7 +412,7 @@ impl Ca {
             crl_number: SerialNumber::from(number as u64),
             issuing_distribution_point: None,
             revoked_certs,
-            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+            key_identifier_method: self.intermediate_key_id.clone(),
         };
         Ok(params
             .signed_by(&self.issuer)
@@ -254,7 +422,6 @@ impl Ca {
     }
 }
 
-/// A freshly signed leaf.
 /// A leaf certificate decided but not yet signed.
 #[derive(Debug, Clone)]
 pub struct LeafPlan {
@@ -298,14 +465,40 @@ fn der(tag: u8, content: &[u8]) -> Vec<u8> {
     [vec![tag], der_len(content.len()), content.to_vec()].concat()
 }
 
+/// The content octets of an OBJECT IDENTIFIER (X.690 §8.19).
+fn oid(arcs: &[u64]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut push = |mut v: u64| {
+        let mut chunk = vec![(v & 0x7f) as u8];
+        v >>= 7;
+        while v > 0 {
+            chunk.push(0x80 | (v & 0x7f) as u8);
+            v >>= 7;
+        }
+        out.extend(chunk.into_iter().rev());
+    };
+    push(arcs[0] * 40 + arcs[1]);
+    arcs[2..].iter().for_each(|a| push(*a));
+    out
+}
+
 /// Authority Information Access with one caIssuers URI (RFC 5280 §4.2.2.1).
 fn aia_extension(url: &str) -> CustomExtension {
-    const CA_ISSUERS: [u8; 8] = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02];
     let access = der(
         0x30,
-        &[der(0x06, &CA_ISSUERS), der(0x86, url.as_bytes())].concat(),
+        &[
+            der(0x06, &oid(&[1, 3, 6, 1, 5, 5, 7, 48, 2])),
+            der(0x86, url.as_bytes()),
+        ]
+        .concat(),
     );
     CustomExtension::from_oid_content(&[1, 3, 6, 1, 5, 5, 7, 1, 1], der(0x30, &access))
+}
+
+/// Certificate policies with one policy and no qualifiers (RFC 5280 §4.2.1.4, BR 7.1.2.7.9).
+fn policies_extension(policy: &[u64]) -> CustomExtension {
+    let info = der(0x30, &der(0x06, &oid(policy)));
+    CustomExtension::from_oid_content(&[2, 5, 29, 32], der(0x30, &info))
 }
 
 #[cfg(test)]
@@ -319,6 +512,27 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.as_ref().len(), 16);
         assert!(a.as_ref()[0] < 0x80);
+    }
+
+    #[test]
+    fn oids() {
+        assert_eq!(
+            oid(&[1, 3, 6, 1, 5, 5, 7, 48, 2]),
+            [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x02]
+        );
+        assert_eq!(oid(DV_POLICY), [0x67, 0x81, 0x0c, 0x01, 0x02, 0x01]);
+        assert_eq!(oid(&[2, 5, 29, 32]), [0x55, 0x1d, 0x20]);
+    }
+
+    #[test]
+    fn root_urls_sit_beside_the_intermediates() {
+        let urls = RootUrls::beside(
+            "http://ca.example/ca/intermediate.crl",
+            "http://ca.example:8080/ca/intermediate.der",
+        )
+        .unwrap();
+        assert_eq!(urls.crl, "http://ca.example/ca/root.crl");
+        assert_eq!(urls.ca_issuers, "http://ca.example:8080/ca/root.der");
     }
 
     #[test]

@@ -106,9 +106,11 @@ pub async fn run(state: AppState, billing_every: Duration, housekeeping_every: D
                     Ok(n) => tracing::info!(sent = n, "certificate expiry reminders"),
                     Err(e) => tracing::warn!(error = %e, "sending expiry reminders failed; will retry"),
                 }
-                // R-CA-3: the CRL is re-signed on a schedule as well as on every revocation.
-                if let Err(e) = crate::certs::current_crl(&state).await {
-                    tracing::warn!(error = %e, "refreshing the CRL failed; will retry");
+                // R-CA-5: the CRL is signed on a schedule as well as on every revocation.
+                match crate::certs::scheduled_crl(&state).await {
+                    Ok(Some(crl)) => tracing::info!(number = crl.id, "signed a CRL"),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "signing the CRL failed; will retry"),
                 }
             }
         }

@@ -37,7 +37,9 @@ pub fn candidate_registrations_query(
         .filter(registration::Column::Fqdn.is_in(crate::policy::candidate_fqdns(names)))
 }
 
-/// The account's valid, unexpired authorizations for the bare names `identifiers` (R-ACME-5).
+/// The account's valid, unexpired authorizations for the bare names `identifiers` (R-ACME-5)
+/// whose validation is recent enough to back a certificate issued now (BR 4.2.1,
+/// `br::reuse_cutoff`): the index on (account, identifier) finds them, the rest filters.
 pub fn reusable_authorizations_query<'a>(
     account_id: i64,
     identifiers: impl IntoIterator<Item = &'a str>,
@@ -48,6 +50,7 @@ pub fn reusable_authorizations_query<'a>(
         .filter(acme_authorization::Column::Identifier.is_in(identifiers))
         .filter(acme_authorization::Column::Status.eq(AuthzStatus::Valid.as_str()))
         .filter(acme_authorization::Column::ExpiresAt.gt(now))
+        .filter(acme_authorization::Column::ValidatedAt.gt(crate::br::reuse_cutoff(now)))
         .order_by_desc(acme_authorization::Column::ExpiresAt)
 }
 
@@ -208,8 +211,9 @@ pub fn split_wildcards(names: &[String]) -> Vec<(&str, bool)> {
         .collect()
 }
 
-/// Whether `account_id` holds valid, unexpired authorizations for every one of `names`
-/// (RFC 8555 §7.6: such an account may revoke a certificate for them). One query.
+/// Whether `account_id` holds valid, unexpired authorizations for every one of `names`, validated
+/// within the BR 4.2.1 reuse period (RFC 8555 §7.6: such an account may revoke a certificate for
+/// them). One query.
 pub async fn holds_authorizations_for(
     db: &impl ConnectionTrait,
     account_id: i64,

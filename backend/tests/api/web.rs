@@ -64,6 +64,7 @@ async fn openapi_lists_every_path() {
         ("/certificates/{serial}", &["get"]),
         ("/certificates/{serial}/chain.pem", &["get"]),
         ("/certificates/{serial}/revoke", &["post"]),
+        ("/operator/certificates/{serial}/revoke", &["post"]),
         ("/acme-orders", &["get"]),
     ] {
         let entry = paths

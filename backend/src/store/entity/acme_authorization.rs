@@ -33,7 +33,18 @@ impl Model {
     /// The status as a client sees it now (R-ACME-5): a pending authorization past its expiry is
     /// `invalid`, a valid one `expired`.
     pub fn status_at(&self, now: DateTimeUtc) -> AuthzStatus {
-        self.stored_status().seen(self.expires_at <= now)
+        self.stored_status()
+            .seen(self.expires_at_effective() <= now)
+    }
+
+    /// When the authorization stops counting: 25 days after creation (R-ACME-5), or earlier for
+    /// a valid one when its validation grows older than the BR 4.2.1 reuse period
+    /// (`br::reuse_deadline`), so no order is finalized on a validation too old to reuse.
+    pub fn expires_at_effective(&self) -> DateTimeUtc {
+        match (self.stored_status(), self.validated_at) {
+            (AuthzStatus::Valid, Some(at)) => self.expires_at.min(crate::br::reuse_deadline(at)),
+            _ => self.expires_at,
+        }
     }
 
     /// The name as it appears in orders and certificates.
