@@ -212,3 +212,47 @@ async fn caa_unknown_critical_property_refuses_issuance() {
         "{detail}"
     );
 }
+
+/// BR 3.2.2.8: CAA is checked within 8 hours before issuance. An authorization validated longer
+/// ago is reused for a new order, but finalize checks CAA again and refuses when it changed.
+#[tokio::test]
+async fn caa_is_checked_again_at_finalize_when_the_validation_is_old() {
+    let e = caa_env(&[]).await;
+    e.buy("later.jp", "dv").await;
+    let (first, _) = e.issue_http(&["later.jp"]).await;
+    assert_eq!(first["status"], "valid");
+
+    // Within 7 hours the validation is fresh: a changed CAA does not matter yet.
+    e.app.clock.advance(chrono::Duration::hours(6));
+    e.dns
+        .add_caa("later.jp", &[("issue", "other-ca.example")])
+        .await;
+    let fresh = e.new_order(&["later.jp"]).await;
+    assert_eq!(fresh.body["status"], "ready", "reused: {}", fresh.body);
+    let (done, _) = e.finalize(&fresh.body, &["later.jp"]).await;
+    assert_eq!(done.status, 200, "{}", done.body);
+
+    // Past 7 hours the reused authorization's CAA is looked up again at finalize.
+    e.app.clock.advance(chrono::Duration::hours(2));
+    let old = e.new_order(&["later.jp"]).await;
+    assert_eq!(old.body["status"], "ready", "reused: {}", old.body);
+    let (refused, _) = e.finalize(&old.body, &["later.jp"]).await;
+    assert_eq!(refused.status, 403, "{}", refused.body);
+    assert_eq!(refused.body["type"], "urn:ietf:params:acme:error:caa");
+    let detail = refused.body["detail"].as_str().unwrap();
+    assert!(detail.contains("checked again before issuance"), "{detail}");
+    assert!(detail.contains("other-ca.example"), "{detail}");
+    let order_url = old.location();
+    let after = e.get(&order_url).await;
+    assert_eq!(after.body["status"], "invalid", "{}", after.body);
+    assert_eq!(
+        after.body["error"]["type"],
+        "urn:ietf:params:acme:error:caa"
+    );
+
+    // With CAA allowing us again, a new order (same old authorization) issues.
+    e.dns.add_caa("later.jp", &[("issue", US)]).await;
+    let again = e.new_order(&["later.jp"]).await;
+    let (ok, _) = e.finalize(&again.body, &["later.jp"]).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+}
