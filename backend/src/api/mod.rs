@@ -4,6 +4,7 @@
 pub mod acme_application;
 pub mod auth;
 pub mod billing_ops;
+pub mod campaigns;
 pub mod certificates;
 pub mod extract;
 pub mod health;
@@ -91,6 +92,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(operator::list_customers))
         .routes(routes!(operator::list_validations))
+        .routes(routes!(campaigns::preview))
+        .routes(routes!(campaigns::create, campaigns::list))
         .routes(routes!(
             acme_application::apply,
             acme_application::get_application

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::orders::{env, pem_blocks, Env};
 
 /// The RFC 9773 certificate identifier of the leaf of `chain`.
-fn cert_id(chain: &str) -> (String, String) {
+pub fn cert_id(chain: &str) -> (String, String) {
     let leaf = &pem_blocks(chain)[0];
     let (_, cert) = x509_parser::parse_x509_certificate(leaf).unwrap();
     let serial = cert.raw_serial_as_string().replace(':', "");
@@ -32,11 +32,20 @@ async fn renewal_info(e: &Env, id: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// The suggested window of certificate `id` now.
+pub async fn window(e: &Env, id: &str) -> (DateTime<Utc>, DateTime<Utc>) {
+    let body: Value = renewal_info(e, id).await.json().await.unwrap();
+    (
+        at(&body["suggestedWindow"]["start"]),
+        at(&body["suggestedWindow"]["end"]),
+    )
+}
+
 fn at(v: &Value) -> DateTime<Utc> {
     v.as_str().unwrap().parse().unwrap()
 }
 
-async fn replace_order(e: &Env, names: &[&str], replaces: &str) -> crate::jose::Reply {
+pub async fn replace_order(e: &Env, names: &[&str], replaces: &str) -> crate::jose::Reply {
     let ids: Vec<Value> = names
         .iter()
         .map(|n| json!({ "type": "dns", "value": n }))

@@ -6,6 +6,7 @@ mod acme;
 mod ari;
 mod attacks;
 mod caa;
+mod campaigns;
 mod compliance;
 mod dnssec;
 mod helpers;
