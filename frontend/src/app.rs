@@ -212,6 +212,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/operator/invoices") view=pages::operator_billing::OperatorInvoicesPage/>
                     <Route path=path!("/operator/bank-statements") view=pages::operator_billing::OperatorStatementsPage/>
                     <Route path=path!("/operator/validations") view=pages::operator_validations::OperatorValidationsPage/>
+                    <Route path=path!("/operator/renewals") view=pages::operator_renewals::OperatorRenewalsPage/>
                 </Routes>
             </main>
             <Footer/>

@@ -12,10 +12,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use shared::billing::Product;
 use shared::dto::{
-    Ack, AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest, AcmeOrderInfo, CardPayment,
-    CertificateInfo, ConfirmPayment, CreateTokenRequest, CreatedToken, FqdnCheck, FqdnCheckRequest,
-    Invoice, Locale, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest, Registration,
-    RegistrationCreated, RegistrationRequest, RevokeRequest, SignupRequest, SignupResponse,
+    Ack, AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest, AcmeOrderInfo, CampaignPreview,
+    CampaignRequest, CardPayment, CertificateInfo, ConfirmPayment, CreateTokenRequest,
+    CreatedToken, FqdnCheck, FqdnCheckRequest, Invoice, Locale, LoginRequest, Me,
+    PasswordResetConfirm, PasswordResetRequest, Registration, RegistrationCreated,
+    RegistrationRequest, RenewalCampaign, RevokeRequest, SignupRequest, SignupResponse,
     StatementImport, TokenInfo, TokenRequest, ValidationInfo,
 };
 use wasm_bindgen::JsCast as _;
@@ -252,6 +253,30 @@ pub async fn acme_orders() -> Result<Vec<AcmeOrderInfo>, ApiError> {
 pub async fn operator_validations(only: &str) -> Result<Vec<ValidationInfo>, ApiError> {
     let path = format!("/operator/validations?only={}", encode_component(only));
     json(send(Request::get(&url(&path)), None::<&()>).await?).await
+}
+
+/// `POST /operator/renewal-campaigns/preview`: how many certificates of whom a campaign would move.
+pub async fn operator_campaign_preview(req: &CampaignRequest) -> Result<CampaignPreview, ApiError> {
+    let request = with_csrf(Request::post(&url("/operator/renewal-campaigns/preview")));
+    json(send(request, Some(req)).await?).await
+}
+
+/// `POST /operator/renewal-campaigns`: moves the renewal window of the selection to now (R-ACME-8).
+pub async fn operator_campaign_run(req: &CampaignRequest) -> Result<RenewalCampaign, ApiError> {
+    let request = with_csrf(Request::post(&url("/operator/renewal-campaigns")));
+    json(send(request, Some(req)).await?).await
+}
+
+/// `GET /operator/renewal-campaigns`: the newest campaigns with their replaced counts.
+pub async fn operator_campaigns() -> Result<Vec<RenewalCampaign>, ApiError> {
+    json(
+        send(
+            Request::get(&url("/operator/renewal-campaigns")),
+            None::<&()>,
+        )
+        .await?,
+    )
+    .await
 }
 
 /// `GET /operator/invoices?status=…` (operators only).

@@ -71,6 +71,7 @@ pub fn Header() -> impl IntoView {
                                     {nav_link("/operator/invoices", Key::NavOperatorInvoices, "nav-operator-invoices")}
                                     {nav_link("/operator/bank-statements", Key::NavOperatorStatements, "nav-operator-statements")}
                                     {nav_link("/operator/validations", Key::NavOperatorValidations, "nav-operator-validations")}
+                                    {nav_link("/operator/renewals", Key::NavOperatorRenewals, "nav-operator-renewals")}
                                 })}
                                 <li>
                                     <button type="button" class="btn btn-ghost btn-sm" data-testid="logout" on:click=logout.clone()>

@@ -529,6 +529,30 @@ texts! {
     ErrCaaWhat => "ドメインのCAAレコードが当社による証明書の発行を許可していません。", "The domain's CAA records do not allow us to issue.";
     ErrCaaFix => "ゾーンのCAAレコードを変更してください。下の詳細にある名前(またはその親ドメイン)に、当社の発行者ドメイン名を許可するレコード(例: 0 issue \"<発行者ドメイン名>\"。ワイルドカード証明書は issuewild)を追加し、accounturi を付ける場合はこのACMEアカウントのURLを、validationmethods を付ける場合は使った認証方式(http-01 / dns-01)を含めてください。CAAを引けない(SERVFAILなど)場合は、権威DNSサーバーを直してから、もう一度お試しください。",
         "Change the CAA records in your zone: at the name shown in the details below (or a parent), add a record allowing our issuer domain name (e.g. 0 issue \"<issuer domain>\"; issuewild for wildcard certificates); if you add accounturi, give this ACME account's URL; if you add validationmethods, include the method you used (http-01 / dns-01). If CAA cannot be looked up (SERVFAIL and the like), fix the authoritative DNS servers. Then try again.";
+    ReplacedByLabel => "更新後の証明書", "Replaced by";
+    RenewEarlyNotice => "認証局から早期更新のお願いがあります。ACMEクライアントで更新してください(ARI対応のクライアントは自動で更新します)。理由:",
+        "The CA asks you to renew this certificate early. Renew it with your ACME client (clients that follow ARI do so on their own). Reason:";
+    NavOperatorRenewals => "早期更新の依頼", "Early renewal";
+    OperatorRenewalsTitle => "証明書の早期更新(ARI)", "Early certificate renewal (ARI)";
+    OperatorRenewalsLead => "失効が必要になったときなどに、対象の証明書の更新推奨期間(ACME Renewal Information)を今に移し、お客様にメールでお知らせします。ARI対応のACMEクライアントは次回の確認で自動的に更新します。",
+        "When certificates must be revoked, move their suggested renewal window (ACME Renewal Information) to now and email their customers. Clients that follow ARI renew at their next check.";
+    CampaignSerials => "シリアル番号(1行に1つ)", "Serial numbers (one per line)";
+    CampaignCustomer => "お客様ID", "Customer ID";
+    CampaignFqdn => "登録FQDN", "Registered FQDN";
+    CampaignIssuedFrom => "発行日(から)", "Issued from";
+    CampaignIssuedTo => "発行日(まで)", "Issued until";
+    CampaignReason => "理由(お客様へのメールに記載されます)", "Reason (sent to the customers)";
+    CampaignRenewBy => "更新期限", "Renew by";
+    CampaignPreviewButton => "対象を確認", "Preview";
+    CampaignRunButton => "早期更新を依頼する", "Ask for early renewal";
+    CampaignPreviewResult => "{certificates}件の証明書({customers}社)が対象です。", "{certificates} certificate(s) of {customers} customer(s) are selected.";
+    CampaignDone => "早期更新を依頼しました。対象のお客様にメールを送りました。", "Early renewal asked; the customers have been emailed.";
+    CampaignListTitle => "これまでの依頼", "Campaigns";
+    CampaignsEmpty => "早期更新の依頼はまだありません。", "No campaigns yet.";
+    ColReason => "理由", "Reason";
+    ColReplaced => "更新済み", "Replaced";
+    ColCreatedAt => "依頼日時", "Asked at";
+    ColCertificates => "証明書", "Certificates";
     PerspectivesTitle => "複数拠点からの検証(マルチパースペクティブ検証)", "Validation from several network perspectives (MPIC)";
     PerspectiveAgreed => "一致", "Agreed";
     PerspectiveDisagreed => "不一致", "Disagreed";

@@ -158,6 +158,12 @@ fn cert_row(
     let (nb, na) = (cert.not_before.clone(), cert.not_after.clone());
     let revoked_at = cert.revoked_at.clone();
     let revocation_reason = cert.revocation_reason;
+    let replaced_by = cert.replaced_by.clone();
+    let renewal = cert
+        .renewal_reason
+        .clone()
+        .zip(cert.renewal_window_end.clone())
+        .filter(|_| valid && replaced_by.is_none());
     let is_open = {
         let serial = serial.clone();
         move || confirming.with(|c| c.as_deref() == Some(serial.as_str()))
@@ -176,6 +182,10 @@ fn cert_row(
                 <dl class="facts compact">
                     <dt>{move || i18n.t(Key::NotBeforeLabel)}</dt><dd>{move || format_jst(i18n.locale(), &nb)}</dd>
                     <dt>{move || i18n.t(Key::NotAfterLabel)}</dt><dd data-testid="certificate-not-after">{move || format_jst(i18n.locale(), &na)}</dd>
+                    {replaced_by.map(|r| view! {
+                        <dt>{move || i18n.t(Key::ReplacedByLabel)}</dt>
+                        <dd><code class="mono serial" data-testid="certificate-replaced-by">{r}</code></dd>
+                    })}
                     {revoked_at.map(|r| view! {
                         <dt>{move || i18n.t(Key::RevokedAtLabel)}</dt>
                         <dd>{move || format!("{} ({})", format_jst(i18n.locale(), &r),
@@ -188,6 +198,11 @@ fn cert_row(
                     data-testid="certificate-status" data-state=status.clone()>
                     {move || cert_status_label(i18n.locale(), &status_text)}
                 </span>
+                {renewal.map(|(why, _)| view! {
+                    <p class="notice notice-warning small" data-testid="certificate-renew-early">
+                        <strong>{move || i18n.t(Key::RenewEarlyNotice)}</strong> " " {why}
+                    </p>
+                })}
             </td>
             <td><div class="actions-cell">
                 <a class="btn btn-secondary btn-sm" href=api::chain_url(&serial) download=format!("{serial}.pem")

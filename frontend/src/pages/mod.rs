@@ -10,6 +10,7 @@ pub mod mypage;
 pub mod not_found;
 pub mod operator;
 pub mod operator_billing;
+pub mod operator_renewals;
 pub mod operator_validations;
 pub mod orders;
 pub mod register;
