@@ -5,7 +5,7 @@
  * from expiry, naming the old one in `replaces`; the console's "replaced" count moves, the old
  * certificate points at its replacement, and a second order replacing it gets `alreadyReplaced`.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,6 +102,12 @@ test('an operator early-renewal campaign makes certbot renew a young certificate
   const early = await client(info, 'certbot renew (not due)', CERTBOT, ['renew', ...common, ...standalone], env);
   expect(early.code, output(early)).toBe(0);
   expect(serialOf(certFile)).toBe(oldSerial);
+  // certbot keeps the renewalInfo answer's Retry-After (6 hours) in the lineage's renewal file and
+  // does not ask again before then; let that time pass.
+  const renewalConf = join(conf, 'renewal', `${name}.conf`);
+  const kept = readFileSync(renewalConf, 'utf8');
+  expect(kept).toMatch(/ari_retry_after = /);
+  writeFileSync(renewalConf, kept.replace(/ari_retry_after = .*/, 'ari_retry_after = 2000-01-01T00:00:00'));
 
   // The operator previews and runs a campaign for the name.
   const staff = await operator(server, 'ari-operator');
@@ -133,7 +139,7 @@ test('an operator early-renewal campaign makes certbot renew a young certificate
   await expect(page.getByTestId('certificate-renew-early')).toContainText('鍵の生成手順に不備が見つかったため');
 
   // certbot asks renewalInfo, finds the window passed, and renews with `replaces`.
-  const renewed = await client(info, 'certbot renew (ARI)', CERTBOT, ['renew', ...common, ...standalone], env);
+  const renewed = await client(info, 'certbot renew (ARI)', CERTBOT, ['renew', '--no-random-sleep-on-renew', ...common, ...standalone], env);
   expect(renewed.code, output(renewed)).toBe(0);
   const newSerial = serialOf(certFile);
   expect(newSerial).not.toBe(oldSerial);

@@ -10,7 +10,10 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
 use serde_json::json;
 use shared::acme::OrderStatus;
 use shared::billing::RegistrationState;
@@ -224,18 +227,39 @@ pub async fn finalize(
         .filter(certificate::Column::Status.eq(CERT_RESERVED))
         .exec(&txn)
         .await?;
-    // RFC 9773: the certificate this order replaces now points at its replacement.
-    if let Some(replaced) = current.order.replaces_id {
-        certificate::Entity::update_many()
-            .set(certificate::ActiveModel {
-                replaced_by_id: Set(Some(reserved.id)),
-                ..Default::default()
-            })
-            .filter(certificate::Column::Id.eq(replaced))
-            .filter(certificate::Column::ReplacedById.is_null())
-            .exec(&txn)
-            .await?;
-    }
+    // RFC 9773: the certificate this order replaces now points at its replacement. A client
+    // that does not send `replaces` (certbot, for one) renews the account's newest live
+    // certificate for exactly the same names: that one is linked instead.
+    let replaced = match current.order.replaces_id {
+        Some(id) => sea_orm::Condition::all().add(certificate::Column::Id.eq(id)),
+        None => sea_orm::Condition::all().add(
+            certificate::Column::Id.in_subquery(
+                sea_orm::QuerySelect::query(
+                    &mut certificate::Entity::find()
+                        .select_only()
+                        .column(certificate::Column::Id)
+                        .filter(certificate::Column::AccountId.eq(account.id))
+                        .filter(certificate::Column::Names.eq(json!(csr.names).to_string()))
+                        .filter(certificate::Column::Status.eq(CERT_VALID))
+                        .filter(certificate::Column::ReplacedById.is_null())
+                        .filter(certificate::Column::NotAfter.gt(now))
+                        .filter(certificate::Column::Id.ne(reserved.id))
+                        .order_by_desc(certificate::Column::Id)
+                        .limit(1),
+                )
+                .to_owned(),
+            ),
+        ),
+    };
+    certificate::Entity::update_many()
+        .set(certificate::ActiveModel {
+            replaced_by_id: Set(Some(reserved.id)),
+            ..Default::default()
+        })
+        .filter(replaced)
+        .filter(certificate::Column::ReplacedById.is_null())
+        .exec(&txn)
+        .await?;
     let completed = store::transition_order(
         &txn,
         current.order.id,

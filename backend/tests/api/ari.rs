@@ -196,3 +196,135 @@ async fn a_revoked_certificate_is_due_for_renewal_at_once() {
         "{body}"
     );
 }
+
+/// A real client library (instant-acme, with its ARI support) reads the renewal window of its
+/// certificate, renews it with `replaces` (which the server echoes, as instant-acme checks), and
+/// the old certificate points at the new one (RFC 9773, R-ACME-8).
+#[tokio::test]
+async fn instant_acme_reads_renewal_info_and_renews_with_replaces() {
+    use instant_acme::{
+        Account, CertificateIdentifier, ChallengeType, ExternalAccountKey, Identifier, NewAccount,
+        NewOrder, OrderStatus, RetryPolicy,
+    };
+    use rustls_pki_types::CertificateDer;
+    use std::time::Duration as StdDuration;
+
+    let e = env().await;
+    e.buy("library.jp", "dv").await;
+    let a: Value = e
+        .portal
+        .get("/acme-application")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let hmac = base64::Engine::decode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        a["eab"]["hmac_key"].as_str().unwrap(),
+    )
+    .unwrap();
+    let eab = ExternalAccountKey::new(a["eab"]["key_id"].as_str().unwrap().to_owned(), &hmac);
+    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http();
+    let (account, _) = Account::builder_with_http(Box::new(http))
+        .create(
+            &NewAccount {
+                contact: &[],
+                terms_of_service_agreed: true,
+                only_return_existing: false,
+            },
+            a["directory_url"].as_str().unwrap().to_owned(),
+            Some(&eab),
+        )
+        .await
+        .unwrap();
+    let ids = [Identifier::Dns("library.jp".into())];
+    let retry = RetryPolicy::new()
+        .initial_delay(StdDuration::from_millis(100))
+        .timeout(StdDuration::from_secs(20));
+    let issue = |replaces: Option<CertificateIdentifier<'static>>| {
+        let (account, e, ids, retry) = (&account, &e, &ids, &retry);
+        async move {
+            let mut request = NewOrder::new(ids);
+            if let Some(id) = replaces.clone() {
+                request = request.replaces(id);
+            }
+            let mut order = account.new_order(&request).await.unwrap();
+            assert_eq!(order.state().replaces, replaces);
+            let mut authorizations = order.authorizations();
+            while let Some(authz) = authorizations.next().await {
+                let mut authz = authz.unwrap();
+                if let Some(mut challenge) = authz.challenge(ChallengeType::Http01) {
+                    if challenge.status == instant_acme::ChallengeStatus::Pending {
+                        let ka = challenge.key_authorization();
+                        e.http.serve_token(&challenge.token, ka.as_str());
+                        challenge.set_ready().await.unwrap();
+                    }
+                }
+            }
+            assert_eq!(order.poll_ready(retry).await.unwrap(), OrderStatus::Ready);
+            let key = rcgen::KeyPair::generate().unwrap();
+            let mut params = rcgen::CertificateParams::new(vec!["library.jp".to_string()]).unwrap();
+            params.distinguished_name = rcgen::DistinguishedName::new();
+            order
+                .finalize_csr(params.serialize_request(&key).unwrap().der())
+                .await
+                .unwrap();
+            order.poll_certificate(retry).await.unwrap()
+        }
+    };
+    let first = issue(None).await;
+    let leaf = CertificateDer::from(pem_blocks(&first)[0].clone());
+    let id = CertificateIdentifier::try_from(&leaf).unwrap().into_owned();
+    let (info, retry_after) = account.renewal_info(&id).await.unwrap();
+    assert!(
+        retry_after.as_secs() >= 21590 && retry_after.as_secs() <= 21600,
+        "{retry_after:?}"
+    );
+    assert!(info.suggested_window.start < info.suggested_window.end);
+    assert!(info.suggested_window.start > time::OffsetDateTime::now_utc());
+
+    let second = issue(Some(id.clone())).await;
+    let (_, old_serial) = cert_id(&first);
+    let (_, new_serial) = cert_id(&second);
+    let old: Value = e
+        .portal
+        .get(&format!("/certificates/{old_serial}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(old["replaced_by"], new_serial.as_str(), "{old}");
+}
+
+/// A client that renews without `replaces` (certbot does not send it) still links the account's
+/// newest live certificate for the same names to its renewal; a certificate for other names is
+/// left alone.
+#[tokio::test]
+async fn a_renewal_without_replaces_links_the_certificate_for_the_same_names() {
+    let e = env().await;
+    e.buy("plain.example.jp", "dv").await;
+    let (_, first) = e.issue_http(&["plain.example.jp"]).await;
+    let (_, other) = e
+        .issue_http(&["plain.example.jp", "www.plain.example.jp"])
+        .await;
+    let (_, second) = e.issue_http(&["plain.example.jp"]).await;
+    let serial = |chain: &str| cert_id(chain).1;
+    let get = |s: String| {
+        let portal = &e.portal;
+        async move {
+            portal
+                .get(&format!("/certificates/{s}"))
+                .await
+                .json::<Value>()
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        get(serial(&first)).await["replaced_by"],
+        serial(&second).as_str()
+    );
+    assert!(get(serial(&other)).await["replaced_by"].is_null());
+    assert!(get(serial(&second)).await["replaced_by"].is_null());
+}
