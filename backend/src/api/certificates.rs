@@ -254,21 +254,12 @@ pub async fn orders(
                         .iter()
                         .filter(|c| c.authorization_id == a.id)
                         .map(|c| {
-                            let error: Option<serde_json::Value> = c
-                                .error
-                                .as_deref()
-                                .and_then(|e| serde_json::from_str(e).ok());
+                            let (error_type, error_detail) = c.error_parts();
                             ChallengeInfo {
                                 kind: c.kind.clone(),
                                 status: c.status.clone(),
-                                error_type: error
-                                    .as_ref()
-                                    .and_then(|e| e["type"].as_str())
-                                    .map(str::to_owned),
-                                error_detail: error
-                                    .as_ref()
-                                    .and_then(|e| e["detail"].as_str())
-                                    .map(str::to_owned),
+                                error_type,
+                                error_detail,
                                 perspectives: perspective_infos(c.perspectives.as_deref()),
                             }
                         })

@@ -133,10 +133,7 @@ pub async fn list_validations(
                 .and_then(|a| accounts.iter().find(|acc| acc.id == a.account_id))
                 .map(|acc| shared::CustomerId(acc.customer_id).to_string())
                 .unwrap_or_default();
-            let error: Option<serde_json::Value> = c
-                .error
-                .as_deref()
-                .and_then(|e| serde_json::from_str(e).ok());
+            let (error_type, error_detail) = c.error_parts();
             ValidationInfo {
                 challenge_id: c.id,
                 customer_id: customer,
@@ -144,14 +141,8 @@ pub async fn list_validations(
                 kind: c.kind.clone(),
                 status: c.status.clone(),
                 decided_at: crate::clock::rfc3339(c.validated_at.unwrap_or(c.updated_at)),
-                error_type: error
-                    .as_ref()
-                    .and_then(|e| e["type"].as_str())
-                    .map(str::to_owned),
-                error_detail: error
-                    .as_ref()
-                    .and_then(|e| e["detail"].as_str())
-                    .map(str::to_owned),
+                error_type,
+                error_detail,
                 perspectives: super::certificates::perspective_infos(c.perspectives.as_deref()),
             }
         },

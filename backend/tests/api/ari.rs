@@ -203,41 +203,14 @@ async fn a_revoked_certificate_is_due_for_renewal_at_once() {
 #[tokio::test]
 async fn instant_acme_reads_renewal_info_and_renews_with_replaces() {
     use instant_acme::{
-        Account, CertificateIdentifier, ChallengeType, ExternalAccountKey, Identifier, NewAccount,
-        NewOrder, OrderStatus, RetryPolicy,
+        CertificateIdentifier, ChallengeType, Identifier, NewOrder, OrderStatus, RetryPolicy,
     };
     use rustls_pki_types::CertificateDer;
     use std::time::Duration as StdDuration;
 
     let e = env().await;
     e.buy("library.jp", "dv").await;
-    let a: Value = e
-        .portal
-        .get("/acme-application")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let hmac = base64::Engine::decode(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        a["eab"]["hmac_key"].as_str().unwrap(),
-    )
-    .unwrap();
-    let eab = ExternalAccountKey::new(a["eab"]["key_id"].as_str().unwrap().to_owned(), &hmac);
-    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http();
-    let (account, _) = Account::builder_with_http(Box::new(http))
-        .create(
-            &NewAccount {
-                contact: &[],
-                terms_of_service_agreed: true,
-                only_return_existing: false,
-            },
-            a["directory_url"].as_str().unwrap().to_owned(),
-            Some(&eab),
-        )
-        .await
-        .unwrap();
+    let account = crate::orders::instant_account(&e).await;
     let ids = [Identifier::Dns("library.jp".into())];
     let retry = RetryPolicy::new()
         .initial_delay(StdDuration::from_millis(100))

@@ -897,15 +897,9 @@ async fn the_portal_shows_certificates_orders_and_validation_errors() {
     assert_eq!(parsed.iter_revoked_certificates().count(), 1);
 }
 
-/// A real ACME client library (instant-acme) obtains a certificate by http-01 (R-ACME-1).
-#[tokio::test]
-async fn instant_acme_obtains_a_certificate() {
-    use instant_acme::{
-        Account, ChallengeType, ExternalAccountKey, Identifier, NewAccount, NewOrder, OrderStatus,
-        RetryPolicy,
-    };
-    let e = env().await;
-    e.buy("client.jp", "dv").await;
+/// An instant-acme account of the env's customer, registered with the EAB from the portal.
+pub async fn instant_account(e: &Env) -> instant_acme::Account {
+    use instant_acme::{Account, ExternalAccountKey, NewAccount};
     let a: Value = e
         .portal
         .get("/acme-application")
@@ -933,6 +927,16 @@ async fn instant_acme_obtains_a_certificate() {
         )
         .await
         .unwrap();
+    account
+}
+
+/// A real ACME client library (instant-acme) obtains a certificate by http-01 (R-ACME-1).
+#[tokio::test]
+async fn instant_acme_obtains_a_certificate() {
+    use instant_acme::{ChallengeType, Identifier, NewOrder, OrderStatus, RetryPolicy};
+    let e = env().await;
+    e.buy("client.jp", "dv").await;
+    let account = instant_account(&e).await;
     let ids = [
         Identifier::Dns("client.jp".into()),
         Identifier::Dns("www.client.jp".into()),

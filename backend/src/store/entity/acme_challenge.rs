@@ -33,6 +33,21 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
+    /// The stored problem's `type` and `detail`, when the challenge failed.
+    pub fn error_parts(&self) -> (Option<String>, Option<String>) {
+        let error: Option<serde_json::Value> = self
+            .error
+            .as_deref()
+            .and_then(|e| serde_json::from_str(e).ok());
+        let field = |name: &str| {
+            error
+                .as_ref()
+                .and_then(|e| e[name].as_str())
+                .map(str::to_owned)
+        };
+        (field("type"), field("detail"))
+    }
+
     /// The stored status (an unknown value reads as `invalid`).
     pub fn stored_status(&self) -> shared::acme::ChallengeStatus {
         shared::acme::ChallengeStatus::parse(&self.status)
