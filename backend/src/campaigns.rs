@@ -15,7 +15,6 @@ use serde_json::json;
 use shared::dto::CampaignSelection;
 
 use crate::audit::AuditEntry;
-use crate::orders::finalize::CERT_VALID;
 use crate::state::AppState;
 use crate::store::entity::{certificate, customer, renewal_campaign};
 
@@ -179,7 +178,7 @@ impl Selection {
     /// The live certificates the selection covers at `now`.
     fn query(&self, now: DateTime<Utc>) -> Select<certificate::Entity> {
         let mut q = certificate::Entity::find()
-            .filter(certificate::Column::Status.eq(CERT_VALID))
+            .filter(certificate::Column::Status.eq(certificate::VALID))
             .filter(certificate::Column::NotAfter.gt(now))
             .filter(certificate::Column::ReplacedById.is_null());
         if !self.serials.is_empty() {

@@ -103,7 +103,7 @@ pub async fn of_customer(
 ) -> Result<Option<certificate::Model>, sea_orm::DbErr> {
     certificate::Entity::find_by_id(id)
         .filter(certificate::Column::CustomerId.eq(customer_id))
-        .filter(certificate::Column::Status.ne(crate::orders::finalize::CERT_RESERVED))
+        .filter(certificate::Column::Status.ne(certificate::RESERVED))
         .one(db)
         .await
 }
@@ -115,7 +115,7 @@ pub async fn by_serial(
 ) -> Result<Option<certificate::Model>, sea_orm::DbErr> {
     certificate::Entity::find()
         .filter(certificate::Column::Serial.eq(serial))
-        .filter(certificate::Column::Status.ne(crate::orders::finalize::CERT_RESERVED))
+        .filter(certificate::Column::Status.ne(certificate::RESERVED))
         .one(db)
         .await
 }

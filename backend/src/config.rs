@@ -717,6 +717,11 @@ impl Config {
         self.tls.is_some() || self.public_url.scheme() == "https"
     }
 
+    /// The URL of ACME account `id` (the `kid` clients sign with, and RFC 8657's `accounturi`).
+    pub fn acme_account_url(&self, id: i64) -> String {
+        self.public(&format!("/acme/acct/{id}"))
+    }
+
     /// An absolute URL under the public URL, e.g. `url("/verify-email")`.
     pub fn public(&self, path_and_query: &str) -> String {
         format!(

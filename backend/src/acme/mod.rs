@@ -31,7 +31,7 @@ pub fn directory_url(config: &Config) -> String {
 }
 
 pub fn account_url(config: &Config, id: i64) -> String {
-    config.public(&format!("/acme/acct/{id}"))
+    config.acme_account_url(id)
 }
 
 /// The account id in an account URL of this server, only if `url` is byte for byte the URL

@@ -26,11 +26,9 @@ use crate::jose::Jwk;
 use crate::state::AppState;
 use crate::store::entity::{acme_account, acme_order, certificate, registration};
 
-/// A certificate row reserved before signing; `valid` once stored, `revoked` later, or
-/// `abandoned` when its issuance was interrupted and its order failed.
-pub const CERT_RESERVED: &str = "reserved";
-pub const CERT_VALID: &str = "valid";
-pub const CERT_ABANDONED: &str = "abandoned";
+pub use crate::store::entity::certificate::{
+    ABANDONED as CERT_ABANDONED, RESERVED as CERT_RESERVED, VALID as CERT_VALID,
+};
 
 /// How long an order may stay `processing` before it counts as interrupted: a finalize takes
 /// milliseconds, so one this old lost its process.
@@ -60,7 +58,7 @@ async fn recheck_caa(
         return Ok(());
     }
     let va = crate::va::VaConfig::from_config(&state.config);
-    let account_uri = crate::acme::account_url(&state.config, account.id);
+    let account_uri = state.config.acme_account_url(account.id);
     let mut checks = Vec::new();
     for authz in &stale {
         let method = store::challenges_query(authz.id)

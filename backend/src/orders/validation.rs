@@ -74,7 +74,7 @@ pub async fn process(
                 wildcard: authz.wildcard,
                 token: challenge.token.clone(),
                 key_authorization: ka,
-                account_uri: crate::acme::account_url(&state.config, account.id),
+                account_uri: state.config.acme_account_url(account.id),
                 only_caa: false,
             };
             crate::va::mpic::validate(va, state.remotes.as_ref(), &check).await

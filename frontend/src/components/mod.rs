@@ -7,6 +7,8 @@ pub mod focus;
 pub mod fqdn_input;
 pub mod header;
 pub mod notice;
+pub mod operator_gate;
+pub mod perspectives;
 pub mod require_login;
 pub mod steps;
 pub mod terms;

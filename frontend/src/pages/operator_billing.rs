@@ -12,7 +12,7 @@ use crate::api::{self, ApiError};
 use crate::app::{use_i18n, use_session, use_title};
 use crate::components::focus::focus_on_mount;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
-use crate::components::require_login::RequireLogin;
+use crate::components::operator_gate::OperatorGate;
 use crate::i18n::{error_message, tr, trf, Key};
 use crate::time::format_jst;
 
@@ -56,33 +56,6 @@ pub fn outcome_label(locale: Locale, outcome: &str) -> String {
         other => return other.to_owned(),
     };
     tr(locale, key).to_owned()
-}
-
-/// Operators only: anyone else is told so.
-#[component]
-pub fn OperatorGate(children: ChildrenFn) -> impl IntoView {
-    let i18n = use_i18n();
-    let session = use_session();
-    let operator = Memo::new(move |_| session.is_operator());
-    view! {
-        <RequireLogin>
-            {
-                let children = children.clone();
-                move || if operator.get() {
-                    children().into_any()
-                } else {
-                    view! {
-                        <section class="container page">
-                            <div class="notice notice-error" role="alert" data-testid="operator-only">
-                                <span class="notice-icon" aria-hidden="true"></span>
-                                <p>{move || i18n.t(Key::OperatorOnly)}</p>
-                            </div>
-                        </section>
-                    }.into_any()
-                }
-            }
-        </RequireLogin>
-    }
 }
 
 #[component]

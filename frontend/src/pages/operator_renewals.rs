@@ -9,8 +9,8 @@ use shared::dto::{CampaignPreview, CampaignRequest, CampaignSelection};
 use crate::api::{self, ApiError};
 use crate::app::{use_i18n, use_session, use_title};
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
+use crate::components::operator_gate::OperatorGate;
 use crate::i18n::{error_message, trf, Key};
-use crate::pages::operator_billing::OperatorGate;
 use crate::time::format_jst;
 
 /// The serials typed one per line (or separated by commas or spaces).

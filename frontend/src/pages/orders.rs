@@ -3,11 +3,12 @@
 //! next to the server's own detail of what was fetched or looked up and what came back (R-VAL-5).
 
 use leptos::prelude::*;
-use shared::dto::{AcmeOrderInfo, AuthorizationInfo, ChallengeInfo, Locale, PerspectiveInfo};
+use shared::dto::{AcmeOrderInfo, AuthorizationInfo, ChallengeInfo, Locale};
 
 use crate::api;
 use crate::app::{use_i18n, use_session, use_title};
 use crate::components::notice::{ErrorNotice, Loading};
+use crate::components::perspectives::PerspectivesView;
 use crate::components::require_login::RequireLogin;
 use crate::i18n::{error_message, tr, Key};
 use crate::time::format_jst;
@@ -202,32 +203,6 @@ fn ChallengeView(challenge: ChallengeInfo) -> impl IntoView {
             })}
             {(!perspectives.is_empty()).then(|| view! { <PerspectivesView perspectives=perspectives.clone()/> })}
         </li>
-    }
-}
-
-/// What each remote validation perspective saw (R-VAL-7).
-#[component]
-pub fn PerspectivesView(perspectives: Vec<PerspectiveInfo>) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <details class="perspectives" data-testid="order-perspectives">
-            <summary>{move || i18n.t(Key::PerspectivesTitle)}</summary>
-            <p class="small muted">{move || i18n.t(Key::PerspectiveHelp)}</p>
-            <ul>
-                {perspectives.into_iter().map(|p| {
-                    let agreed = p.corroborated;
-                    view! {
-                        <li data-testid="order-perspective" data-perspective=p.perspective.clone() data-agreed=agreed.to_string()>
-                            <span class="mono">{format!("{}@{}", p.perspective, p.region)}</span> " "
-                            <span class=if agreed { "badge badge-ok" } else { "badge badge-off" }>
-                                {move || i18n.t(if agreed { Key::PerspectiveAgreed } else { Key::PerspectiveDisagreed })}
-                            </span>
-                            {p.error_detail.map(|d| view! { " " <code class="mono small">{d}</code> })}
-                        </li>
-                    }
-                }).collect_view()}
-            </ul>
-        </details>
     }
 }
 

@@ -1,5 +1,11 @@
 use sea_orm::entity::prelude::*;
 
+/// A certificate row reserved before signing (R-CA-6); `valid` once stored, `revoked` later, or
+/// `abandoned` when its issuance was interrupted and its order failed.
+pub const RESERVED: &str = "reserved";
+pub const VALID: &str = "valid";
+pub const ABANDONED: &str = "abandoned";
+
 /// An issued certificate (R-CA-1..4).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "certificates")]
