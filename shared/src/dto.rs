@@ -462,6 +462,10 @@ pub struct CertificateInfo {
     pub revocation_reason: Option<u8>,
     pub order_id: i64,
     pub issued_at: String,
+    /// The ACME profile it was issued under (R-ACME-9), e.g. `classic` or `shortlived`;
+    /// `None` for certificates from before profiles.
+    #[serde(default)]
+    pub profile: Option<String>,
     /// The serial of the certificate that replaced this one (an order that named it in
     /// `replaces`, RFC 9773).
     #[serde(default)]

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod authz;
 pub mod cert;
+pub mod lang;
 pub mod nonce;
 pub mod order;
 pub mod problem;
@@ -66,8 +67,20 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(state, acme_headers))
 }
 
-async fn directory(State(state): State<AppState>) -> Json<serde_json::Value> {
+/// The directory (RFC 8555 §7.1.1). `meta.profiles` maps each profile to its description
+/// (draft-ietf-acme-profiles §3), in Japanese when the request prefers it (R-ACME-11).
+async fn directory(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Json<serde_json::Value> {
     let c = &state.config;
+    let locale = lang::of(&headers);
+    let profiles: serde_json::Map<String, serde_json::Value> = c
+        .profiles
+        .all()
+        .iter()
+        .map(|p| (p.name.clone(), json!(p.description(locale))))
+        .collect();
     Json(json!({
         "newNonce": c.public("/acme/new-nonce"),
         "newAccount": c.public("/acme/new-account"),
@@ -80,6 +93,7 @@ async fn directory(State(state): State<AppState>) -> Json<serde_json::Value> {
             "website": c.public_url.as_str(),
             "caaIdentities": c.caa_identities,
             "externalAccountRequired": true,
+            "profiles": profiles,
         }
     }))
 }

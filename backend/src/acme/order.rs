@@ -120,12 +120,23 @@ pub async fn new_order(
             ))
         }
     };
+    // draft-ietf-acme-profiles: one of the names in the directory's meta.profiles.
+    let profile = match payload.get("profile") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name.clone()),
+        Some(_) => {
+            return Err(AcmeProblem::malformed(
+                "profile must be the name of one of the directory's meta.profiles",
+            ))
+        }
+    };
     let created = orders::create(
         &state,
         account,
         orders::NewOrder {
             names,
             replaces,
+            profile,
             client: addr.0,
         },
     )

@@ -50,6 +50,9 @@ pub fn order_json(config: &Config, state: &OrderState) -> Value {
     if let Some(replaces) = &order.replaces {
         body["replaces"] = json!(replaces);
     }
+    if let Some(profile) = &order.profile {
+        body["profile"] = json!(profile);
+    }
     body
 }
 

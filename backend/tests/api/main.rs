@@ -15,6 +15,7 @@ mod mpic;
 mod operator;
 mod orders;
 mod perf;
+mod profiles;
 mod registrations;
 mod security;
 mod sessions;
