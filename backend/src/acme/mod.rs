@@ -67,6 +67,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(state, acme_headers))
 }
 
+/// The portal page that documents this ACME server's limits, polling interval and profiles
+/// (R-ACME-10): the directory's `meta.website`.
+pub const LIMITS_PAGE: &str = "/acme-limits";
+
 /// The directory (RFC 8555 §7.1.1). `meta.profiles` maps each profile to its description
 /// (draft-ietf-acme-profiles §3), in Japanese when the request prefers it (R-ACME-11).
 async fn directory(
@@ -90,7 +94,7 @@ async fn directory(
         "renewalInfo": c.public("/acme/renewal-info"),
         "meta": {
             "termsOfService": c.terms_url,
-            "website": c.public_url.as_str(),
+            "website": c.public(LIMITS_PAGE),
             "caaIdentities": c.caa_identities,
             "externalAccountRequired": true,
             "profiles": profiles,

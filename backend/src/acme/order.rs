@@ -12,10 +12,8 @@ use super::request::AcmeRequest;
 use super::views;
 use crate::api::extract::{ApiPath, ClientAddr};
 use crate::jose::unb64;
-use crate::orders::{self, OrderState};
+use crate::orders::{self, OrderState, MAX_IDENTIFIERS};
 use crate::state::AppState;
-
-const MAX_IDENTIFIERS: usize = 100;
 
 /// Checks and normalises one identifier of a newOrder: a DNS name in A-label form.
 fn identifier(value: &Value) -> Result<String, (String, AcmeProblem)> {

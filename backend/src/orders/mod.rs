@@ -27,6 +27,8 @@ pub use finalize::finalize;
 pub const AUTHZ_LIFETIME_DAYS: i64 = 25;
 /// Orders live 7 days (never longer than their authorizations).
 pub const ORDER_LIFETIME_DAYS: i64 = 7;
+/// The most identifiers one order may name.
+pub const MAX_IDENTIFIERS: usize = 100;
 
 /// Why an order operation did not happen. The ACME front end maps each to its problem type.
 #[derive(Debug, thiserror::Error)]

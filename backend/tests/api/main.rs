@@ -11,6 +11,7 @@ mod compliance;
 mod dnssec;
 mod helpers;
 mod jose;
+mod limits;
 mod mpic;
 mod operator;
 mod orders;
