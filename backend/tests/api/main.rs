@@ -11,6 +11,7 @@ mod compliance;
 mod dnssec;
 mod helpers;
 mod jose;
+mod language;
 mod limits;
 mod mpic;
 mod operator;
