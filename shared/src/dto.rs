@@ -606,6 +606,9 @@ pub struct AcmeOrderInfo {
     pub created_at: String,
     pub expires_at: String,
     pub certificate_serial: Option<String>,
+    /// The ACME profile the order was created under (R-ACME-9).
+    #[serde(default)]
+    pub profile: Option<String>,
     pub authorizations: Vec<AuthorizationInfo>,
 }
 

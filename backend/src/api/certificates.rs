@@ -244,6 +244,7 @@ pub async fn orders(
                 .certificate_id
                 .and_then(|id| certs.iter().find(|c| c.id == id))
                 .map(|c| c.serial.clone()),
+            profile: o.profile.clone(),
             authorizations: mine
                 .iter()
                 .map(|a| AuthorizationInfo {

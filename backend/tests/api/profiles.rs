@@ -129,6 +129,14 @@ async fn orders_choose_a_profile_and_certificates_follow_it() {
         .collect();
     shown.sort();
     assert_eq!(shown, ["classic", "shortlived"]);
+    // And the portal's order list.
+    let orders: Vec<Value> = e.portal.get("/acme-orders").await.json().await.unwrap();
+    let mut shown: Vec<&str> = orders
+        .iter()
+        .map(|o| o["profile"].as_str().unwrap())
+        .collect();
+    shown.sort();
+    assert_eq!(shown, ["classic", "shortlived"]);
 }
 
 /// `invalidProfile` (400) for a profile the server does not have, and for one not offered for
