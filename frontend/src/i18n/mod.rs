@@ -612,6 +612,21 @@ texts! {
     FieldUnknownScope => "選択できない権限が含まれています。", "An unknown scope was chosen.";
     FieldTaken => "このメールアドレスはすでに登録されています。", "This email address is already registered.";
 
+    // ACME profiles (R-ACME-9)
+    ProfileLabel => "プロファイル", "Profile";
+    ProfilesTitle => "証明書プロファイル", "Certificate profiles";
+    ProfilesLead => "ACMEクライアントでプロファイルを指定すると、有効期間の異なる証明書を取得できます。指定しない場合は既定のプロファイル「{name}」になります。",
+        "Name a profile in your ACME client to get certificates of a different lifetime. Without one you get the default profile, \"{name}\".";
+    ProfileDefault => "既定", "Default";
+    ProfileShortLived => "短期証明書", "Short-lived";
+    ColDescription => "説明", "Description";
+    ColProducts => "対象の種類", "Products";
+    ColClientFlags => "ACMEクライアントでの指定", "How to ask for it";
+    ProfilesNote => "プロファイルの指定には certbot 4.0 以降、lego v4.22 以降(run と renew のオプション)、acme.sh 3.1.2 以降が必要です。有効期間は契約終了日と CA/ブラウザフォーラムの上限を超えません。",
+        "Naming a profile needs certbot 4.0 or later, lego v4.22 or later (an option of run and renew), or acme.sh 3.1.2 or later. The validity never passes the contract end or the CA/Browser Forum maximum.";
+    Days => "{n}日", "{n} days";
+    OneDay => "1日", "1 day";
+
     // Durations
     Seconds => "{n}秒", "{n} seconds";
     OneSecond => "1秒", "1 second";

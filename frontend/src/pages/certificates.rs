@@ -176,6 +176,10 @@ fn cert_row(
                 <dl class="facts compact">
                     <dt>{move || i18n.t(Key::NotBeforeLabel)}</dt><dd>{move || format_jst(i18n.locale(), &nb)}</dd>
                     <dt>{move || i18n.t(Key::NotAfterLabel)}</dt><dd data-testid="certificate-not-after">{move || format_jst(i18n.locale(), &na)}</dd>
+                    {cert.profile.clone().map(|profile| view! {
+                        <dt>{move || i18n.t(Key::ProfileLabel)}</dt>
+                        <dd><span class="badge badge-info" data-testid="certificate-profile">{profile}</span></dd>
+                    })}
                     {revoked_at.map(|r| view! {
                         <dt>{move || i18n.t(Key::RevokedAtLabel)}</dt>
                         <dd>{move || format!("{} ({})", format_jst(i18n.locale(), &r),
