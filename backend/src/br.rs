@@ -134,6 +134,29 @@ pub fn reuse_deadline(validated_at: DateTime<Utc>) -> DateTime<Utc> {
     unreachable!("the last segment of a schedule has no end")
 }
 
+/// BR 1.6.1 "Short-lived Subscriber Certificate": the longest validity period (counted as in
+/// BR 6.3.2) of a certificate that qualifies, by its notBefore: 10 days from 2024-03-15, 7 days
+/// from 2026-03-15; before 2024-03-15 there was no such category. The BR make its revocation
+/// optional (4.9.1.1) and its CRL distribution point too (7.1.2.11.2).
+const SHORT_LIVED: [Step; 2] = [step(2024, 3, 15, 10), step(2026, 3, 15, 7)];
+
+/// The longest validity period of a short-lived subscriber certificate whose notBefore is
+/// `not_before`, or `None` before the category existed.
+pub fn max_short_lived_validity(not_before: DateTime<Utc>) -> Option<Duration> {
+    SHORT_LIVED
+        .iter()
+        .rev()
+        .find(|s| not_before >= start(s))
+        .map(|s| Duration::days(s.days))
+}
+
+/// Whether a certificate valid from `not_before` to `not_after` is a short-lived subscriber
+/// certificate (its validity period, notAfter − notBefore + 1 second, within the maximum).
+pub fn is_short_lived(not_before: DateTime<Utc>, not_after: DateTime<Utc>) -> bool {
+    max_short_lived_validity(not_before)
+        .is_some_and(|max| not_after - not_before + Duration::seconds(1) <= max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,5 +257,38 @@ mod tests {
             assert!(!reusable(v, d + Duration::days(3)), "validated {v}");
             v += Duration::hours(37);
         }
+    }
+
+    #[test]
+    fn short_lived_by_date_and_period() {
+        let day = Duration::days(1);
+        let sec = Duration::seconds(1);
+        for (nb, period, short) in [
+            // Before 2024-03-15 nothing is short-lived.
+            ("2024-03-14T23:59:59Z", Duration::days(1), false),
+            // 10 days, inclusive, from 2024-03-15.
+            ("2024-03-15T00:00:00Z", day * 10, true),
+            ("2024-03-15T00:00:00Z", day * 10 + sec, false),
+            ("2026-03-14T23:59:59Z", day * 9, true),
+            // 7 days from 2026-03-15.
+            ("2026-03-15T00:00:00Z", day * 9, false),
+            ("2026-11-24T01:00:00Z", day * 7, true),
+            ("2026-11-24T01:00:00Z", day * 7 + sec, false),
+            // Six days backdated a minute (the `shortlived` profile) fits.
+            (
+                "2026-11-24T00:59:00Z",
+                day * 6 + Duration::minutes(1) + sec,
+                true,
+            ),
+        ] {
+            // `period` counts inclusively: notAfter = notBefore + period − 1 second.
+            let (nb, na) = (t(nb), t(nb) + period - sec);
+            assert_eq!(is_short_lived(nb, na), short, "{nb} for {period}");
+        }
+        assert_eq!(
+            max_short_lived_validity(t("2029-01-01T00:00:00Z")),
+            Some(day * 7)
+        );
+        assert_eq!(max_short_lived_validity(t("2020-01-01T00:00:00Z")), None);
     }
 }

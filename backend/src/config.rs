@@ -98,6 +98,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("ca_intermediate_cert", "PEM intermediate certificate that signs leaves"),
     ("ca_intermediate_key", "PEM private key of the intermediate"),
     ("cert_validity_days", "leaf certificate validity in days, at most 199 (default 90)"),
+    ("acme_profiles", "ACME certificate profiles (R-ACME-9) as a JSON array of {name, description (text or {en, ja}), days, products, short_lived}; in the TOML file an array of tables (default: classic = cert_validity_days, shortlived = 6 days, short-lived)"),
+    ("acme_default_profile", "the profile of an order that names none (default: classic, else the first profile)"),
     ("crl_url", "CRL distribution point put in certificates (default <public url>/ca/intermediate.crl)"),
     ("ca_issuers_url", "AIA caIssuers URL put in certificates (default <public url>/ca/intermediate.der)"),
     ("caa_identities", "comma-separated issuer domain names for CAA and the directory (default: the public URL's host)"),
@@ -144,6 +146,8 @@ pub struct Config {
     pub ca_intermediate_cert: Option<PathBuf>,
     pub ca_intermediate_key: Option<PathBuf>,
     pub cert_validity_days: i64,
+    /// ACME certificate profiles and the default one (R-ACME-9).
+    pub profiles: crate::profiles::Profiles,
     pub crl_url: String,
     pub ca_issuers_url: String,
 }
@@ -373,6 +377,10 @@ impl Config {
                 };
                 let value = match value {
                     toml::Value::String(s) => s,
+                    // An array of tables (acme_profiles) is read as the JSON its variable holds.
+                    toml::Value::Array(items) if items.iter().any(toml::Value::is_table) => {
+                        serde_json::to_string(&items).map_err(|e| file_err(e.to_string()))?
+                    }
                     toml::Value::Integer(i) => i.to_string(),
                     toml::Value::Boolean(b) => if b { "1" } else { "0" }.to_owned(),
                     toml::Value::Array(items) => items
@@ -603,6 +611,17 @@ impl Config {
                 format!("{cert_validity_days} is over 199: the CA/Browser Forum allows at most 200 days (R-CA-2)"),
             ));
         }
+        let profiles = match src.string("acme_profiles") {
+            None => crate::profiles::Profiles::default_list(cert_validity_days),
+            Some(json) => crate::profiles::Profiles::parse(&json, cert_validity_days)
+                .map_err(|e| src.err("acme_profiles", e))?,
+        };
+        let default_profile = src.string("acme_default_profile");
+        let profiles = crate::profiles::Profiles::new(profiles, default_profile.as_deref())
+            .map_err(|e| match default_profile {
+                Some(_) => src.err("acme_default_profile", e),
+                None => src.err("acme_profiles", e),
+            })?;
         let mpic = MpicConfig {
             perspectives: match src.string("mpic_perspectives") {
                 None => Vec::new(),
@@ -644,6 +663,7 @@ impl Config {
             ca_intermediate_cert: src.string("ca_intermediate_cert").map(PathBuf::from),
             ca_intermediate_key: src.string("ca_intermediate_key").map(PathBuf::from),
             cert_validity_days,
+            profiles,
             crl_url: src.cert_url("crl_url", &base, "/ca/intermediate.crl")?,
             ca_issuers_url: src.cert_url("ca_issuers_url", &base, "/ca/intermediate.der")?,
             catalogue,
@@ -884,11 +904,55 @@ mod tests {
                 "/nonexistent/anchors",
                 "CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS",
             ),
+            (
+                "CERTDIRECT_ACME_PROFILES",
+                r#"[{"name":"x","description":"X","days":400}]"#,
+                "CERTDIRECT_ACME_PROFILES",
+            ),
+            (
+                "CERTDIRECT_ACME_DEFAULT_PROFILE",
+                "weekly",
+                "CERTDIRECT_ACME_DEFAULT_PROFILE",
+            ),
         ];
         for (var, value, named) in table {
             let err = Config::from_sources(None, &env(&[(var, value)])).unwrap_err();
             assert!(err.to_string().starts_with(named), "{var}={value}: {err}");
         }
+    }
+
+    /// R-ACME-9: classic (the configured validity) and shortlived by default; in the file,
+    /// profiles are an array of tables, read like the JSON of the variable.
+    #[test]
+    fn profiles_come_from_the_variable_or_the_file() {
+        let c =
+            Config::from_sources(None, &env(&[("CERTDIRECT_CERT_VALIDITY_DAYS", "60")])).unwrap();
+        let names: Vec<&str> = c.profiles.all().iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["classic", "shortlived"]);
+        assert_eq!(c.profiles.default_profile().validity_days, 60);
+        let c = Config::from_sources(
+            None,
+            &env(&[("CERTDIRECT_ACME_DEFAULT_PROFILE", "shortlived")]),
+        )
+        .unwrap();
+        assert_eq!(c.profiles.default_profile().name, "shortlived");
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(
+            &file,
+            "[[acme_profiles]]\nname = \"classic\"\ndescription = { en = \"Classic\", ja = \"標準\" }\n\n[[acme_profiles]]\nname = \"dvonly\"\ndescription = \"DV only\"\ndays = 30\nproducts = [\"dv\"]\n",
+        )
+        .unwrap();
+        let c = Config::from_sources(Some(&file), &HashMap::new()).unwrap();
+        let dvonly = c.profiles.get("dvonly").unwrap();
+        assert_eq!(dvonly.validity_days, 30);
+        assert_eq!(dvonly.products, [shared::fqdn::CertType::Dv]);
+        assert_eq!(c.profiles.get("classic").unwrap().description_ja, "標準");
+        std::fs::write(&file, "[[acme_profiles]]\nname = \"x\"\n").unwrap();
+        let e = Config::from_sources(Some(&file), &HashMap::new()).unwrap_err();
+        assert!(e.to_string().starts_with("acme_profiles in "), "{e}");
+        assert!(e.to_string().contains("description"), "{e}");
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod operators;
 pub mod orders;
 pub mod perspective;
 pub mod policy;
+pub mod profiles;
 pub mod queue;
 pub mod ratelimit;
 pub mod registrations;

@@ -208,6 +208,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mypage/certificates") view=pages::certificates::CertificatesPage/>
                     <Route path=path!("/mypage/orders") view=pages::orders::OrdersPage/>
                     <Route path=path!("/terms") view=pages::terms::TermsPage/>
+                    <Route path=path!("/acme-limits") view=pages::acme_limits::AcmeLimitsPage/>
                     <Route path=path!("/operator/customers") view=pages::operator::OperatorCustomersPage/>
                     <Route path=path!("/operator/invoices") view=pages::operator_billing::OperatorInvoicesPage/>
                     <Route path=path!("/operator/bank-statements") view=pages::operator_billing::OperatorStatementsPage/>

@@ -16,6 +16,7 @@ mod m20261201_000010_acme_rate_counters;
 mod m20261202_000011_challenge_perspectives;
 mod m20261202_000012_renewal_info;
 mod m20261202_000013_certificates_revoked_at;
+mod m20261202_000014_order_profile;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_challenge_perspectives::Migration),
             Box::new(m20261202_000012_renewal_info::Migration),
             Box::new(m20261202_000013_certificates_revoked_at::Migration),
+            Box::new(m20261202_000014_order_profile::Migration),
         ]
     }
 }

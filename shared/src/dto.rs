@@ -462,6 +462,10 @@ pub struct CertificateInfo {
     pub revocation_reason: Option<u8>,
     pub order_id: i64,
     pub issued_at: String,
+    /// The ACME profile it was issued under (R-ACME-9), e.g. `classic` or `shortlived`;
+    /// `None` for certificates from before profiles.
+    #[serde(default)]
+    pub profile: Option<String>,
     /// The serial of the certificate that replaced this one (an order that named it in
     /// `replaces`, RFC 9773).
     #[serde(default)]
@@ -474,6 +478,53 @@ pub struct CertificateInfo {
     /// Why an operator moved the renewal window earlier, when one did.
     #[serde(default)]
     pub renewal_reason: Option<String>,
+}
+
+/// One ACME certificate profile (R-ACME-9), as `GET /acme/profiles` lists them: what a client
+/// names in newOrder (certbot `--preferred-profile`, lego `--profile`, acme.sh `--cert-profile`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcmeProfileInfo {
+    pub name: String,
+    pub description_ja: String,
+    pub description_en: String,
+    /// The validity asked for; the contract end and the BR maximum of the day may cut it.
+    pub validity_days: i64,
+    /// The registration types whose names may be issued under it.
+    pub products: Vec<crate::fqdn::CertType>,
+    /// BR short-lived subscriber certificates (at most 7 days; BR 1.6.1).
+    pub short_lived: bool,
+    /// The profile of an order that names none.
+    pub default: bool,
+}
+
+/// One ACME rate limit (R-ACME-10): at most `max` of `action` per `per` in `window_secs`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcmeRateLimit {
+    /// The name in `CERTDIRECT_ACME_RATE_LIMITS`, e.g. `new_order_per_account`.
+    pub name: String,
+    /// `new_account`, `new_order` or `failed_validation`.
+    pub action: String,
+    /// `account` or `address`.
+    pub per: String,
+    pub max: u32,
+    pub window_secs: i64,
+}
+
+/// `GET /acme/limits`: what the ACME server allows and how often to poll (R-ACME-10); the
+/// directory's `meta.website` is the portal page that shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AcmeLimits {
+    pub directory_url: String,
+    /// The `Retry-After` (seconds) of pending and processing orders, authorizations and
+    /// challenges.
+    pub retry_after_secs: u64,
+    pub rate_limits: Vec<AcmeRateLimit>,
+    pub max_identifiers_per_order: u32,
+    pub order_lifetime_days: i64,
+    pub authorization_lifetime_days: i64,
 }
 
 /// `POST /certificates/{serial}/revoke`.
@@ -555,6 +606,9 @@ pub struct AcmeOrderInfo {
     pub created_at: String,
     pub expires_at: String,
     pub certificate_serial: Option<String>,
+    /// The ACME profile the order was created under (R-ACME-9).
+    #[serde(default)]
+    pub profile: Option<String>,
     pub authorizations: Vec<AuthorizationInfo>,
 }
 

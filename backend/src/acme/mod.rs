@@ -5,9 +5,11 @@
 pub mod account;
 pub mod authz;
 pub mod cert;
+pub mod lang;
 pub mod nonce;
 pub mod order;
 pub mod problem;
+pub mod problem_ja;
 pub mod renewal;
 pub mod request;
 pub mod views;
@@ -15,7 +17,7 @@ pub mod views;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
@@ -66,8 +68,24 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(state, acme_headers))
 }
 
-async fn directory(State(state): State<AppState>) -> Json<serde_json::Value> {
+/// The portal page that documents this ACME server's limits, polling interval and profiles
+/// (R-ACME-10): the directory's `meta.website`.
+pub const LIMITS_PAGE: &str = "/acme-limits";
+
+/// The directory (RFC 8555 §7.1.1). `meta.profiles` maps each profile to its description
+/// (draft-ietf-acme-profiles §3), in Japanese when the request prefers it (R-ACME-11).
+async fn directory(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Json<serde_json::Value> {
     let c = &state.config;
+    let locale = lang::of(&headers);
+    let profiles: serde_json::Map<String, serde_json::Value> = c
+        .profiles
+        .all()
+        .iter()
+        .map(|p| (p.name.clone(), json!(p.description(locale))))
+        .collect();
     Json(json!({
         "newNonce": c.public("/acme/new-nonce"),
         "newAccount": c.public("/acme/new-account"),
@@ -77,9 +95,10 @@ async fn directory(State(state): State<AppState>) -> Json<serde_json::Value> {
         "renewalInfo": c.public("/acme/renewal-info"),
         "meta": {
             "termsOfService": c.terms_url,
-            "website": c.public_url.as_str(),
+            "website": c.public(LIMITS_PAGE),
             "caaIdentities": c.caa_identities,
             "externalAccountRequired": true,
+            "profiles": profiles,
         }
     }))
 }
@@ -97,13 +116,57 @@ async fn not_found(method: Method, uri: axum::extract::OriginalUri) -> AcmeProbl
     AcmeProblem::not_found(format!("there is no ACME resource {method} {}", uri.path()))
 }
 
+/// The most of an ACME answer's JSON that is read back to translate it; ACME resources are a few
+/// KiB (an order lists at most 100 authorizations).
+const MAX_TRANSLATED_BODY: usize = 1024 * 1024;
+
+/// An answer with its problem documents in Japanese (R-ACME-11): its own problem, subproblems,
+/// and the `error` of challenges and orders (`problem_ja`). Other answers pass unchanged.
+async fn in_japanese(res: Response) -> Response {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            let media = ct.split(';').next().unwrap_or("").trim();
+            media.eq_ignore_ascii_case("application/json")
+                || media.eq_ignore_ascii_case(shared::problem::PROBLEM_CONTENT_TYPE)
+        });
+    if !is_json {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_TRANSLATED_BODY).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return AcmeProblem::internal(format!("reading an answer to translate: {e}"))
+                .into_response()
+        }
+    };
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(mut value) => {
+            problem_ja::translate_json(&mut value);
+            axum::body::Body::from(value.to_string())
+        }
+        Err(_) => axum::body::Body::from(bytes),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, body)
+}
+
 /// Adds the headers every ACME response carries. Every response but the directory's gets a
-/// fresh nonce, errors included, so a client can retry after badNonce at once.
+/// fresh nonce, errors included, so a client can retry after badNonce at once. Problem details
+/// are English unless the request prefers Japanese (R-ACME-11).
 async fn acme_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let is_directory = req.uri().path().ends_with("/directory");
+    let locale = lang::of(req.headers());
     let mut res = next.run(req).await;
+    if locale == shared::dto::Locale::Ja {
+        res = in_japanese(res).await;
+    }
     let h = res.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.append(header::VARY, HeaderValue::from_static("Accept-Language"));
     if let Ok(link) =
         HeaderValue::from_str(&format!("<{}>;rel=\"index\"", directory_url(&state.config)))
     {

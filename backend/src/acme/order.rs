@@ -12,10 +12,8 @@ use super::request::AcmeRequest;
 use super::views;
 use crate::api::extract::{ApiPath, ClientAddr};
 use crate::jose::unb64;
-use crate::orders::{self, OrderState};
+use crate::orders::{self, OrderState, MAX_IDENTIFIERS};
 use crate::state::AppState;
-
-const MAX_IDENTIFIERS: usize = 100;
 
 /// Checks and normalises one identifier of a newOrder: a DNS name in A-label form.
 fn identifier(value: &Value) -> Result<String, (String, AcmeProblem)> {
@@ -120,12 +118,23 @@ pub async fn new_order(
             ))
         }
     };
+    // draft-ietf-acme-profiles: one of the names in the directory's meta.profiles.
+    let profile = match payload.get("profile") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(name)) => Some(name.clone()),
+        Some(_) => {
+            return Err(AcmeProblem::malformed(
+                "profile must be the name of one of the directory's meta.profiles",
+            ))
+        }
+    };
     let created = orders::create(
         &state,
         account,
         orders::NewOrder {
             names,
             replaces,
+            profile,
             client: addr.0,
         },
     )

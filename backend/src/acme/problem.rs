@@ -52,6 +52,7 @@ kinds! {
     not_found => "malformed", NOT_FOUND;
     caa => "caa", FORBIDDEN;
     already_replaced => "alreadyReplaced", CONFLICT;
+    invalid_profile => "invalidProfile", BAD_REQUEST;
     server_internal => "serverInternal", INTERNAL_SERVER_ERROR;
 }
 
@@ -164,6 +165,7 @@ impl From<crate::orders::OrderError> for AcmeProblem {
             OrderError::NotAllowed(d) => AcmeProblem::malformed(d),
             OrderError::Caa(d) => AcmeProblem::caa(d),
             OrderError::AlreadyReplaced(d) => AcmeProblem::already_replaced(d),
+            OrderError::InvalidProfile(d) => AcmeProblem::invalid_profile(d),
             OrderError::RateLimited(e) => AcmeProblem::rate_limited(&e),
             OrderError::Db(e) => AcmeProblem::internal(format!("database: {e}")),
             OrderError::Internal(e) => AcmeProblem::internal(e),

@@ -11,8 +11,9 @@ use crate::config::Config;
 use crate::orders::OrderState;
 use crate::store::entity::{acme_authorization, acme_challenge};
 
-/// Seconds a client should wait before polling a resource still being worked on.
-pub const RETRY_AFTER_SECS: u32 = 2;
+/// Seconds a client should wait before polling a resource still being worked on: derived from
+/// how fast the validation workers answer (`orders::validation::RETRY_AFTER_SECS`).
+pub const RETRY_AFTER_SECS: u64 = crate::orders::validation::RETRY_AFTER_SECS;
 
 /// An absolute URL of an ACME resource.
 pub fn url(config: &Config, path: &str) -> String {
@@ -49,6 +50,9 @@ pub fn order_json(config: &Config, state: &OrderState) -> Value {
     }
     if let Some(replaces) = &order.replaces {
         body["replaces"] = json!(replaces);
+    }
+    if let Some(profile) = &order.profile {
+        body["profile"] = json!(profile);
     }
     body
 }

@@ -75,6 +75,7 @@ fn info(
         revocation_reason: c.revocation_reason.map(|r| r as u8),
         order_id: c.order_id,
         issued_at: rfc3339(c.created_at),
+        profile: c.profile.clone(),
         replaced_by: c.replaced_by_id.and_then(|id| replaced.get(&id).cloned()),
         renewal_window_start: Some(rfc3339(window.start)),
         renewal_window_end: Some(rfc3339(window.end)),
@@ -243,6 +244,7 @@ pub async fn orders(
                 .certificate_id
                 .and_then(|id| certs.iter().find(|c| c.id == id))
                 .map(|c| c.serial.clone()),
+            profile: o.profile.clone(),
             authorizations: mine
                 .iter()
                 .map(|a| AuthorizationInfo {

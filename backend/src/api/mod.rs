@@ -2,6 +2,7 @@
 //! OpenAPI document are built from the same handler annotations, so they cannot drift apart.
 
 pub mod acme_application;
+pub mod acme_info;
 pub mod auth;
 pub mod billing_ops;
 pub mod campaigns;
@@ -81,6 +82,8 @@ impl Modify for SecuritySchemes {
 pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
+        .routes(routes!(acme_info::profiles))
+        .routes(routes!(acme_info::limits))
         .routes(routes!(auth::signup))
         .routes(routes!(auth::verify))
         .routes(routes!(auth::login))

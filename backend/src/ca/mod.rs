@@ -80,7 +80,6 @@ pub struct Ca {
     pub root_crl: Option<Vec<u8>>,
     /// The intermediate's subject key identifier: the authority key identifier of its CRLs.
     intermediate_key_id: KeyIdMethod,
-    pub validity_days: i64,
     pub crl_url: String,
     pub ca_issuers_url: String,
 }
@@ -320,23 +319,28 @@ impl Ca {
             root_der: pem_to_der(&root_pem, "the root")?,
             root_pem,
             root_crl: std::fs::read(&paths.root_crl).ok(),
-            validity_days: config.cert_validity_days,
             crl_url: config.crl_url.clone(),
             ca_issuers_url: config.ca_issuers_url.clone(),
         })
     }
 
-    /// Chooses what a leaf will carry before anything is signed: its serial and validity (the
-    /// configured days, capped at `cap` and under the BR maximum of the day: `validity`). The
+    /// Chooses what a leaf will carry before anything is signed: its serial and its validity (the
+    /// profile's days, capped at `cap` and under the BR maximum of the day: `validity`). The
     /// serial is recorded before signing (R-CA-6).
-    pub fn plan(&self, now: DateTime<Utc>, cap: Option<DateTime<Utc>>) -> LeafPlan {
+    pub fn plan(
+        &self,
+        now: DateTime<Utc>,
+        profile: &crate::profiles::Profile,
+        cap: Option<DateTime<Utc>>,
+    ) -> LeafPlan {
         let serial = random_serial();
-        let (not_before, not_after) = validity::leaf_validity(now, self.validity_days, cap);
+        let (not_before, not_after) = validity::leaf_validity(now, profile.validity_days, cap);
         LeafPlan {
             serial_hex: hex::encode(serial.as_ref()),
             serial,
             not_before,
             not_after,
+            profile: profile.name.clone(),
         }
     }
 
@@ -430,6 +434,8 @@ pub struct LeafPlan {
     pub serial_hex: String,
     pub not_before: DateTime<Utc>,
     pub not_after: DateTime<Utc>,
+    /// The profile it is issued under (R-ACME-9).
+    pub profile: String,
 }
 
 fn revocation_reason(code: u8) -> Option<rcgen::RevocationReason> {

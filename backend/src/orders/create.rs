@@ -24,6 +24,8 @@ pub struct NewOrder {
     pub names: Vec<String>,
     /// RFC 9773 `replaces`: the certificate this order renews.
     pub replaces: Option<CertId>,
+    /// The profile asked for (R-ACME-9); `None` = the default.
+    pub profile: Option<String>,
     /// The client's address, for the per-address limit.
     pub client: Option<std::net::IpAddr>,
 }
@@ -76,11 +78,14 @@ pub async fn create(
     let NewOrder {
         names,
         replaces,
+        profile,
         client,
     } = request;
     let now = state.now();
     let regs = store::candidate_registrations(&state.db, account.customer_id, &names).await?;
-    crate::policy::authorize_all(&names, &regs, now).map_err(OrderError::Rejected)?;
+    let covering =
+        crate::policy::authorize_all(&names, &regs, now).map_err(OrderError::Rejected)?;
+    let profile = super::profile_for(&state.config.profiles, profile.as_deref(), &covering)?;
     let replaces = match replaces {
         Some(id) => Some((
             replaced_certificate(state, account, &names, &id, now).await?,
@@ -126,6 +131,7 @@ pub async fn create(
         identifiers: Set(serde_json::json!(names).to_string()),
         replaces_id: Set(replaces.as_ref().map(|(c, _)| c.id)),
         replaces: Set(replaces.map(|(_, id)| id.encode())),
+        profile: Set(Some(profile.name.clone())),
         expires_at: Set(now + Duration::days(ORDER_LIFETIME_DAYS)),
         created_at: Set(now),
         updated_at: Set(now),

@@ -166,8 +166,13 @@ pub async fn finalize(
         .into_iter()
         .cloned()
         .collect();
+    let profile = super::profile_for(
+        &state.config.profiles,
+        current.order.profile.as_deref(),
+        &covering.iter().collect::<Vec<_>>(),
+    )?;
     recheck_caa(state, account, &current, now).await?;
-    let plan = state.ca.plan(now, contract_cap(&covering, now));
+    let plan = state.ca.plan(now, profile, contract_cap(&covering, now));
 
     // 1. Claim the order and reserve the certificate (R-CA-6).
     let txn = state.db.begin().await?;
@@ -198,6 +203,7 @@ pub async fn finalize(
         status: Set(CERT_RESERVED.to_owned()),
         created_at: Set(now),
         reminded_at: Set(None),
+        profile: Set(Some(plan.profile.clone())),
         ..Default::default()
     }
     .insert(&txn)
@@ -319,7 +325,7 @@ pub async fn finalize(
         action: "certificate.issue",
         subject: plan.serial_hex.clone(),
         success: true,
-        detail: json!({ "names": csr.names, "order": current.order.id, "not_after": rfc3339(plan.not_after) }),
+        detail: json!({ "names": csr.names, "order": current.order.id, "not_after": rfc3339(plan.not_after), "profile": plan.profile }),
         remote_addr: None,
     }
     .write(&txn, now)

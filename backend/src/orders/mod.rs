@@ -27,6 +27,8 @@ pub use finalize::finalize;
 pub const AUTHZ_LIFETIME_DAYS: i64 = 25;
 /// Orders live 7 days (never longer than their authorizations).
 pub const ORDER_LIFETIME_DAYS: i64 = 7;
+/// The most identifiers one order may name.
+pub const MAX_IDENTIFIERS: usize = 100;
 
 /// Why an order operation did not happen. The ACME front end maps each to its problem type.
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +54,10 @@ pub enum OrderError {
     /// The request asks for something the resource's state does not allow.
     #[error("{0}")]
     NotAllowed(String),
+    /// The order asks for a profile this server does not offer, or not for its names' products
+    /// (R-ACME-9).
+    #[error("{0}")]
+    InvalidProfile(String),
     /// A rate limit of R-ACME-10 was reached.
     #[error("{}", .0.detail())]
     RateLimited(crate::ratelimit::Exceeded),
@@ -60,6 +66,21 @@ pub enum OrderError {
     /// A failure of ours (logged at the edge, never sent).
     #[error("{0}")]
     Internal(String),
+}
+
+/// The profile for an order whose names the registrations `covering` hold: the one `requested`
+/// (or the default), which must be offered for each of their products (R-ACME-9). Used at
+/// newOrder and again at finalize, where a profile removed from the configuration meanwhile
+/// refuses the order.
+pub fn profile_for<'a>(
+    profiles: &'a crate::profiles::Profiles,
+    requested: Option<&str>,
+    covering: &[&crate::store::entity::registration::Model],
+) -> Result<&'a crate::profiles::Profile, OrderError> {
+    let products: Vec<shared::fqdn::CertType> = covering.iter().map(|r| r.cert_type()).collect();
+    profiles
+        .choose(requested, &products)
+        .map_err(|e| OrderError::InvalidProfile(e.to_string()))
 }
 
 /// An order as a client sees it now: the stored row, its derived status and its authorizations.

@@ -175,6 +175,24 @@ pub async fn record_validation(
     Ok(())
 }
 
+/// How long an idle worker waits before it looks at the queue again. A worker in the process that
+/// received the challenge answer is woken at once; one in another process (`--role worker`)
+/// finds the job within this.
+pub const IDLE_POLL_MS: u64 = 500;
+
+/// What one validation takes once a worker holds it, on the public internet: the DNS lookups and
+/// the HTTP fetch of the primary and of the remote perspectives, which run in parallel (on
+/// loopback they take milliseconds; docs/performance.md). Validations that wait on a slow server
+/// run up to `CERTDIRECT_VA_TIMEOUT_SECS`, and their clients simply poll again.
+pub const TYPICAL_VALIDATION_MS: u64 = 1_500;
+
+/// The `Retry-After` of pending and processing orders, authorizations and challenges
+/// (R-ACME-10): long enough for an idle worker to find the job and finish a typical validation,
+/// so a client that honours it usually sees the outcome on its next poll and never polls faster
+/// than the workers can answer. A finalize is done within its request, so `processing` orders
+/// are brief. The one place the value is set.
+pub const RETRY_AFTER_SECS: u64 = (IDLE_POLL_MS + TYPICAL_VALIDATION_MS).div_ceil(1000);
+
 /// One validation worker: takes jobs until the queue is empty, then waits for a wake-up or a poll.
 pub async fn worker(state: AppState, name: String) {
     let va = VaConfig::from_config(&state.config);
@@ -191,7 +209,7 @@ pub async fn worker(state: AppState, name: String) {
         }
         tokio::select! {
             _ = state.va_wakeup.notified() => {}
-            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = tokio::time::sleep(Duration::from_millis(IDLE_POLL_MS)) => {}
         }
     }
 }

@@ -74,10 +74,19 @@ fn lint(program: &str, args: &[&str], files: &[String]) -> Vec<(String, String, 
     findings
 }
 
-/// Answers dns-01 for every authorization of a new order for `names` (registered beforehand),
-/// finalizes it with a CSR for `key` and returns (order, PEM chain).
-async fn issue_dns(e: &Env, names: &[&str], key: &rcgen::KeyPair) -> (Value, String) {
-    let order = e.new_order(names).await;
+/// Answers dns-01 for every authorization of a new order for `names` (registered beforehand)
+/// under `profile` (or the default), finalizes it with a CSR for `key` and returns (order, PEM
+/// chain).
+async fn issue_dns(
+    e: &Env,
+    names: &[&str],
+    key: &rcgen::KeyPair,
+    profile: Option<&str>,
+) -> (Value, String) {
+    let order = match profile {
+        Some(p) => e.new_order_with_profile(names, p).await,
+        None => e.new_order(names).await,
+    };
     assert_eq!(order.status, 201, "{}", order.body);
     for authz in order.body["authorizations"].as_array().unwrap() {
         let decided = e.pass_dns(authz.as_str().unwrap()).await;
@@ -107,9 +116,11 @@ fn serial_hex(der: &[u8]) -> String {
 }
 
 /// R-CA-6: the root, the intermediate, a leaf of each product (DV single name, the name with its
-/// `www.`, a wildcard with its base name, an IDN; P-256, RSA and P-384 keys) and both CRLs (the
-/// intermediate's with a revoked entry, and the root's) pass pkilint's CA/Browser Forum TLS
-/// linters with no error, and each issuer–subject pair its RFC 5280 chain linter.
+/// `www.`, a wildcard with its base name, an IDN; P-256, RSA and P-384 keys) and of each profile
+/// (`classic`, and `shortlived`: a 6-day BR short-lived subscriber certificate, which keeps its
+/// CRL distribution point, for a name and for a wildcard) and both CRLs (the intermediate's with
+/// a revoked entry, and the root's) pass pkilint's CA/Browser Forum TLS linters with no error,
+/// and each issuer–subject pair its RFC 5280 chain linter.
 #[tokio::test]
 async fn every_profile_passes_pkilint() {
     // Fail before any work when pkilint is missing.
@@ -136,6 +147,8 @@ async fn every_profile_passes_pkilint() {
     e.buy("example.jp", "dv").await;
     e.buy("*.wild.jp", "dv_wildcard").await;
     e.buy("xn--r8jz45g.jp", "dv").await;
+    e.buy("short.jp", "dv").await;
+    e.buy("*.shortwild.jp", "dv_wildcard").await;
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, der: &[u8]| {
         let path = dir.path().join(name);
@@ -163,21 +176,42 @@ async fn every_profile_passes_pkilint() {
         rcgen::KeyPair::from_pkcs8_der_and_sign_algo(&der, &rcgen::PKCS_RSA_SHA256).unwrap()
     };
     let p384 = || rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
-    for (file, names, key) in [
-        ("leaf-dv-single-p256.der", &["single.jp"][..], p256()),
+    for (file, names, key, profile) in [
+        ("leaf-dv-single-p256.der", &["single.jp"][..], p256(), None),
         (
             "leaf-dv-www-rsa.der",
             &["example.jp", "www.example.jp"],
             rsa(),
+            None,
         ),
         (
             "leaf-dv-wildcard-p256.der",
             &["*.wild.jp", "wild.jp"],
             p256(),
+            None,
         ),
-        ("leaf-dv-idn-p384.der", &["xn--r8jz45g.jp"], p384()),
+        ("leaf-dv-idn-p384.der", &["xn--r8jz45g.jp"], p384(), None),
+        (
+            "leaf-dv-shortlived-p256.der",
+            &["short.jp"],
+            p256(),
+            Some("shortlived"),
+        ),
+        (
+            "leaf-dv-wildcard-shortlived-rsa.der",
+            &["*.shortwild.jp", "shortwild.jp"],
+            rsa(),
+            Some("shortlived"),
+        ),
     ] {
-        let (_, chain) = issue_dns(&e, names, &key).await;
+        let (_, chain) = issue_dns(&e, names, &key, profile).await;
+        if profile == Some("shortlived") {
+            let (nb, na) = validity_of(&chain);
+            assert!(
+                certdirect::br::is_short_lived(nb, na),
+                "{file}: {nb} to {na} is a BR short-lived subscriber certificate"
+            );
+        }
         let blocks = pem_blocks(&chain);
         if intermediate.is_empty() {
             intermediate = write("intermediate.der", &blocks[1]);

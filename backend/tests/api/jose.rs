@@ -160,6 +160,8 @@ pub fn eab(kid: &str, hmac_b64: &str, url: &str, jwk: &Value) -> Value {
 pub struct Acme {
     pub base: String,
     http: reqwest::Client,
+    /// Sent as `Accept-Language` with every request when set (R-ACME-11).
+    accept_language: Option<String>,
 }
 
 pub struct Reply {
@@ -196,6 +198,15 @@ impl Acme {
         Acme {
             base: base.to_owned(),
             http: reqwest::Client::new(),
+            accept_language: None,
+        }
+    }
+
+    /// The same transport sending `Accept-Language: <value>` (R-ACME-11).
+    pub fn with_language(base: &str, value: &str) -> Acme {
+        Acme {
+            accept_language: Some(value.to_owned()),
+            ..Acme::new(base)
         }
     }
 
@@ -210,14 +221,11 @@ impl Acme {
     }
 
     pub async fn post_raw(&self, url: &str, body: String, content_type: &str) -> Reply {
-        let res = self
-            .http
-            .post(url)
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let mut req = self.http.post(url).header("content-type", content_type);
+        if let Some(lang) = &self.accept_language {
+            req = req.header("accept-language", lang);
+        }
+        let res = req.body(body).send().await.unwrap();
         let status = res.status().as_u16();
         let headers = res.headers().clone();
         let text = res.text().await.unwrap();

@@ -111,6 +111,21 @@ impl Env {
         .await
     }
 
+    /// newOrder for `names` asking for `profile` (R-ACME-9).
+    pub async fn new_order_with_profile(&self, names: &[&str], profile: &str) -> Reply {
+        let ids: Vec<Value> = names
+            .iter()
+            .map(|n| json!({ "type": "dns", "value": n }))
+            .collect();
+        self.post(
+            &self.acme.url("/new-order"),
+            json!({ "identifiers": ids, "profile": profile })
+                .to_string()
+                .as_bytes(),
+        )
+        .await
+    }
+
     pub fn key_authorization(&self, token: &str) -> String {
         let jwk = certdirect::jose::Jwk::from_json(&self.signer.jwk).unwrap();
         format!("{token}.{}", jwk.thumbprint())

@@ -1,9 +1,11 @@
 //! The REST API v1 client. This is the only module that talks HTTP (gloo-net); everything else
 //! calls these functions and gets `shared` DTOs or an [`ApiError`].
 
+mod acme_info;
 mod cookie;
 mod error;
 
+pub use acme_info::{acme_limits, acme_profiles};
 pub use cookie::cookie_value;
 pub use error::{from_response, ApiError};
 

@@ -116,6 +116,7 @@ pub fn Footer() -> impl IntoView {
             <div class="container footer-inner">
                 <p>{move || i18n.t(Key::FooterText)}</p>
                 <p><a href="/api/v1/openapi.json" rel="external">{move || i18n.t(Key::FooterApi)}</a></p>
+                <p><a href="/acme-limits" data-testid="footer-acme-limits">{move || i18n.t(Key::FooterLimits)}</a></p>
             </div>
         </footer>
     }

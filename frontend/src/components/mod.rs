@@ -1,5 +1,6 @@
 //! Reusable widgets. They stay thin: logic lives in plain functions next to them or in `pages/`.
 
+pub mod acme_profiles;
 pub mod card_pay;
 pub mod copy;
 pub mod field;

@@ -636,6 +636,49 @@ texts! {
     FieldUnknownScope => "選択できない権限が含まれています。", "An unknown scope was chosen.";
     FieldTaken => "このメールアドレスはすでに登録されています。", "This email address is already registered.";
 
+    // ACME profiles (R-ACME-9) and the ACME server's limits (R-ACME-10), at /acme-limits
+    ProfileLabel => "プロファイル", "Profile";
+    ProfilesTitle => "証明書プロファイル", "Certificate profiles";
+    ProfilesLead => "ACMEクライアントでプロファイルを指定すると、有効期間の異なる証明書を取得できます。指定しない場合は既定のプロファイル「{name}」になります。",
+        "Name a profile in your ACME client to get certificates of a different lifetime. Without one you get the default profile, \"{name}\".";
+    ProfileDefault => "既定", "Default";
+    ProfileShortLived => "短期証明書", "Short-lived";
+    ColDescription => "説明", "Description";
+    ColProducts => "対象の種類", "Products";
+    ColClientFlags => "ACMEクライアントでの指定", "How to ask for it";
+    ProfilesNote => "プロファイルの指定には certbot 4.0 以降、lego v4.22 以降(run と renew のオプション)、acme.sh 3.1.2 以降が必要です。有効期間は契約終了日と CA/ブラウザフォーラムの上限を超えません。",
+        "Naming a profile needs certbot 4.0 or later, lego v4.22 or later (an option of run and renew), or acme.sh 3.1.2 or later. The validity never passes the contract end or the CA/Browser Forum maximum.";
+    LimitsTitle => "ACMEサーバーの制限とプロファイル", "ACME server limits and profiles";
+    LimitsLead => "ACMEクライアントを運用される方向けに、このACMEサーバーの利用制限、問い合わせ間隔、証明書プロファイルをまとめています。ACMEディレクトリの meta.website はこのページです。",
+        "For those who run ACME clients: this ACME server's limits, polling interval and certificate profiles. The ACME directory's meta.website is this page.";
+    LimitsDirectory => "ディレクトリURL", "Directory URL";
+    LimitsPollingTitle => "問い合わせ間隔(Retry-After)", "Polling (Retry-After)";
+    LimitsPollingBody => "認証待ち・処理中のオーダー、認可、チャレンジには Retry-After: {secs} が付きます。{secs}秒以上の間隔をあけて問い合わせてください。",
+        "Orders, authorizations and challenges that are pending or being processed carry Retry-After: {secs}. Poll no more often than every {secs} seconds.";
+    LimitsRateTitle => "利用制限", "Rate limits";
+    LimitsRateLead => "上限を超えたリクエストには rateLimited(HTTP 429)と、受け付けを再開するまでの秒数を示す Retry-After が返ります。",
+        "Requests over a limit get rateLimited (HTTP 429) with Retry-After: the seconds until requests are accepted again.";
+    ColLimit => "対象", "What";
+    ColLimitMax => "上限", "Limit";
+    LimitPerWindow => "{window}あたり{max}件", "{max} per {window}";
+    LimitNewAccountPerAddress => "新規アカウント登録(接続元アドレスごと)", "New accounts (per client address)";
+    LimitNewOrderPerAccount => "新規オーダー(ACMEアカウントごと)", "New orders (per ACME account)";
+    LimitNewOrderPerAddress => "新規オーダー(接続元アドレスごと)", "New orders (per client address)";
+    LimitFailedValidationPerAccount => "ドメイン認証の失敗(ACMEアカウントごと。上限に達すると新規オーダーを受け付けません)",
+        "Failed validations (per ACME account; past the limit, new orders are refused)";
+    LimitsOtherTitle => "そのほかの上限", "Other limits";
+    LimitsMaxIdentifiers => "1オーダーあたりの名前(識別子)の数", "Names (identifiers) per order";
+    LimitsOrderLifetime => "オーダーの有効期間", "Order lifetime";
+    LimitsAuthzLifetime => "認可(ドメイン認証)の有効期間", "Authorization lifetime";
+    LimitsLanguageNote => "エラーの詳細(problem document の detail)は英語です。リクエストの Accept-Language で日本語(ja)を優先すると日本語になります。",
+        "Error details (the detail of problem documents) are in English, or in Japanese when the request's Accept-Language prefers ja.";
+    FooterLimits => "ACMEの制限とプロファイル", "ACME limits and profiles";
+    OneMinute => "1分", "1 minute";
+    Hours => "{n}時間", "{n} hours";
+    OneHour => "1時間", "1 hour";
+    Days => "{n}日", "{n} days";
+    OneDay => "1日", "1 day";
+
     // Durations
     Seconds => "{n}秒", "{n} seconds";
     OneSecond => "1秒", "1 second";

@@ -9,6 +9,7 @@ use shared::dto::{AcmeAccountInfo, AcmeApplication, Locale};
 
 use crate::api::{self, ApiError};
 use crate::app::{use_i18n, use_session, use_title, I18n};
+use crate::components::acme_profiles::ProfileList;
 use crate::components::copy::CopyButton;
 use crate::components::focus::focus_on_mount;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
@@ -277,6 +278,7 @@ fn ApplicationView(app: AcmeApplication) -> impl IntoView {
             <p class="muted small">{move || i18n.t(Key::TimeZoneNote)}</p>
         </section>
         {(!expired).then(|| view! { <CommandList commands=commands/> })}
+        <ProfileList/>
         <p class="muted small">{move || i18n.t(Key::ContactSupportNote)}</p>
     }
 }

@@ -186,6 +186,10 @@ fn cert_row(
                         <dt>{move || i18n.t(Key::ReplacedByLabel)}</dt>
                         <dd><code class="mono serial" data-testid="certificate-replaced-by">{r}</code></dd>
                     })}
+                    {cert.profile.clone().map(|profile| view! {
+                        <dt>{move || i18n.t(Key::ProfileLabel)}</dt>
+                        <dd><span class="badge badge-info" data-testid="certificate-profile">{profile}</span></dd>
+                    })}
                     {revoked_at.map(|r| view! {
                         <dt>{move || i18n.t(Key::RevokedAtLabel)}</dt>
                         <dd>{move || format!("{} ({})", format_jst(i18n.locale(), &r),

@@ -1,6 +1,7 @@
 //! One file per page (route).
 
 pub mod acme;
+pub mod acme_limits;
 pub mod certificates;
 pub mod forgot_password;
 pub mod home;

@@ -140,6 +140,10 @@ fn OrderCard(order: AcmeOrderInfo) -> impl IntoView {
                 <dd><ul class="coverage">{order.names.iter().map(|n| view! { <li class="mono">{n.clone()}</li> }).collect_view()}</ul></dd>
                 <dt>{move || i18n.t(Key::CreatedAtLabel)}</dt>
                 <dd>{move || format_jst(i18n.locale(), &created)}</dd>
+                {order.profile.clone().map(|p| view! {
+                    <dt>{move || i18n.t(Key::ProfileLabel)}</dt>
+                    <dd><span class="badge badge-info" data-testid="order-profile">{p}</span></dd>
+                })}
                 {order.certificate_serial.clone().map(|s| view! {
                     <dt>{move || i18n.t(Key::ColSerial)}</dt>
                     <dd><a class="mono" href="/mypage/certificates" data-testid="order-certificate">{s}</a></dd>

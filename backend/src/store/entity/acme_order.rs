@@ -22,6 +22,9 @@ pub struct Model {
     /// The certificate identifier as the client sent it, echoed in the order object.
     #[sea_orm(column_type = "Text", nullable)]
     pub replaces: Option<String>,
+    /// The profile the order was created under (R-ACME-9); `None` for orders from before
+    /// profiles, which were issued as the default profile.
+    pub profile: Option<String>,
     pub expires_at: DateTimeUtc,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -43,6 +43,8 @@ pub struct Model {
     /// Why the window was moved, for the customer and the audit log.
     #[sea_orm(column_type = "Text", nullable)]
     pub renewal_reason: Option<String>,
+    /// The profile the certificate was issued under (R-ACME-9); `None` before profiles.
+    pub profile: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
