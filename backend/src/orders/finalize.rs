@@ -75,6 +75,7 @@ async fn recheck_caa(
             key_authorization: String::new(),
             account_uri: account_uri.clone(),
             only_caa: true,
+            at: Some(now),
         });
     }
     let outcomes = futures_util::future::join_all(

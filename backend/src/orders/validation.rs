@@ -76,6 +76,7 @@ pub async fn process(
                 key_authorization: ka,
                 account_uri: crate::acme::account_url(&state.config, account.id),
                 only_caa: false,
+                at: Some(now),
             };
             crate::va::mpic::validate(va, state.remotes.as_ref(), &check).await
         }
