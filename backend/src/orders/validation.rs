@@ -77,6 +77,7 @@ pub async fn process(
                 account_uri: crate::acme::account_url(&state.config, account.id),
                 only_caa: false,
                 at: Some(now),
+                issuers: state.config.caa_identities.clone(),
             };
             crate::va::mpic::validate(va, state.remotes.as_ref(), &check).await
         }

@@ -123,6 +123,11 @@ pub struct Check {
     /// `persistUntil` is judged (perspectives judge at the same time); `None`: this process's.
     #[serde(default)]
     pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The primary's issuer domain names (`CERTDIRECT_CAA_IDENTITIES`), so that every
+    /// perspective judges CAA and dns-persist-01 records against the names the CA discloses and
+    /// offered in the challenge; empty: this process's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issuers: Vec<String>,
 }
 
 /// What one validation found: the validation record (JSON objects naming what was fetched or
@@ -144,6 +149,16 @@ impl Outcome {
 
 /// Performs `check` from this process's vantage point, within the configured deadline.
 pub async fn validate(va: &VaConfig, check: &Check) -> Outcome {
+    let with_issuers;
+    let va = if check.issuers.is_empty() || check.issuers == va.caa_identities {
+        va
+    } else {
+        with_issuers = VaConfig {
+            caa_identities: check.issuers.clone(),
+            ..va.clone()
+        };
+        &with_issuers
+    };
     let run = async {
         let (records, result) = match check.method {
             _ if check.only_caa => (Vec::new(), Ok(())),
