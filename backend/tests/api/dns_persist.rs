@@ -91,6 +91,18 @@ async fn dns_persist01_is_offered_beside_http01_and_dns01() {
     );
     // The other challenges keep their tokens.
     assert!(e.challenge(plain, "dns-01")["token"].is_string());
+    // The portal has what it needs to show the record: our issuer domain names (here) and the
+    // account URLs (the ACME accounts list).
+    let app: Value = e
+        .portal
+        .get("/acme-application")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(app["issuer_domain_names"], json!([ISSUER, ISSUER2]));
+    let accounts: Value = e.portal.get("/acme-accounts").await.json().await.unwrap();
+    assert_eq!(accounts[0]["url"], e.kid.as_str());
 }
 
 /// The issue's "Done when": a real client library (instant-acme) answers dns-persist-01 after

@@ -7,6 +7,7 @@ pub mod focus;
 pub mod fqdn_input;
 pub mod header;
 pub mod notice;
+pub mod persist_record;
 pub mod require_login;
 pub mod steps;
 pub mod terms;
