@@ -264,7 +264,7 @@ mod tests {
             (format!("ca.example.jp;{acct}"), false, Allows),
             (format!("\tca.example.jp ;\t{acct} "), false, Allows),
             (
-                format!("ca.example.jp; AccountURI=https://ca.example.jp/acme/acct/7"),
+                "ca.example.jp; AccountURI=https://ca.example.jp/acme/acct/7".to_string(),
                 false,
                 Allows,
             ),
