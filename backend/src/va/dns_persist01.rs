@@ -158,7 +158,7 @@ pub fn decide(values: &[String], request: &Request, looked_up: &str) -> Result<S
         );
         return Err(Failure::new(
             FailureKind::Unauthorized,
-            format!("no TXT record was found at {name}; publish one with the value \"{want}\""),
+            format!("no TXT record was found at {name}; add one with the value \"{want}\""),
         ));
     }
     let verdicts: Vec<Verdict> = values.iter().map(|v| judge(v, request)).collect();
@@ -458,7 +458,7 @@ mod tests {
         assert_eq!(err.kind, FailureKind::Unauthorized);
         assert_eq!(
             err.detail,
-            "no TXT record was found at _validation-persist.wild.jp.; publish one with the value \"ca.example.jp; accounturi=https://ca.example.jp/acme/acct/7; policy=wildcard\""
+            "no TXT record was found at _validation-persist.wild.jp.; add one with the value \"ca.example.jp; accounturi=https://ca.example.jp/acme/acct/7; policy=wildcard\""
         );
     }
 

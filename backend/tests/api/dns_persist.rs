@@ -336,7 +336,7 @@ async fn dns_persist01_refusals_say_which_record_and_why() {
     assert_eq!(
         detail,
         format!(
-            "no TXT record was found at _validation-persist.none.jp.; publish one with the value \"{ISSUER}; accounturi={}\"",
+            "no TXT record was found at _validation-persist.none.jp.; add one with the value \"{ISSUER}; accounturi={}\"",
             e.kid
         )
     );
