@@ -110,6 +110,8 @@ pub fn application_dto(
             expired: eab.expires_at <= state.now(),
         },
         directory_url,
+        issuer_domain_names: shared::persist::offered_issuers(&state.config.caa_identities)
+            .to_vec(),
         commands,
         terms_version: application.terms_version.clone(),
     }

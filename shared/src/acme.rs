@@ -126,10 +126,12 @@ status_enum! {
 }
 
 status_enum! {
-    /// The challenge types this CA offers (RFC 8555 §8).
+    /// The challenge types this CA offers (RFC 8555 §8; dns-persist-01 from
+    /// draft-ietf-acme-dns-persist, R-VAL-10).
     ChallengeType {
         Http01 => "http-01",
         Dns01 => "dns-01",
+        DnsPersist01 => "dns-persist-01",
     }
 }
 
@@ -257,6 +259,10 @@ mod tests {
             assert_eq!(ChallengeStatus::parse(s.as_str()), Some(*s));
         }
         assert_eq!(ChallengeType::parse("http-01"), Some(ChallengeType::Http01));
+        assert_eq!(
+            ChallengeType::parse("dns-persist-01"),
+            Some(ChallengeType::DnsPersist01)
+        );
         assert!(OrderStatus::Pending.can_become(OrderStatus::Processing));
         assert!(!OrderStatus::Valid.can_become(OrderStatus::Processing));
         assert!(!OrderStatus::Processing.can_become(OrderStatus::Pending));

@@ -260,6 +260,10 @@ pub struct AcmeApplication {
     pub applied_at: String,
     /// The ACME directory URL (申請先のサーバーホスト).
     pub directory_url: String,
+    /// Our issuer domain names for dns-persist-01 records (R-VAL-10), as its challenges offer
+    /// them; the first is the one the portal's records use.
+    #[serde(default)]
+    pub issuer_domain_names: Vec<String>,
     pub eab: EabCredentials,
     /// Ready-made registration commands with this EAB filled in; empty when the HMAC key is
     /// withheld.

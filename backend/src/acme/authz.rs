@@ -48,7 +48,7 @@ pub async fn challenge(
     req: AcmeRequest,
 ) -> Result<Response, AcmeProblem> {
     let account = req.account()?;
-    let (c, _) =
+    let (c, a) =
         match req.jws.payload_json()? {
             None => orders::challenge(&state, account, id).await?,
             Some(Value::Object(o)) if o.is_empty() => {
@@ -58,5 +58,5 @@ pub async fn challenge(
                 "a challenge is answered with the payload {} (or fetched with an empty payload)",
             )),
         };
-    Ok(views::challenge_response(&state.config, &c))
+    Ok(views::challenge_response(&state.config, &c, a.account_id))
 }

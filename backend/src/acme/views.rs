@@ -82,7 +82,7 @@ pub fn authz_json(
         "identifier": { "type": "dns", "value": a.identifier },
         "status": a.status_at(now),
         "expires": rfc3339(a.expires_at_effective()),
-        "challenges": challenges.iter().map(|c| challenge_json(config, c)).collect::<Vec<_>>(),
+        "challenges": challenges.iter().map(|c| challenge_json(config, c, a.account_id)).collect::<Vec<_>>(),
     });
     if a.wildcard {
         body["wildcard"] = json!(true);
@@ -109,14 +109,21 @@ pub fn authz_response(
     }
 }
 
-/// The challenge object (RFC 8555 §8).
-pub fn challenge_json(config: &Config, c: &acme_challenge::Model) -> Value {
+/// The challenge object (RFC 8555 §8) of a challenge of `account_id`'s authorization.
+pub fn challenge_json(config: &Config, c: &acme_challenge::Model, account_id: i64) -> Value {
     let mut v = json!({
         "type": c.kind,
         "url": url(config, &format!("/chall/{}", c.id)),
         "status": c.stored_status(),
-        "token": c.token,
     });
+    if c.challenge_type() == Some(shared::acme::ChallengeType::DnsPersist01) {
+        // draft-ietf-acme-dns-persist-01 §3.1, as Boulder and Pebble serve it (docs/decisions.md):
+        // no token; the issuer domain names to choose from, and the account URL to name.
+        v["issuer-domain-names"] = json!(shared::persist::offered_issuers(&config.caa_identities));
+        v["accounturi"] = json!(crate::acme::account_url(config, account_id));
+    } else {
+        v["token"] = json!(c.token);
+    }
     if let Some(at) = c.validated_at {
         v["validated"] = json!(rfc3339(at));
     }
@@ -131,8 +138,12 @@ pub fn challenge_json(config: &Config, c: &acme_challenge::Model) -> Value {
 
 /// The challenge as a response with `Link: rel="up"` to its authorization, and `Retry-After`
 /// while it is being validated.
-pub fn challenge_response(config: &Config, c: &acme_challenge::Model) -> Response {
-    let mut res = (StatusCode::OK, axum::Json(challenge_json(config, c))).into_response();
+pub fn challenge_response(config: &Config, c: &acme_challenge::Model, account_id: i64) -> Response {
+    let mut res = (
+        StatusCode::OK,
+        axum::Json(challenge_json(config, c, account_id)),
+    )
+        .into_response();
     if let Ok(up) = HeaderValue::from_str(&format!(
         "<{}>;rel=\"up\"",
         authz_url(config, c.authorization_id)

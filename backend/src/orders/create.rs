@@ -159,11 +159,16 @@ pub async fn create(
                 }
                 .insert(&txn)
                 .await?;
-                // http-01 is not offered for wildcards (R-VAL-1).
+                // http-01 is not offered for wildcards (R-VAL-1); dns-persist-01 is offered
+                // beside dns-01 for every name (R-VAL-10).
                 let kinds: &[ChallengeType] = if wildcard {
-                    &[ChallengeType::Dns01]
+                    &[ChallengeType::Dns01, ChallengeType::DnsPersist01]
                 } else {
-                    &[ChallengeType::Http01, ChallengeType::Dns01]
+                    &[
+                        ChallengeType::Http01,
+                        ChallengeType::Dns01,
+                        ChallengeType::DnsPersist01,
+                    ]
                 };
                 acme_challenge::Entity::insert_many(kinds.iter().map(|kind| {
                     acme_challenge::ActiveModel {

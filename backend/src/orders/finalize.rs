@@ -76,6 +76,8 @@ async fn recheck_caa(
             key_authorization: String::new(),
             account_uri: account_uri.clone(),
             only_caa: true,
+            at: Some(now),
+            issuers: state.config.caa_identities.clone(),
         });
     }
     let outcomes = futures_util::future::join_all(

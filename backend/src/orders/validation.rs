@@ -76,6 +76,8 @@ pub async fn process(
                 key_authorization: ka,
                 account_uri: state.config.acme_account_url(account.id),
                 only_caa: false,
+                at: Some(now),
+                issuers: state.config.caa_identities.clone(),
             };
             crate::va::mpic::validate(va, state.remotes.as_ref(), &check).await
         }

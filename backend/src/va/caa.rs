@@ -529,7 +529,7 @@ mod tests {
     /// RFC 8657 §3 (accounturi) and §4 (validationmethods).
     #[test]
     fn rfc8657_parameters_bind_the_account_and_the_method() {
-        use ChallengeType::{Dns01, Http01};
+        use ChallengeType::{Dns01, DnsPersist01, Http01};
         let table: &[(&str, &str, ChallengeType, bool)] = &[
             ("accounturi of this account", "ca.example.net; accounturi=https://ca.example.net/acme/acct/7", Http01, true),
             ("accounturi of another account", "ca.example.net; accounturi=https://ca.example.net/acme/acct/8", Http01, false),
@@ -539,6 +539,9 @@ mod tests {
             ("validationmethods with dns-01", "ca.example.net; validationmethods=dns-01", Dns01, true),
             ("unknown methods are just not ours", "ca.example.net; validationmethods=tls-alpn-01,dns-01", Dns01, true),
             ("a malformed method list allows no one", "ca.example.net; validationmethods=dns-01,,http-01", Dns01, false),
+            ("validationmethods with dns-persist-01", "ca.example.net; validationmethods=http-01,dns-persist-01", DnsPersist01, true),
+            ("dns-01 does not allow dns-persist-01", "ca.example.net; validationmethods=dns-01", DnsPersist01, false),
+            ("dns-persist-01 does not allow dns-01", "ca.example.net; validationmethods=dns-persist-01", Dns01, false),
             (
                 "both parameters must hold",
                 "ca.example.net; accounturi=https://ca.example.net/acme/acct/7; validationmethods=dns-01",

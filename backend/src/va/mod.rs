@@ -1,12 +1,13 @@
-//! The validation authority: one file per method (`http01.rs`, `dns01.rs`) and the CAA check
-//! (`caa.rs`), each returning what it fetched or looked up and whether the challenge was met,
-//! behind one address guard (R-VAL-4) and one DNSSEC-validating resolver (`dns.rs`, R-VAL-8). No
-//! database here: `orders::validation` takes jobs from the queue, calls [`validate`] and records
-//! the outcome.
+//! The validation authority: one file per method (`http01.rs`, `dns01.rs`, `dns_persist01.rs`)
+//! and the CAA check (`caa.rs`), each returning what it fetched or looked up and whether the
+//! challenge was met, behind one address guard (R-VAL-4) and one DNSSEC-validating resolver
+//! (`dns.rs`, R-VAL-8). No database here: `orders::validation` takes jobs from the queue, calls
+//! [`validate`] and records the outcome.
 
 pub mod caa;
 pub mod dns;
 pub mod dns01;
+pub mod dns_persist01;
 pub mod guard;
 pub mod http01;
 pub mod mpic;
@@ -118,6 +119,15 @@ pub struct Check {
     /// 8 hours), with `method` the one the authorization was validated by.
     #[serde(default)]
     pub only_caa: bool,
+    /// The time of the check on the primary's clock, against which dns-persist-01's
+    /// `persistUntil` is judged (perspectives judge at the same time); `None`: this process's.
+    #[serde(default)]
+    pub at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The primary's issuer domain names (`CERTDIRECT_CAA_IDENTITIES`), so that every
+    /// perspective judges CAA and dns-persist-01 records against the names the CA discloses and
+    /// offered in the challenge; empty: this process's own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issuers: Vec<String>,
 }
 
 /// What one validation found: the validation record (JSON objects naming what was fetched or
@@ -139,6 +149,16 @@ impl Outcome {
 
 /// Performs `check` from this process's vantage point, within the configured deadline.
 pub async fn validate(va: &VaConfig, check: &Check) -> Outcome {
+    let with_issuers;
+    let va = if check.issuers.is_empty() || check.issuers == va.caa_identities {
+        va
+    } else {
+        with_issuers = VaConfig {
+            caa_identities: check.issuers.clone(),
+            ..va.clone()
+        };
+        &with_issuers
+    };
     let run = async {
         let (records, result) = match check.method {
             _ if check.only_caa => (Vec::new(), Ok(())),
@@ -153,6 +173,16 @@ pub async fn validate(va: &VaConfig, check: &Check) -> Outcome {
             }
             ChallengeType::Dns01 => {
                 dns01::validate(va, &check.identifier, &check.key_authorization).await
+            }
+            ChallengeType::DnsPersist01 => {
+                dns_persist01::validate(
+                    va,
+                    &check.identifier,
+                    check.wildcard,
+                    &check.account_uri,
+                    check.at.unwrap_or_else(chrono::Utc::now),
+                )
+                .await
             }
         };
         if result.is_err() {

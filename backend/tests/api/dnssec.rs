@@ -1,7 +1,7 @@
-//! DNSSEC validation of dns-01 and CAA lookups (R-VAL-8) against BIND on loopback serving a
-//! signed parent zone `dnssec.jp` (its key is the trust anchor) with three children: `secure`
-//! (signed, its DS in the parent), `bogus` (signed, its DS in the parent, but records altered
-//! after signing) and `insecure` (unsigned, no DS: provably insecure).
+//! DNSSEC validation of dns-01, dns-persist-01 and CAA lookups (R-VAL-8) against BIND on loopback
+//! serving a signed parent zone `dnssec.jp` (its key is the trust anchor) with three children:
+//! `secure` (signed, its DS in the parent), `bogus` (signed, its DS in the parent, but records
+//! altered after signing) and `insecure` (unsigned, no DS: provably insecure).
 
 use serde_json::Value;
 
@@ -205,6 +205,62 @@ async fn dnssec_bogus_answers_fail_dns01_and_caa() {
     assert!(
         detail.contains("DNSSEC validation failed for A www.bogus.dnssec.jp."),
         "{detail}"
+    );
+}
+
+/// [`zones`] with a dns-persist-01 record at `_validation-persist` of the secure child (signed)
+/// and of the bogus child (signed as a placeholder, changed to `record` after signing).
+fn persist_zones(record: &str) -> Vec<Zone> {
+    let mut all = zones(&[], false);
+    for zone in &mut all {
+        if zone.name == format!("secure.{PARENT}") {
+            zone.records
+                .push(format!("_validation-persist TXT \"{record}\""));
+        } else if zone.name == format!("bogus.{PARENT}") {
+            zone.records
+                .push("_validation-persist TXT \"persist-placeholder\"".into());
+            if let Signing::Tampered(changes) = &mut zone.signing {
+                changes.push(("\"persist-placeholder\"".into(), format!("\"{record}\"")));
+            }
+        }
+    }
+    all
+}
+
+/// dns-persist-01's TXT lookup is DNSSEC-validated like dns-01's (R-VAL-8, R-VAL-10): the
+/// signed record passes as secure; the same record altered after signing is bogus and refused
+/// with `dns`, naming the lookup.
+#[tokio::test]
+async fn dnssec_applies_to_dns_persist01() {
+    let (e, mut bind) = dnssec_env(Anchor::Ds).await;
+    bind.serve(&persist_zones(&format!("{US}; accounturi={}", e.kid)))
+        .await;
+    let (order_body, url, authz) = order(&e, "secure.dnssec.jp").await;
+    let decided = respond(&e, &url, &authz, "dns-persist-01").await;
+    assert_eq!(decided["status"], "valid", "{decided}");
+    let txt = entry(&e, &decided, "dns-persist-01", "hostname");
+    assert_eq!(txt["hostname"], "_validation-persist.secure.dnssec.jp.");
+    assert_eq!(txt["dnssec"], "secure", "{txt}");
+    assert_eq!(
+        entry(&e, &decided, "dns-persist-01", "caa")["dnssec"],
+        "secure"
+    );
+    let (done, _) = e.finalize(&order_body, &["secure.dnssec.jp"]).await;
+    assert_eq!(done.body["status"], "valid", "{}", done.body);
+
+    let (_, url, authz) = order(&e, "bogus.dnssec.jp").await;
+    let decided = respond(&e, &url, &authz, "dns-persist-01").await;
+    assert_eq!(decided["status"], "invalid", "{decided}");
+    let c = e.challenge(&decided, "dns-persist-01");
+    assert_eq!(c["error"]["type"], "urn:ietf:params:acme:error:dns", "{c}");
+    let detail = c["error"]["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("DNSSEC validation failed for TXT _validation-persist.bogus.dnssec.jp."),
+        "{detail}"
+    );
+    assert_eq!(
+        entry(&e, &decided, "dns-persist-01", "hostname")["dnssec"],
+        "bogus"
     );
 }
 

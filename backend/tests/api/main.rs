@@ -8,6 +8,7 @@ mod attacks;
 mod caa;
 mod campaigns;
 mod compliance;
+mod dns_persist;
 mod dnssec;
 mod helpers;
 mod jose;

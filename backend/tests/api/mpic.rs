@@ -82,6 +82,11 @@ impl Perspective {
 
 /// The primary with `n` perspectives (processes running), each with its own DNS server.
 async fn setup(n: usize) -> (Env, Vec<Perspective>) {
+    setup_with(n, &[]).await
+}
+
+/// [`setup`] with extra settings for the primary.
+async fn setup_with(n: usize, extra: &[(&str, &str)]) -> (Env, Vec<Perspective>) {
     let mut ps = Vec::new();
     for i in 0..n {
         ps.push(Perspective {
@@ -97,14 +102,12 @@ async fn setup(n: usize) -> (Env, Vec<Perspective>) {
         .map(Perspective::spec)
         .collect::<Vec<_>>()
         .join(",");
-    let e = env_with(
-        &[
-            ("CERTDIRECT_MPIC_PERSPECTIVES", specs.as_str()),
-            ("CERTDIRECT_MPIC_SECRET", SECRET),
-        ],
-        true,
-    )
-    .await;
+    let mut settings = vec![
+        ("CERTDIRECT_MPIC_PERSPECTIVES", specs.as_str()),
+        ("CERTDIRECT_MPIC_SECRET", SECRET),
+    ];
+    settings.extend_from_slice(extra);
+    let e = env_with(&settings, true).await;
     for p in &mut ps {
         p.start(e.http.port).await;
     }
@@ -267,9 +270,8 @@ async fn a_perspective_that_is_down_counts_as_disagreeing() {
     // One down and one disagreeing: refused, both named.
     let authz = dns01(&e, &ps, "downanddisagree.example.jp", &[0, 1]).await;
     assert_eq!(authz["status"], "invalid", "{authz}");
-    let detail = authz["challenges"][1]["error"]["detail"]
+    let detail = e.challenge(&authz, "dns-01")["error"]["detail"]
         .as_str()
-        .or_else(|| authz["challenges"][0]["error"]["detail"].as_str())
         .unwrap()
         .to_owned();
     assert!(
@@ -277,6 +279,58 @@ async fn a_perspective_that_is_down_counts_as_disagreeing() {
         "{detail}"
     );
     assert!(detail.contains("p3@jp-test"), "{detail}");
+}
+
+/// dns-persist-01 (R-VAL-10) is corroborated like dns-01: every perspective looks the standing
+/// record up itself, judges it against the primary's issuer domain names (the perspectives'
+/// own default to 127.0.0.1 here), and judges its persistUntil at the primary's time of the
+/// check (the test clock, 2026-11-24T01:00Z, before the record's 2026-11-25 and after it on the
+/// perspectives' own clocks).
+#[tokio::test]
+async fn dns_persist01_is_corroborated_at_the_primarys_time() {
+    let (e, ps) = setup_with(3, &[("CERTDIRECT_CAA_IDENTITIES", "ca.certdirect.test")]).await;
+    let name = "persist.example.jp";
+    e.buy(name, "dv").await;
+    let host = format!("_validation-persist.{name}");
+    let value = format!(
+        "ca.certdirect.test; accounturi={}; persistUntil=1795564800",
+        e.kid
+    );
+    e.dns.add_txt(&host, &value).await;
+    for p in &ps[..2] {
+        p.dns.add_txt(&host, &value).await;
+    }
+    let order = e.new_order(&[name]).await;
+    assert_eq!(order.status, 201, "{}", order.body);
+    let authz_url = order.body["authorizations"][0].as_str().unwrap().to_owned();
+    let authz = e.get(&authz_url).await.body;
+    let c = e.challenge(&authz, "dns-persist-01").clone();
+    let r = e.post(c["url"].as_str().unwrap(), b"{}").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let authz = e.await_authz(&authz_url).await;
+    assert_eq!(authz["status"], "valid", "{authz}");
+    let orders: Value = e.portal.get("/acme-orders").await.json().await.unwrap();
+    let seen = orders[0]["authorizations"][0]["challenges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["type"] == "dns-persist-01")
+        .unwrap()["perspectives"]
+        .as_array()
+        .cloned()
+        .unwrap();
+    let agreed: Vec<bool> = seen
+        .iter()
+        .map(|p| p["corroborated"].as_bool().unwrap())
+        .collect();
+    assert_eq!(agreed, [true, true, false], "{seen:?}");
+    assert!(
+        seen[2]["error_detail"]
+            .as_str()
+            .unwrap()
+            .contains("no TXT record was found at _validation-persist.persist.example.jp."),
+        "{seen:?}"
+    );
 }
 
 #[tokio::test]

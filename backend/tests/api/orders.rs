@@ -329,7 +329,7 @@ async fn dns01_wildcard_issuance() {
         .collect();
     assert_eq!(
         kinds,
-        ["dns-01"],
+        ["dns-01", "dns-persist-01"],
         "http-01 is not offered for a wildcard (R-VAL-1)"
     );
     assert_eq!(wildcard["identifier"]["value"], "wild.jp");

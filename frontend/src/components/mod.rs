@@ -9,6 +9,7 @@ pub mod fqdn_input;
 pub mod header;
 pub mod notice;
 pub mod operator_gate;
+pub mod persist_record;
 pub mod perspectives;
 pub mod require_login;
 pub mod steps;

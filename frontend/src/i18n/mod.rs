@@ -521,14 +521,14 @@ texts! {
         "Check that the server accepts HTTP on port 80, that no firewall or security group blocks it, and that DNS points at the right server.";
     ErrUnauthWhat => "認証用の応答が得られませんでした(チャレンジのURLがエラーを返したか、TXTレコードの値が一致しませんでした)。",
         "The validation answer was refused: the challenge URL answered with an error, or no TXT record had the expected value.";
-    ErrUnauthFix => "http-01 では /.well-known/acme-challenge/<トークン> がステータス200で返されるよう、ファイルの置き場所とWebサーバーの設定を、dns-01 では _acme-challenge のTXTレコードの値をご確認ください。ACMEクライアントを実行したまま認証を受けてください。",
-        "For http-01, make /.well-known/acme-challenge/<token> answer with status 200 (file location and web server settings); for dns-01, check the value of the _acme-challenge TXT record. Keep the ACME client running during validation.";
+    ErrUnauthFix => "http-01 では /.well-known/acme-challenge/<トークン> がステータス200で返されるよう、ファイルの置き場所とWebサーバーの設定を、dns-01 では _acme-challenge のTXTレコードの値を、dns-persist-01 では _validation-persist のTXTレコード(ACME利用申請のページに表示)の発行者ドメイン名・accounturi・policy・persistUntil をご確認ください。ACMEクライアントを実行したまま認証を受けてください。",
+        "For http-01, make /.well-known/acme-challenge/<token> answer with status 200 (file location and web server settings); for dns-01, check the value of the _acme-challenge TXT record; for dns-persist-01, check the issuer domain name, accounturi, policy and persistUntil of the _validation-persist TXT record (shown on the ACME page). Keep the ACME client running during validation.";
     ErrIncorrectWhat => "チャレンジのURLは応答しましたが、本文がキー認証の値と一致しませんでした。", "The challenge URL answered, but its body was not the key authorization.";
     ErrIncorrectFix => "本文にはACMEクライアントが示したキー認証の文字列だけを返してください(HTMLのエラーページや別のサイトの内容になっていないか、リダイレクト先もご確認ください)。リダイレクトはhttpのURLへのみ、10回までです。",
         "Return only the key authorization your ACME client gave (not an HTML error page or another site; check where redirects lead). Redirects may only go to http URLs, at most 10.";
     ErrCaaWhat => "ドメインのCAAレコードが当社による証明書の発行を許可していません。", "The domain's CAA records do not allow us to issue.";
-    ErrCaaFix => "ゾーンのCAAレコードを変更してください。下の詳細にある名前(またはその親ドメイン)に、当社の発行者ドメイン名を許可するレコード(例: 0 issue \"<発行者ドメイン名>\"。ワイルドカード証明書は issuewild)を追加し、accounturi を付ける場合はこのACMEアカウントのURLを、validationmethods を付ける場合は使った認証方式(http-01 / dns-01)を含めてください。CAAを引けない(SERVFAILなど)場合は、権威DNSサーバーを直してから、もう一度お試しください。",
-        "Change the CAA records in your zone: at the name shown in the details below (or a parent), add a record allowing our issuer domain name (e.g. 0 issue \"<issuer domain>\"; issuewild for wildcard certificates); if you add accounturi, give this ACME account's URL; if you add validationmethods, include the method you used (http-01 / dns-01). If CAA cannot be looked up (SERVFAIL and the like), fix the authoritative DNS servers. Then try again.";
+    ErrCaaFix => "ゾーンのCAAレコードを変更してください。下の詳細にある名前(またはその親ドメイン)に、当社の発行者ドメイン名を許可するレコード(例: 0 issue \"<発行者ドメイン名>\"。ワイルドカード証明書は issuewild)を追加し、accounturi を付ける場合はこのACMEアカウントのURLを、validationmethods を付ける場合は使った認証方式(http-01 / dns-01 / dns-persist-01)を含めてください。CAAを引けない(SERVFAILなど)場合は、権威DNSサーバーを直してから、もう一度お試しください。",
+        "Change the CAA records in your zone: at the name shown in the details below (or a parent), add a record allowing our issuer domain name (e.g. 0 issue \"<issuer domain>\"; issuewild for wildcard certificates); if you add accounturi, give this ACME account's URL; if you add validationmethods, include the method you used (http-01 / dns-01 / dns-persist-01). If CAA cannot be looked up (SERVFAIL and the like), fix the authoritative DNS servers. Then try again.";
     ReplacedByLabel => "更新後の証明書", "Replaced by";
     RenewEarlyNotice => "認証局から早期更新のお願いがあります。ACMEクライアントで更新してください(ARI対応のクライアントは自動で更新します)。理由:",
         "The CA asks you to renew this certificate early. Renew it with your ACME client (clients that follow ARI do so on their own). Reason:";
@@ -564,6 +564,18 @@ texts! {
         "Check on the usage FQDN list that the name is registered (will become active, or active) and is one of the covered names.";
     ErrOtherWhat => "証明書の発行手続きでエラーが発生しました。", "The order failed.";
     ErrOtherFix => "下の詳細をご確認のうえ、解決しない場合はカスタマーセンターにお問い合わせください。", "See the details below; if that does not help, contact the customer center.";
+
+    // dns-persist-01 standing records on the ACME page (R-VAL-10)
+    PersistTitle => "dns-persist-01 用のTXTレコード(一度の登録で継続利用)", "TXT records for dns-persist-01 (publish once, keep using)";
+    PersistLead => "dns-persist-01 で認証する場合は、下のTXTレコードをDNSに一度公開しておけば、証明書の発行・更新のたびにDNSを変更する必要はありません。レコードはACMEアカウントと利用FQDNごとに異なります。ワイルドカード(DV・ワイルドカード)の登録には policy=wildcard が付き、ワイルドカードと元のFQDNの両方の認証に使えます。",
+        "To validate by dns-persist-01, publish the TXT records below once; you then need no DNS change for each issuance or renewal. The records differ per ACME account and usage FQDN. Wildcard (DV wildcard) registrations carry policy=wildcard, which validates both the wildcard and its base name.";
+    PersistEmpty => "表示できるレコードはありません。有効なACMEアカウントと、登録済み(またはお支払い待ち)の利用FQDNがあると、ここに表示されます。",
+        "No records to show: they appear once you have an active ACME account and a registered (or awaiting payment) usage FQDN.";
+    PersistAccountHeading => "ACMEアカウント #{id}", "ACME account #{id}";
+    PersistCovers => "認証できる名前: {names}", "Validates: {names}";
+    PersistRecordLabel => "TXTレコード", "TXT record";
+    PersistNote => "発行者ドメイン名は {issuers} のいずれでも構いません。レコードを削除するか、persistUntil=<UNIX時刻> を付けると、以後の認証には使われません。CAAレコードで validationmethods を指定している場合は dns-persist-01 を含めてください。",
+        "Any of the issuer domain names {issuers} may be used. Delete a record, or add persistUntil=<UNIX time>, and it is no longer used for new validations. If your CAA records set validationmethods, include dns-persist-01.";
 
     // Operator: payments (R-BILL-3, R-BILL-5)
     OperatorValidationsTitle => "ドメイン認証の記録(複数拠点検証)", "Domain validations (multi-perspective)";

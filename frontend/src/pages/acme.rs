@@ -13,6 +13,7 @@ use crate::components::acme_profiles::ProfileList;
 use crate::components::copy::CopyButton;
 use crate::components::focus::focus_on_mount;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
+use crate::components::persist_record::PersistRecords;
 use crate::components::require_login::RequireLogin;
 use crate::components::terms::TermsText;
 use crate::i18n::{error_message, tr, trf, Key};
@@ -172,10 +173,14 @@ fn AcmeContent() -> impl IntoView {
                 Some(Ok(None)) => view! {
                     <ApplyForm pending=pending.into() on_apply=move || { apply.dispatch(()); }/>
                 }.into_any(),
-                Some(Ok(Some(app))) => view! {
-                    <ApplicationView app=app/>
-                    <AccountList/>
-                }.into_any(),
+                Some(Ok(Some(app))) => {
+                    let issuers = app.issuer_domain_names.clone();
+                    view! {
+                        <ApplicationView app=app/>
+                        <AccountList/>
+                        <PersistRecords issuers=issuers/>
+                    }.into_any()
+                }
             }}
         </section>
     }

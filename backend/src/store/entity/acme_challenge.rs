@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub authorization_id: i64,
-    /// `http-01` or `dns-01`.
+    /// `http-01`, `dns-01` or `dns-persist-01`.
     pub kind: String,
     pub token: String,
     /// `pending`, `processing`, `valid`, `invalid`.
