@@ -204,6 +204,9 @@ async fn serve_perspective(config: Config) -> anyhow::Result<()> {
     .await
 }
 
+/// Validation workers per process: each spends most of a validation waiting on DNS and HTTP.
+const VALIDATION_WORKERS: usize = 16;
+
 async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     if role == Role::Perspective {
         return serve_perspective(config).await;
@@ -222,7 +225,7 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     );
     let shutdown = shutdown_signal();
     if role != Role::Web {
-        certdirect::orders::validation::spawn_workers(&state, 4);
+        certdirect::orders::validation::spawn_workers(&state, VALIDATION_WORKERS);
         tokio::spawn(certdirect::jobs::run(
             state.clone(),
             Duration::from_secs(60),

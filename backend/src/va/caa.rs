@@ -243,15 +243,17 @@ pub async fn check(
         identifier.to_owned()
     };
     let mut looked_up = Vec::new();
-    for name in climb(identifier) {
-        let answer = match dns::lookup(
-            &va.dns_servers,
-            &va.dnssec,
-            &format!("{name}."),
-            RecordType::CAA,
-        )
-        .await
-        {
+    // Every level of the climb is asked at once; the answers are then read from the name up,
+    // exactly as a climb one lookup at a time would read them (the closest non-empty set decides,
+    // and a failure closer than it refuses).
+    let names = climb(identifier);
+    let answers = futures_util::future::join_all(names.iter().map(|name| {
+        let fqdn = format!("{name}.");
+        async move { dns::lookup(&va.dns_servers, &va.dnssec, &fqdn, RecordType::CAA).await }
+    }))
+    .await;
+    for (name, answer) in names.into_iter().zip(answers) {
+        let answer = match answer {
             Ok(answer) => answer,
             Err(e) => {
                 let record = json!({ "caa": shown, "looked_up": looked_up, "failed_at": name, "error": e.detail(), "dnssec": if matches!(e, LookupError::Bogus(_)) { "bogus" } else { "-" } });
