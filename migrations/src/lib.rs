@@ -17,6 +17,7 @@ mod m20261202_000011_challenge_perspectives;
 mod m20261202_000012_renewal_info;
 mod m20261202_000013_certificates_revoked_at;
 mod m20261202_000014_order_profile;
+mod m20261202_000015_certificates_account_index;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_renewal_info::Migration),
             Box::new(m20261202_000013_certificates_revoked_at::Migration),
             Box::new(m20261202_000014_order_profile::Migration),
+            Box::new(m20261202_000015_certificates_account_index::Migration),
         ]
     }
 }
