@@ -9,7 +9,9 @@ import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import type { APIRequestContext, Page, TestInfo } from '@playwright/test';
 import { expect, logIn, verifiedCustomer, type Customer } from './fixtures';
-import { freePort, repoRoot, run, type CommandResult, type RunningServer } from './server';
+import { mkdtempSync as makeTemp, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { freePort, repoRoot, run, startServer, type CommandResult, type RunningServer } from './server';
 
 export const CERTBOT = process.env.CERTBOT_BIN ?? join(repoRoot, 'e2e', '.venv', 'bin', 'certbot');
 export const LEGO = process.env.LEGO_BIN ?? '/usr/bin/lego';
@@ -276,5 +278,43 @@ export class CaChecks {
     expect(valid.checked.code, output(valid.checked)).toBe(0);
     expect(valid.checked.stdout.trim(), output(valid.checked)).toBe(`${valid.leaf}: OK`);
     return serials;
+  }
+}
+
+/** An HTTPS server whose validations go to a local DNS server and an http-01 port on loopback. */
+export interface ValidationServer {
+  server: RunningServer;
+  dns: ChallTestSrv;
+  /** The port http-01 validation connects to; an ACME client under test listens there. */
+  vaPort: number;
+}
+
+/**
+ * Starts pebble-challtestsrv and the server (HTTPS, DNSSEC off: the test DNS server cannot sign)
+ * for one test worker, hands them to `use`, and stops both afterwards.
+ */
+export async function withValidationServer(
+  tag: string,
+  use: (env: ValidationServer) => Promise<void>,
+): Promise<void> {
+  const scratch = makeTemp(join(tmpdir(), `certdirect-${tag}-`));
+  const dns = await startChallTestSrv(scratch);
+  const vaPort = await freePort();
+  let server: RunningServer | undefined;
+  try {
+    server = await startServer({
+      tls: true,
+      env: {
+        CERTDIRECT_VA_DNS_SERVERS: dns.dns,
+        CERTDIRECT_VA_HTTP_PORT: String(vaPort),
+        CERTDIRECT_VA_ALLOW_PRIVATE: '1',
+        CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS: 'off',
+      },
+    });
+    await use({ server, dns, vaPort });
+  } finally {
+    await server?.stop();
+    await dns.stop();
+    if (!process.env.CERTDIRECT_E2E_KEEP) rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -11,11 +11,9 @@
  * looked up on a local pebble-challtestsrv that answers every A query with 127.0.0.1.
  */
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test as base, expect, uniqueEmail } from './fixtures';
-import { freePort, startServer, type RunningServer } from './server';
 import {
   CERTBOT,
   CHALLTESTSRV,
@@ -25,40 +23,16 @@ import {
   client,
   output,
   registerAndPay,
-  startChallTestSrv,
-  type ChallTestSrv,
+  type ValidationServer,
+  withValidationServer,
 } from './issuance-env';
 
-interface Env {
-  server: RunningServer;
-  dns: ChallTestSrv;
-  vaPort: number;
-}
+type Env = ValidationServer;
 
 const test = base.extend<object, { profilesEnv: Env }>({
   profilesEnv: [
     // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const scratch = mkdtempSync(join(tmpdir(), 'certdirect-profiles-'));
-      const dns = await startChallTestSrv(scratch);
-      const vaPort = await freePort();
-      let server: RunningServer | undefined;
-      try {
-        server = await startServer({
-          tls: true,
-          env: {
-            CERTDIRECT_VA_DNS_SERVERS: dns.dns,
-            CERTDIRECT_VA_HTTP_PORT: String(vaPort),
-            CERTDIRECT_VA_ALLOW_PRIVATE: '1',
-          },
-        });
-        await use({ server, dns, vaPort });
-      } finally {
-        await server?.stop();
-        await dns.stop();
-        if (!process.env.CERTDIRECT_E2E_KEEP) rmSync(scratch, { recursive: true, force: true });
-      }
-    },
+    async ({}, use) => withValidationServer('profiles', use),
     { scope: 'worker', timeout: 60_000 },
   ],
   baseURL: async ({ profilesEnv }, use) => {

@@ -5,12 +5,10 @@
  * from expiry, naming the old one in `replaces`; the console's "replaced" count moves, the old
  * certificate points at its replacement, and a second order replacing it gets `alreadyReplaced`.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, logIn, operator, uniqueEmail, watchConsole } from './fixtures';
-import { freePort, startServer, type RunningServer } from './server';
 import { waitForMails } from './outbox';
 import {
   CERTBOT,
@@ -19,41 +17,16 @@ import {
   client,
   output,
   registerAndPay,
-  startChallTestSrv,
-  type ChallTestSrv,
+  type ValidationServer,
+  withValidationServer,
 } from './issuance-env';
 
-interface Renewal {
-  server: RunningServer;
-  dns: ChallTestSrv;
-  vaPort: number;
-}
+type Renewal = ValidationServer;
 
 const test = base.extend<object, { renewal: Renewal }>({
   renewal: [
     // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const scratch = mkdtempSync(join(tmpdir(), 'certdirect-ari-'));
-      const dns = await startChallTestSrv(scratch);
-      const vaPort = await freePort();
-      let server: RunningServer | undefined;
-      try {
-        server = await startServer({
-          tls: true,
-          env: {
-            CERTDIRECT_VA_DNS_SERVERS: dns.dns,
-            CERTDIRECT_VA_HTTP_PORT: String(vaPort),
-            CERTDIRECT_VA_ALLOW_PRIVATE: '1',
-            CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS: 'off',
-          },
-        });
-        await use({ server, dns, vaPort });
-      } finally {
-        await server?.stop();
-        await dns.stop();
-        rmSync(scratch, { recursive: true, force: true });
-      }
-    },
+    async ({}, use) => withValidationServer('ari', use),
     { scope: 'worker', timeout: 60_000 },
   ],
   baseURL: async ({ renewal }, use) => {

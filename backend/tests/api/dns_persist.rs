@@ -110,39 +110,10 @@ async fn dns_persist01_is_offered_beside_http01_and_dns01() {
 /// from one `policy=wildcard` record.
 #[tokio::test]
 async fn instant_acme_gets_a_wildcard_certificate_by_dns_persist01() {
-    use instant_acme::{
-        Account, ChallengeType, ExternalAccountKey, Identifier, NewAccount, NewOrder, OrderStatus,
-        RetryPolicy,
-    };
+    use instant_acme::{ChallengeType, Identifier, NewOrder, OrderStatus, RetryPolicy};
     let e = env().await;
     e.buy("*.persist.jp", "dv_wildcard").await;
-    let a: Value = e
-        .portal
-        .get("/acme-application")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let hmac = base64::Engine::decode(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-        a["eab"]["hmac_key"].as_str().unwrap(),
-    )
-    .unwrap();
-    let eab = ExternalAccountKey::new(a["eab"]["key_id"].as_str().unwrap().to_owned(), &hmac);
-    let http = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http();
-    let (account, _) = Account::builder_with_http(Box::new(http))
-        .create(
-            &NewAccount {
-                contact: &[],
-                terms_of_service_agreed: true,
-                only_return_existing: false,
-            },
-            a["directory_url"].as_str().unwrap().to_owned(),
-            Some(&eab),
-        )
-        .await
-        .unwrap();
+    let account = crate::orders::instant_account(&e).await;
     // Published once, before any order: the record names the account URL.
     e.dns
         .add_txt(
