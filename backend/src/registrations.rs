@@ -61,6 +61,7 @@ pub fn invoice_dto(i: &invoice::Model) -> Invoice {
         due_at: rfc3339(i.due_at),
         paid_at: i.paid_at.map(rfc3339),
         customer_id: shared::CustomerId(i.customer_id).to_string(),
+        bank_account: None,
     }
 }
 

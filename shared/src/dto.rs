@@ -380,6 +380,10 @@ pub struct Invoice {
     pub paid_at: Option<String>,
     /// The customer ID, for operators.
     pub customer_id: String,
+    /// Where to send the money (`CERTDIRECT_BANK_ACCOUNT`) while a bank transfer is awaited
+    /// (R-BILL-6); `None` otherwise.
+    #[serde(default)]
+    pub bank_account: Option<String>,
 }
 
 /// `POST /invoices/{number}/pay`. Card data is never stored or logged.
@@ -685,4 +689,174 @@ pub struct RenewalCampaign {
     pub customers: u64,
     pub replaced: u64,
     pub created_at: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customer center (R-SUP-1, R-SUP-2)
+
+/// `POST /inquiries`: the customer names the domain (or common name) or the invoice number it is
+/// about (at least one of the two), a subject and the message. Missing fields read as empty so
+/// that every problem is reported at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct InquiryRequest {
+    pub subject: String,
+    /// A domain name or common name (Unicode or A-label; stored as the A-label form).
+    pub domain: Option<String>,
+    /// `BILL…`; must be one of the customer's own invoices.
+    pub invoice_number: Option<String>,
+    pub message: String,
+}
+
+/// Where an inquiry stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InquiryStatus {
+    /// Waiting for the customer center.
+    Open,
+    /// The customer center replied; the customer may write again (which reopens it).
+    Answered,
+    /// Closed by an operator.
+    Closed,
+}
+
+/// Who wrote a message of an inquiry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum InquiryAuthor {
+    Customer,
+    Operator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InquiryMessage {
+    pub author: InquiryAuthor,
+    pub body: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+}
+
+/// An inquiry with its whole conversation, oldest message first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Inquiry {
+    pub id: i64,
+    /// `Q` followed by digits, quoted in emails.
+    pub number: String,
+    pub customer_id: String,
+    pub subject: String,
+    /// A-label form.
+    pub domain: Option<String>,
+    pub domain_unicode: Option<String>,
+    pub invoice_number: Option<String>,
+    pub status: InquiryStatus,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// Whether it arrived within office hours (R-SUP-2).
+    pub received_in_hours: bool,
+    /// The business day (Japan, `YYYY-MM-DD`) by which the answer is promised.
+    pub answer_by: String,
+    /// The operator it is assigned to (their email), for the console.
+    pub assignee: Option<String>,
+    pub messages: Vec<InquiryMessage>,
+}
+
+/// `POST /inquiries/{id}/messages` (customer) and `POST /operator/inquiries/{id}/reply`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct InquiryReply {
+    pub message: String,
+}
+
+/// `POST /operator/inquiries/{id}/assign`: to the operator with this email, or to the caller when
+/// absent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct InquiryAssign {
+    pub operator_email: Option<String>,
+}
+
+/// `GET /support/hours` (no login): office hours as of the server's clock (R-SUP-2).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OfficeHours {
+    /// Whether the customer center is open right now.
+    pub open_now: bool,
+    /// `9:00`
+    pub opens: String,
+    /// `18:00`
+    pub closes: String,
+    /// `Asia/Tokyo`
+    pub time_zone: String,
+    /// The business day (`YYYY-MM-DD`) an inquiry sent now is answered by: today when open,
+    /// otherwise the next business day.
+    pub answer_by: String,
+    /// Today's date in Japan (`YYYY-MM-DD`) by the server's clock.
+    pub today: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printable invoices and receipts (R-BILL-6)
+
+/// The seller as a qualified invoice (適格請求書) names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoiceIssuer {
+    pub name: String,
+    pub address: String,
+    /// `T` followed by 13 digits (`CERTDIRECT_INVOICE_REGISTRATION_NUMBER`).
+    pub registration_number: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoiceLine {
+    /// e.g. `DV 証明書 example.jp (1年)`, in the customer's language.
+    pub description: String,
+    pub quantity: u32,
+    pub unit_price_excl_tax: i64,
+    pub amount_excl_tax: i64,
+    pub tax_rate_percent: u32,
+}
+
+/// Totals per tax rate, as a qualified invoice must show them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TaxRateTotal {
+    pub rate_percent: u32,
+    pub amount_excl_tax: i64,
+    pub tax: i64,
+}
+
+/// The receipt part, once the invoice is paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReceiptInfo {
+    /// RFC 3339, UTC.
+    pub paid_at: String,
+    pub method: crate::billing::PaymentMethod,
+    pub amount_incl_tax: i64,
+}
+
+/// `GET /invoices/{number}/document`: everything the printable A4 invoice and receipt show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoiceDocument {
+    pub invoice: Invoice,
+    pub issuer: InvoiceIssuer,
+    /// The addressee: the customer's name and ID.
+    pub customer_name: String,
+    pub lines: Vec<InvoiceLine>,
+    pub tax_totals: Vec<TaxRateTotal>,
+    /// Where to send the money while a bank transfer is awaited; `None` otherwise.
+    pub bank_account: Option<String>,
+    /// Present once paid.
+    pub receipt: Option<ReceiptInfo>,
 }

@@ -199,6 +199,7 @@ mod tests {
             due_at: "2026-12-08T14:59:59Z".into(),
             paid_at: None,
             customer_id: "C00000001".into(),
+            bank_account: None,
         }
     }
 
