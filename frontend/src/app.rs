@@ -205,6 +205,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mypage/registrations") view=pages::registrations::RegistrationsPage/>
                     <Route path=path!("/mypage/registrations/new") view=pages::register::RegisterPage/>
                     <Route path=path!("/mypage/invoices") view=pages::invoices::InvoicesPage/>
+                    <Route path=path!("/mypage/invoices/:number/print") view=pages::invoice_print::InvoicePrintPage/>
+                    <Route path=path!("/mypage/invoices/:number/receipt") view=pages::invoice_print::ReceiptPrintPage/>
+                    <Route path=path!("/support") view=pages::support::SupportPage/>
+                    <Route path=path!("/support/:id") view=pages::support::InquiryPage/>
                     <Route path=path!("/mypage/certificates") view=pages::certificates::CertificatesPage/>
                     <Route path=path!("/mypage/orders") view=pages::orders::OrdersPage/>
                     <Route path=path!("/terms") view=pages::terms::TermsPage/>
@@ -214,6 +218,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/operator/bank-statements") view=pages::operator_billing::OperatorStatementsPage/>
                     <Route path=path!("/operator/validations") view=pages::operator_validations::OperatorValidationsPage/>
                     <Route path=path!("/operator/renewals") view=pages::operator_renewals::OperatorRenewalsPage/>
+                    <Route path=path!("/operator/inquiries") view=pages::operator_inquiries::OperatorInquiriesPage/>
                 </Routes>
             </main>
             <Footer/>

@@ -51,6 +51,13 @@ pub fn remove_splash() {
     }
 }
 
+/// Opens the browser's print dialog (print, or save as PDF).
+pub fn print() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
 /// Asks the reader to confirm (the browser's own dialog).
 pub fn confirm(message: &str) -> bool {
     web_sys::window().is_some_and(|w| w.confirm_with_message(message).unwrap_or(false))

@@ -16,7 +16,8 @@ use shared::billing::Product;
 use shared::dto::{
     Ack, AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest, AcmeOrderInfo, CampaignPreview,
     CampaignRequest, CardPayment, CertificateInfo, ConfirmPayment, CreateTokenRequest,
-    CreatedToken, FqdnCheck, FqdnCheckRequest, Invoice, Locale, LoginRequest, Me,
+    CreatedToken, FqdnCheck, FqdnCheckRequest, Inquiry, InquiryAssign, InquiryReply,
+    InquiryRequest, Invoice, InvoiceDocument, Locale, LoginRequest, Me, OfficeHours,
     PasswordResetConfirm, PasswordResetRequest, Registration, RegistrationCreated,
     RegistrationRequest, RenewalCampaign, RevokeRequest, SignupRequest, SignupResponse,
     StatementImport, TokenInfo, TokenRequest, ValidationInfo,
@@ -312,6 +313,81 @@ pub async fn operator_bank_statement(csv: &str) -> Result<StatementImport, ApiEr
         .await
         .map_err(|e| ApiError::Network(e.to_string()))?;
     json(resp).await
+}
+
+/// `GET /invoices/{number}/document`: what the printable invoice and receipt show (R-BILL-6).
+pub async fn invoice_document(number: &str) -> Result<InvoiceDocument, ApiError> {
+    let path = format!("/invoices/{}/document", encode_component(number));
+    json(send(Request::get(&url(&path)), None::<&()>).await?).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Customer center (R-SUP-1, R-SUP-2)
+
+/// `GET /support/hours`: office hours by the server's clock (no login needed).
+pub async fn office_hours() -> Result<OfficeHours, ApiError> {
+    json(send(Request::get(&url("/support/hours")), None::<&()>).await?).await
+}
+
+/// `POST /inquiries` → 201.
+pub async fn create_inquiry(req: &InquiryRequest) -> Result<Inquiry, ApiError> {
+    json(send(with_csrf(Request::post(&url("/inquiries"))), Some(req)).await?).await
+}
+
+/// `GET /inquiries`: the customer's own, newest first.
+pub async fn inquiries() -> Result<Vec<Inquiry>, ApiError> {
+    json(send(Request::get(&url("/inquiries")), None::<&()>).await?).await
+}
+
+/// `GET /inquiries/{id}`.
+pub async fn inquiry(id: i64) -> Result<Inquiry, ApiError> {
+    json(send(Request::get(&url(&format!("/inquiries/{id}"))), None::<&()>).await?).await
+}
+
+/// `POST /inquiries/{id}/messages`: the customer writes again (reopens an answered inquiry).
+pub async fn inquiry_message(id: i64, message: &str) -> Result<Inquiry, ApiError> {
+    let body = InquiryReply {
+        message: message.to_owned(),
+    };
+    let request = with_csrf(Request::post(&url(&format!("/inquiries/{id}/messages"))));
+    json(send(request, Some(&body)).await?).await
+}
+
+/// `GET /operator/inquiries?status=…` (operators only; empty status = every inquiry).
+pub async fn operator_inquiries(status: &str) -> Result<Vec<Inquiry>, ApiError> {
+    let path = if status.is_empty() {
+        "/operator/inquiries".to_owned()
+    } else {
+        format!("/operator/inquiries?status={}", encode_component(status))
+    };
+    json(send(Request::get(&url(&path)), None::<&()>).await?).await
+}
+
+/// `POST /operator/inquiries/{id}/reply`: the customer is emailed.
+pub async fn operator_reply_inquiry(id: i64, message: &str) -> Result<Inquiry, ApiError> {
+    let body = InquiryReply {
+        message: message.to_owned(),
+    };
+    let request = with_csrf(Request::post(&url(&format!(
+        "/operator/inquiries/{id}/reply"
+    ))));
+    json(send(request, Some(&body)).await?).await
+}
+
+/// `POST /operator/inquiries/{id}/assign` to the calling operator.
+pub async fn operator_assign_inquiry(id: i64) -> Result<Inquiry, ApiError> {
+    let request = with_csrf(Request::post(&url(&format!(
+        "/operator/inquiries/{id}/assign"
+    ))));
+    json(send(request, Some(&InquiryAssign::default())).await?).await
+}
+
+/// `POST /operator/inquiries/{id}/close`.
+pub async fn operator_close_inquiry(id: i64) -> Result<Inquiry, ApiError> {
+    let request = with_csrf(Request::post(&url(&format!(
+        "/operator/inquiries/{id}/close"
+    ))));
+    json(send(request, Some(&Empty {})).await?).await
 }
 
 // ---------------------------------------------------------------------------------------------

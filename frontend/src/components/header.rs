@@ -64,6 +64,7 @@ pub fn Header() -> impl IntoView {
                                     {nav_link("/mypage/registrations", Key::NavRegistrations, "nav-registrations")}
                                     {nav_link("/mypage/invoices", Key::NavInvoices, "nav-invoices")}
                                     {nav_link("/mypage/certificates", Key::NavCertificates, "nav-certificates")}
+                                    {nav_link("/support", Key::NavSupport, "nav-support")}
                                 })}
                                 {nav_link("/mypage/tokens", Key::NavTokens, "nav-tokens")}
                                 {move || session.is_operator().then(|| view! {
@@ -72,6 +73,7 @@ pub fn Header() -> impl IntoView {
                                     {nav_link("/operator/bank-statements", Key::NavOperatorStatements, "nav-operator-statements")}
                                     {nav_link("/operator/validations", Key::NavOperatorValidations, "nav-operator-validations")}
                                     {nav_link("/operator/renewals", Key::NavOperatorRenewals, "nav-operator-renewals")}
+                                    {nav_link("/operator/inquiries", Key::NavOperatorInquiries, "nav-operator-inquiries")}
                                 })}
                                 <li>
                                     <button type="button" class="btn btn-ghost btn-sm" data-testid="logout" on:click=logout.clone()>
@@ -117,6 +119,7 @@ pub fn Footer() -> impl IntoView {
                 <p>{move || i18n.t(Key::FooterText)}</p>
                 <p><a href="/api/v1/openapi.json" rel="external">{move || i18n.t(Key::FooterApi)}</a></p>
                 <p><a href="/acme-limits" data-testid="footer-acme-limits">{move || i18n.t(Key::FooterLimits)}</a></p>
+                <p data-testid="footer-support-hours"><a href="/support">{move || i18n.t(Key::FooterSupportHours)}</a></p>
             </div>
         </footer>
     }

@@ -696,6 +696,89 @@ texts! {
     OneSecond => "1秒", "1 second";
     Minutes => "{n}分", "{n} minutes";
 
+    // Customer center (R-SUP-1, R-SUP-2)
+    NavSupport => "カスタマーセンター", "Customer center";
+    SupportTitle => "カスタマーセンター", "Customer center";
+    SupportLead => "ご利用中のドメイン名(コモンネーム)または請求書番号(BILL…)を添えてお問い合わせください。回答はメールでもお知らせします。",
+        "Write to us with the domain name (common name) or the invoice number (BILL…) your question is about. We also email you the answer.";
+    SupportHoursTitle => "受付時間", "Office hours";
+    SupportHours => "平日 9:00〜18:00(日本時間)。土曜・日曜・祝日・12月29日〜1月3日は休業です。",
+        "Weekdays 9:00–18:00 Japan time. Closed on Saturdays, Sundays, Japanese public holidays and 29 December – 3 January.";
+    FooterSupportHours => "カスタマーセンター 平日 9:00〜18:00(土日祝・12/29〜1/3 休)",
+        "Customer center: weekdays 9:00–18:00 JST (closed weekends, public holidays, 29 Dec – 3 Jan)";
+    SupportOpenNow => "ただいま受付時間内です。本日中に回答します。", "We are open now and will answer today.";
+    SupportClosedNow => "ただいま受付時間外です。いまお送りいただいたお問い合わせへの回答は、翌営業日の{date}以降になります。",
+        "We are closed now. An inquiry sent now is answered on or after the next business day, {date}.";
+    SupportAnswerInHours => "受付時間内に受け付けました。{date}中に回答します。",
+        "We received your inquiry during office hours and will answer on {date}.";
+    SupportAnswerOutOfHours => "受付時間外に受け付けました。回答は翌営業日の{date}以降になります。",
+        "We received your inquiry outside office hours. We will answer on or after the next business day, {date}.";
+    InquiryFormTitle => "お問い合わせフォーム", "Send an inquiry";
+    InquirySubjectLabel => "件名", "Subject";
+    InquiryAboutHint => "ドメイン名と請求書番号の、少なくともどちらか一方をご記入ください。",
+        "Give the domain name, the invoice number, or both.";
+    InquiryDomainLabel => "ドメイン名(コモンネーム)", "Domain name (common name)";
+    InquiryDomainHint => "例:example.jp、*.example.jp、例え.jp", "e.g. example.jp, *.example.jp, 例え.jp";
+    InquiryMessageLabel => "お問い合わせ内容", "Message";
+    InquirySubmit => "送信する", "Send";
+    InquirySent => "お問い合わせ {number} を受け付けました。確認のメールをお送りしました。",
+        "We received inquiry {number} and emailed you a confirmation.";
+    InquiryOpenLink => "お問い合わせの内容を見る", "View the inquiry";
+    InquiryListTitle => "これまでのお問い合わせ", "Your inquiries";
+    InquiryListEmpty => "お問い合わせはまだありません。", "You have not sent any inquiries yet.";
+    InquiryNumberLabel => "お問い合わせ番号", "Inquiry number";
+    InquiryAboutLabel => "対象", "About";
+    InquiryAnswerByLabel => "回答予定日", "Answer by";
+    InquiryReceivedLabel => "受付日時", "Received";
+    InquiryAssigneeLabel => "担当", "Assigned to";
+    InquiryOpen => "回答待ち", "Awaiting answer";
+    InquiryAnswered => "回答済み", "Answered";
+    InquiryClosed => "完了", "Closed";
+    InquiryTitle => "お問い合わせ", "Inquiry";
+    InquiryFromCenter => "カスタマーセンター", "Customer center";
+    InquiryFromCustomer => "お客様", "You";
+    InquiryFollowUpLabel => "追加で送るメッセージ", "Write again";
+    InquiryFollowUpSubmit => "送信する", "Send";
+    FieldDomainOrInvoice => "ドメイン名か請求書番号のどちらかをご記入ください。", "Give the domain name or the invoice number.";
+    FieldInvoiceNumberFormat => "請求書番号は「BILL」と数字です(例:BILL00000001)。", "An invoice number is BILL followed by digits (e.g. BILL00000001).";
+    FieldUnknownInvoice => "お客様の請求書にこの番号はありません。", "None of your invoices has this number.";
+    OperatorInquiriesTitle => "お問い合わせ対応", "Inquiries";
+    OperatorInquiriesLead => "回答待ちのお問い合わせを古い順に表示します。回答するとお客様にメールが届きます。",
+        "Open inquiries, oldest first. Replying emails the customer.";
+    OperatorInquiriesEmpty => "該当するお問い合わせはありません。", "No inquiries match.";
+    NavOperatorInquiries => "お問い合わせ", "Inquiries";
+    OperatorReplyLabel => "回答", "Reply";
+    OperatorReplySubmit => "回答を送る", "Send the reply";
+    OperatorTakeInquiry => "担当する", "Take it";
+    OperatorCloseInquiry => "完了にする", "Close";
+
+    // Printable invoices and receipts (R-BILL-6)
+    PrintInvoiceTitle => "請求書", "Invoice";
+    PrintReceiptTitle => "領収書", "Receipt";
+    PrintInvoiceLink => "請求書を印刷", "Print the invoice";
+    PrintReceiptLink => "領収書を印刷", "Print the receipt";
+    PrintButton => "印刷・PDFで保存", "Print or save as PDF";
+    PrintHint => "印刷画面で「PDFに保存」を選ぶとPDFファイルになります(A4)。", "Choose \"Save as PDF\" in the print dialog for a PDF (A4).";
+    PrintReceiptUnpaid => "お支払いの確認後に領収書を発行できます。", "A receipt is available once the payment is confirmed.";
+    PrintAddressee => "{name} 様", "To: {name}";
+    PrintRegistrationNumber => "登録番号", "Registration number";
+    PrintAmountDue => "ご請求金額", "Amount due";
+    PrintAmountReceived => "領収金額", "Amount received";
+    PrintReceivedLine => "上記の金額を{date}に{method}で正に領収いたしました。", "Received with thanks on {date} by {method}.";
+    PrintItem => "品目", "Item";
+    PrintQuantity => "数量", "Qty";
+    PrintUnitPrice => "単価(税抜)", "Unit price (excl. tax)";
+    PrintTaxRate => "税率", "Tax rate";
+    PrintAmountExclTax => "金額(税抜)", "Amount (excl. tax)";
+    PrintTaxRateTotal => "{rate}%対象", "{rate}% rate";
+    PrintTaxableAmount => "税抜 {amount}", "taxable {amount}";
+    PrintTaxAmount => "消費税 {amount}", "tax {amount}";
+    PrintTotalInclTax => "合計(税込)", "Total (incl. tax)";
+    PrintBankTitle => "お振込先", "Bank transfer details";
+    PrintBankNote => "振込名義の前に請求書番号 {number} を入れてください。振込手数料はお客様のご負担となります。",
+        "Put the invoice number {number} before the payer name. Transfer fees are borne by the customer.";
+    PrintCardNote => "クレジットカードでお支払いください(マイページの「ご請求・お支払い」)。", "Pay by card on My Page (Invoices & payment).";
+
     // Not found
     NotFoundTitle => "ページが見つかりません", "Page not found";
     NotFoundBody => "お探しのページは移動または削除された可能性があります。", "The page you are looking for may have moved or no longer exists.";

@@ -167,6 +167,14 @@ fn invoice_row(
                 {(status == InvoiceStatus::Unpaid && method == PaymentMethod::BankTransfer).then(|| view! {
                     <span class="small muted">{move || i18n.t(Key::AwaitingTransfer)}</span>
                 })}
+                <a class="block small" data-testid="invoice-print" href=format!("/mypage/invoices/{number}/print")>
+                    {move || i18n.t(Key::PrintInvoiceLink)}
+                </a>
+                {(status == InvoiceStatus::Paid).then(|| view! {
+                    <a class="block small" data-testid="invoice-receipt" href=format!("/mypage/invoices/{number}/receipt")>
+                        {move || i18n.t(Key::PrintReceiptLink)}
+                    </a>
+                })}
             </td>
         </tr>
         {move || open().then(|| view! {
