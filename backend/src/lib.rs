@@ -53,6 +53,9 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
             "DNSSEC validation of validation lookups (dns-01, CAA, http-01 addresses) is off (CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS=off): for tests and development only (R-VAL-8)"
         );
     }
+    for warning in config.start_warnings() {
+        tracing::warn!("{warning}");
+    }
     let db = store::connect(&config).await?;
     store::migrate(&db).await?;
     let mailer = mail::Mailer::new(&config)?;
