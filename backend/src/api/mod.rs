@@ -111,6 +111,8 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(registrations::invoices))
         .routes(routes!(registrations::invoice))
         .routes(routes!(registrations::pay))
+        .routes(routes!(registrations::invoice_document))
+        .routes(routes!(billing_ops::invoice_document))
         .routes(routes!(billing_ops::invoices))
         .routes(routes!(billing_ops::all_registrations))
         .routes(routes!(billing_ops::confirm_payment))

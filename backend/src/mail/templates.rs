@@ -265,6 +265,8 @@ pub struct BillingMail<'a> {
     pub date: DateTime<Utc>,
     /// Bank transfer details, printed on bank transfer invoices only.
     pub bank_account: &'a str,
+    /// The issuer's qualified invoice registration number (R-BILL-6).
+    pub registration_number: &'a str,
     pub portal_url: String,
 }
 
@@ -283,7 +285,10 @@ struct BillingText<'a> {
     payment_en: &'static str,
     date_ja: String,
     date_en: String,
-    bank: &'a str,
+    /// The transfer details with their label, on bank transfer invoices only (else empty).
+    bank_ja: String,
+    bank_en: String,
+    registration_number: &'a str,
 }
 
 impl BillingMail<'_> {
@@ -311,11 +316,23 @@ impl BillingMail<'_> {
             payment_en: self.payment.label(Locale::En),
             date_ja,
             date_en,
-            bank: if self.payment == PaymentMethod::BankTransfer {
-                self.bank_account
+            bank_ja: if self.payment == PaymentMethod::BankTransfer {
+                format!(
+                    "お振込先: {}\n(振込手数料はお客様のご負担となります。振込名義の前に請求番号 {} を入れてください)\n",
+                    self.bank_account, self.invoice_number
+                )
             } else {
-                ""
+                String::new()
             },
+            bank_en: if self.payment == PaymentMethod::BankTransfer {
+                format!(
+                    "Transfer to: {}\n(Please put the invoice number {} before the sender name; transfer fees are yours.)\n",
+                    self.bank_account, self.invoice_number
+                )
+            } else {
+                String::new()
+            },
+            registration_number: self.registration_number,
         }
     }
 }
@@ -343,13 +360,15 @@ pub fn registration_received(m: &BillingMail<'_>) -> Email {
                  下記のとおりご請求いたしますので、お支払い期限までにお支払いください。\n\n\
                  請求番号: {invoice_number}\n利用FQDN: {fqdn}\n証明書の種類: {type_ja}\n契約期間: {years}年\n\
                  金額(税抜): {amount_excl}\n消費税(10%): {tax}\nご請求金額(税込): {amount_incl}\n\
-                 お支払い方法: {payment}\nお支払い期限: {due}\n\n{bank}\n\n\
+                 お支払い方法: {payment}\nお支払い期限: {due}\n\
+                 適格請求書発行事業者登録番号: {registration}\n\n{bank}\n\
                  お支払い期限を過ぎるとお申し込みはキャンセルされます。\n\
                  ※利用FQDNの入力誤りによる返金・訂正はできません。\n\
                  マイページ: {portal}\n",
                 payment = t.payment_ja,
                 due = t.date_ja,
-                bank = t.bank,
+                bank = t.bank_ja,
+                registration = t.registration_number,
                 portal = m.portal_url,
             ),
         },
@@ -360,12 +379,14 @@ pub fn registration_received(m: &BillingMail<'_>) -> Email {
                  We received your usage FQDN registration for ACME certificates. Please pay this invoice by its due date.\n\n\
                  Invoice: {invoice_number}\nFQDN: {fqdn}\nCertificate type: {type_en}\nContract period: {years} year(s)\n\
                  Amount excl. tax: {amount_excl}\nConsumption tax (10%): {tax}\nTotal incl. tax: {amount_incl}\n\
-                 Payment method: {payment}\nDue date: {due}\n\n{bank}\n\n\
+                 Payment method: {payment}\nDue date: {due}\n\
+                 Qualified invoice issuer registration number: {registration}\n\n{bank}\n\
                  Unpaid applications are cancelled after the due date.\n\
                  Misspelled FQDNs are neither refunded nor corrected.\nMy Page: {portal}\n",
                 payment = t.payment_en,
                 due = t.date_en,
-                bank = t.bank,
+                bank = t.bank_en,
+                registration = t.registration_number,
                 portal = m.portal_url,
             ),
         },
