@@ -208,12 +208,16 @@ pub struct Sent {
 }
 
 /// One reminder pass: deadlines, EAB expiries, certificate expiries. Safe to run in several
-/// processes at once.
+/// processes at once. A kind that fails does not keep the others from running; the first
+/// failure is returned after all three were tried (the next tick tries again).
 pub async fn run(state: &AppState) -> anyhow::Result<Sent> {
+    let deadlines = registration_deadlines(state).await;
+    let eab = eab_expiries(state).await;
+    let certificates = crate::certs::send_expiry_reminders(state).await;
     Ok(Sent {
-        deadlines: registration_deadlines(state).await?,
-        eab: eab_expiries(state).await?,
-        certificates: crate::certs::send_expiry_reminders(state).await?,
+        deadlines: deadlines?,
+        eab: eab?,
+        certificates: certificates?,
     })
 }
 
