@@ -15,7 +15,8 @@ pub const REMINDER_DAYS: i64 = 14;
 
 /// Emails one reminder per certificate that expires within [`REMINDER_DAYS`], unless a newer
 /// valid certificate of the same customer covers the same names (it was renewed). Returns how
-/// many were sent. Safe to run in several processes: each reminder is claimed by compare-and-set.
+/// many were sent. Safe to run in several processes: each reminder is claimed in
+/// `reminders_sent` ([`crate::reminders::claim`]).
 pub async fn send_expiry_reminders(state: &AppState) -> anyhow::Result<u32> {
     let now = state.now();
     let due = certificate::Entity::find()
@@ -42,18 +43,27 @@ pub async fn send_expiry_reminders(state: &AppState) -> anyhow::Result<u32> {
                 n == names
             });
         let txn = state.db.begin().await?;
-        let claimed = certificate::Entity::update_many()
+        // The claim (R-SUP-3: the one "once" mechanism of every reminder), then the record on
+        // the certificate that keeps it out of the next pass's query.
+        if !crate::reminders::claim(
+            &txn,
+            crate::reminders::KIND_CERTIFICATE_EXPIRY,
+            cert.id,
+            REMINDER_DAYS,
+            now,
+        )
+        .await?
+        {
+            continue;
+        }
+        certificate::Entity::update_many()
             .set(certificate::ActiveModel {
                 reminded_at: Set(Some(now)),
                 ..Default::default()
             })
             .filter(certificate::Column::Id.eq(cert.id))
-            .filter(certificate::Column::RemindedAt.is_null())
             .exec(&txn)
             .await?;
-        if claimed.rows_affected != 1 {
-            continue;
-        }
         if !newer {
             let Some(customer) =
                 crate::store::entity::customer::Entity::find_by_id(cert.customer_id)

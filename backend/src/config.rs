@@ -93,7 +93,14 @@ pub const KEYS: &[(&str, &str)] = &[
     ("terms_url", "the service terms (サービス約款) URL in the ACME directory (default <public url>/terms)"),
     ("products", "catalogue, type:years=yen excl. tax, comma-separated (default dv:1=10900,dv:2=21800,dv_wildcard:1=43600,dv_wildcard:2=87200)"),
     ("invoice_due_days", "days from invoice to due date (default 14)"),
-    ("bank_account", "bank transfer details printed on invoices and emails"),
+    ("bank_account", "bank transfer details printed on invoices, in the portal and in emails while a transfer is awaited (default: a sample account; set it in production, the start warns while it is the sample)"),
+    ("invoice_registration_number", "the issuer's qualified invoice (適格請求書) registration number, T followed by 13 digits (default: the sample T1234567890123; set it in production, the start warns while it is the sample)"),
+    ("invoice_issuer_name", "the issuer's name on printable invoices and receipts (default: the brand)"),
+    ("invoice_issuer_address", "the issuer's address on printable invoices and receipts (default: empty, with a warning at start)"),
+    ("support_email", "address the customer center is notified at of every new inquiry and customer message (default: the address of mail_from)"),
+    ("jobs_billing_secs", "seconds between billing passes: overdue invoices, lapsed and expired registrations (default 60, at most 86400)"),
+    ("jobs_housekeeping_secs", "seconds between housekeeping passes: purges, reminders, the CRL schedule (default 300, at most 86400)"),
+    ("test_clock_file", "browser tests only: a file holding an RFC 3339 instant the server's clock starts from (re-read when the file changes; missing or empty = the system clock); warned about at start and reported by /api/v1/health"),
     ("ca_root_cert", "PEM root certificate to publish (with the two below; default: made in <data dir>/ca)"),
     ("ca_intermediate_cert", "PEM intermediate certificate that signs leaves"),
     ("ca_intermediate_key", "PEM private key of the intermediate"),
@@ -142,6 +149,16 @@ pub struct Config {
     pub catalogue: crate::billing::Catalogue,
     pub invoice_due_days: u32,
     pub bank_account: String,
+    /// The seller on qualified invoices (R-BILL-6).
+    pub invoice_issuer: InvoiceIssuerConfig,
+    /// Where new inquiries are announced (R-SUP-1).
+    pub support_email: String,
+    /// Seconds between billing passes.
+    pub jobs_billing_secs: u64,
+    /// Seconds between housekeeping passes.
+    pub jobs_housekeeping_secs: u64,
+    /// `CERTDIRECT_TEST_CLOCK_FILE`: the server runs on [`crate::clock::FileClock`].
+    pub test_clock_file: Option<PathBuf>,
     pub ca_root_cert: Option<PathBuf>,
     pub ca_intermediate_cert: Option<PathBuf>,
     pub ca_intermediate_key: Option<PathBuf>,
@@ -150,6 +167,28 @@ pub struct Config {
     pub profiles: crate::profiles::Profiles,
     pub crl_url: String,
     pub ca_issuers_url: String,
+}
+
+/// The default of `CERTDIRECT_BANK_ACCOUNT`: a sample in the shape of real transfer details,
+/// which production replaces (the start warns while it is unchanged).
+pub const SAMPLE_BANK_ACCOUNT: &str = "サンプル銀行 本店営業部 普通預金 1234567 サーテイダイレクト(カ / Sample Bank, Head Office, ordinary account 1234567, CertDirect K.K.";
+
+/// The default of `CERTDIRECT_INVOICE_REGISTRATION_NUMBER`: the National Tax Agency's sample
+/// number; production sets its own (the start warns while it is unchanged).
+pub const SAMPLE_REGISTRATION_NUMBER: &str = "T1234567890123";
+
+/// The seller as qualified invoices (適格請求書) name it (R-BILL-6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceIssuerConfig {
+    pub name: String,
+    pub address: String,
+    /// `T` followed by 13 digits.
+    pub registration_number: String,
+}
+
+/// Whether `s` is a qualified invoice issuer registration number: `T` and 13 digits.
+pub fn is_registration_number(s: &str) -> bool {
+    s.len() == 14 && s.starts_with('T') && s[1..].bytes().all(|b| b.is_ascii_digit())
 }
 
 /// One remote perspective of multi-perspective issuance corroboration (R-VAL-7).
@@ -293,6 +332,18 @@ impl Sources {
             Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
             Some(v) => Err(self.err(key, format!("{v:?} is not a boolean (use 1 or 0)"))),
         }
+    }
+
+    /// A job interval in seconds: 1 to 86400.
+    fn seconds(&self, key: &str, default: i64) -> Result<u64, ConfigError> {
+        let n = self.positive(key, default)?;
+        if n > 86_400 {
+            return Err(self.err(
+                key,
+                format!("must be at most 86400 seconds (a day), not {n}"),
+            ));
+        }
+        Ok(n as u64)
     }
 
     fn positive(&self, key: &str, default: i64) -> Result<i64, ConfigError> {
@@ -657,6 +708,38 @@ impl Config {
             ));
         }
         let base = public_url.as_str().trim_end_matches('/').to_owned();
+        let brand = src.string("brand").unwrap_or_else(|| "CertDirect".into());
+        let registration_number = src
+            .string("invoice_registration_number")
+            .unwrap_or_else(|| SAMPLE_REGISTRATION_NUMBER.into());
+        if !is_registration_number(&registration_number) {
+            return Err(src.err(
+                "invoice_registration_number",
+                format!("{registration_number:?} is not a qualified invoice registration number: T followed by 13 digits, e.g. T1234567890123"),
+            ));
+        }
+        let invoice_issuer = InvoiceIssuerConfig {
+            name: src
+                .string("invoice_issuer_name")
+                .unwrap_or_else(|| brand.clone()),
+            address: src.string("invoice_issuer_address").unwrap_or_default(),
+            registration_number,
+        };
+        let support_email = match src.string("support_email") {
+            Some(addr) => match addr.parse::<lettre::message::Mailbox>() {
+                Ok(mailbox) => mailbox.email.to_string(),
+                Err(_) => {
+                    return Err(src.err(
+                        "support_email",
+                        format!("{addr:?} is not an email address such as support@example.jp"),
+                    ))
+                }
+            },
+            None => mail_from
+                .parse::<lettre::message::Mailbox>()
+                .map(|m| m.email.to_string())
+                .map_err(|_| src.err("mail_from", "is not a mailbox"))?,
+        };
         Ok(Config {
             mpic,
             ca_root_cert: src.string("ca_root_cert").map(PathBuf::from),
@@ -668,9 +751,14 @@ impl Config {
             ca_issuers_url: src.cert_url("ca_issuers_url", &base, "/ca/intermediate.der")?,
             catalogue,
             invoice_due_days: invoice_due_days as u32,
-            bank_account: src.string("bank_account").unwrap_or_else(|| {
-                "振込先口座は別途ご案内します / Transfer details will be sent separately".into()
-            }),
+            bank_account: src
+                .string("bank_account")
+                .unwrap_or_else(|| SAMPLE_BANK_ACCOUNT.into()),
+            invoice_issuer,
+            support_email,
+            jobs_billing_secs: src.seconds("jobs_billing_secs", 60)?,
+            jobs_housekeeping_secs: src.seconds("jobs_housekeeping_secs", 300)?,
+            test_clock_file: src.string("test_clock_file").map(PathBuf::from),
             eab_encryption_key,
             terms_url,
             caa_identities,
@@ -678,7 +766,7 @@ impl Config {
                 src.string("static_dir")
                     .unwrap_or_else(|| "./frontend/dist".into()),
             ),
-            brand: src.string("brand").unwrap_or_else(|| "CertDirect".into()),
+            brand,
             session_hours: src.positive("session_hours", 12)?,
             login_limit: LoginLimit {
                 per_account: src.positive("login_limit_per_account", 5)? as u32,
@@ -725,6 +813,21 @@ impl Config {
             mail_from,
             log_format,
         })
+    }
+
+    /// What an operator should fix before production, said at every start.
+    pub fn start_warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.bank_account == SAMPLE_BANK_ACCOUNT {
+            out.push("CERTDIRECT_BANK_ACCOUNT is the built-in sample; invoices awaiting a bank transfer print it until you set the real account".to_owned());
+        }
+        if self.invoice_issuer.registration_number == SAMPLE_REGISTRATION_NUMBER {
+            out.push(format!("CERTDIRECT_INVOICE_REGISTRATION_NUMBER is the sample {SAMPLE_REGISTRATION_NUMBER}; qualified invoices (R-BILL-6) need your own registration number"));
+        }
+        if self.invoice_issuer.address.is_empty() {
+            out.push("CERTDIRECT_INVOICE_ISSUER_ADDRESS is empty; printable invoices show no issuer address".to_owned());
+        }
+        out
     }
 
     /// The directory emails are written to when no SMTP server is configured.
@@ -781,6 +884,49 @@ mod tests {
             c.public("/verify-email?token=x"),
             "http://127.0.0.1:8080/verify-email?token=x"
         );
+    }
+
+    /// R-BILL-6, R-SUP-1: issuer, support address and job intervals, with their defaults and
+    /// the start warnings for samples left in place.
+    #[test]
+    fn issuer_support_and_job_settings() {
+        let c = Config::from_sources(None, &HashMap::new()).unwrap();
+        assert_eq!(c.invoice_issuer.name, "CertDirect");
+        assert_eq!(
+            c.invoice_issuer.registration_number,
+            SAMPLE_REGISTRATION_NUMBER
+        );
+        assert!(is_registration_number(SAMPLE_REGISTRATION_NUMBER));
+        assert_eq!(c.support_email, "noreply@localhost");
+        assert_eq!((c.jobs_billing_secs, c.jobs_housekeeping_secs), (60, 300));
+        assert!(c.test_clock_file.is_none());
+        assert!(!c.bank_account.contains("separately"));
+        let warnings = c.start_warnings().join("\n");
+        for var in [
+            "CERTDIRECT_BANK_ACCOUNT",
+            "CERTDIRECT_INVOICE_REGISTRATION_NUMBER",
+            "CERTDIRECT_INVOICE_ISSUER_ADDRESS",
+        ] {
+            assert!(warnings.contains(var), "{warnings}");
+        }
+        let c = Config::from_sources(
+            None,
+            &env(&[
+                ("CERTDIRECT_MAIL_FROM", "Shop <shop@example.jp>"),
+                ("CERTDIRECT_BRAND", "Shop"),
+                ("CERTDIRECT_INVOICE_REGISTRATION_NUMBER", "T8010001000001"),
+                ("CERTDIRECT_INVOICE_ISSUER_ADDRESS", "東京都千代田区1-1"),
+                ("CERTDIRECT_BANK_ACCOUNT", "みずほ銀行 普通 7654321"),
+                ("CERTDIRECT_JOBS_BILLING_SECS", "1"),
+                ("CERTDIRECT_TEST_CLOCK_FILE", "/tmp/clock"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.invoice_issuer.name, "Shop");
+        assert_eq!(c.support_email, "shop@example.jp");
+        assert_eq!(c.jobs_billing_secs, 1);
+        assert_eq!(c.test_clock_file, Some(PathBuf::from("/tmp/clock")));
+        assert!(c.start_warnings().is_empty(), "{:?}", c.start_warnings());
     }
 
     #[test]
@@ -913,6 +1059,36 @@ mod tests {
                 "CERTDIRECT_ACME_DEFAULT_PROFILE",
                 "weekly",
                 "CERTDIRECT_ACME_DEFAULT_PROFILE",
+            ),
+            (
+                "CERTDIRECT_INVOICE_REGISTRATION_NUMBER",
+                "1234567890123",
+                "CERTDIRECT_INVOICE_REGISTRATION_NUMBER",
+            ),
+            (
+                "CERTDIRECT_INVOICE_REGISTRATION_NUMBER",
+                "T12345678901",
+                "CERTDIRECT_INVOICE_REGISTRATION_NUMBER",
+            ),
+            (
+                "CERTDIRECT_SUPPORT_EMAIL",
+                "not an address",
+                "CERTDIRECT_SUPPORT_EMAIL",
+            ),
+            (
+                "CERTDIRECT_JOBS_BILLING_SECS",
+                "0",
+                "CERTDIRECT_JOBS_BILLING_SECS",
+            ),
+            (
+                "CERTDIRECT_JOBS_HOUSEKEEPING_SECS",
+                "86401",
+                "CERTDIRECT_JOBS_HOUSEKEEPING_SECS",
+            ),
+            (
+                "CERTDIRECT_JOBS_HOUSEKEEPING_SECS",
+                "5m",
+                "CERTDIRECT_JOBS_HOUSEKEEPING_SECS",
             ),
         ];
         for (var, value, named) in table {

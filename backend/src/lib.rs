@@ -28,11 +28,13 @@ pub mod profiles;
 pub mod queue;
 pub mod ratelimit;
 pub mod registrations;
+pub mod reminders;
 pub mod renewal;
 pub mod secretbox;
 pub mod secrets;
 pub mod state;
 pub mod store;
+pub mod support;
 pub mod tls;
 pub mod va;
 pub mod web;
@@ -52,6 +54,9 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
         tracing::warn!(
             "DNSSEC validation of validation lookups (dns-01, CAA, http-01 addresses) is off (CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS=off): for tests and development only (R-VAL-8)"
         );
+    }
+    for warning in config.start_warnings() {
+        tracing::warn!("{warning}");
     }
     let db = store::connect(&config).await?;
     store::migrate(&db).await?;

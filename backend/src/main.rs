@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use certdirect::clock::SystemClock;
+use certdirect::clock::{Clock, FileClock, SystemClock};
 use certdirect::config::{Config, LogFormat};
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -208,6 +208,14 @@ async fn serve_perspective(config: Config) -> anyhow::Result<()> {
 const VALIDATION_WORKERS: usize = 16;
 
 async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
+    let clock: Arc<dyn Clock> = match &config.test_clock_file {
+        Some(path) => {
+            tracing::warn!(file = %path.display(),
+                "TEST CLOCK: the server's time comes from CERTDIRECT_TEST_CLOCK_FILE (browser tests only; never in production)");
+            Arc::new(FileClock::new(path))
+        }
+        None => Arc::new(SystemClock),
+    };
     if role == Role::Perspective {
         return serve_perspective(config).await;
     }
@@ -217,7 +225,7 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
             tracing::warn!("multi-perspective issuance corroboration is not compliant: {why}")
         }
     }
-    let state = certdirect::build_state(config.clone(), Arc::new(SystemClock)).await?;
+    let state = certdirect::build_state(config.clone(), clock).await?;
     tracing::info!(
         database = %certdirect::store::redact(&config.database_url),
         mail = %state.mailer.describe(),
@@ -228,8 +236,8 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         certdirect::orders::validation::spawn_workers(&state, VALIDATION_WORKERS);
         tokio::spawn(certdirect::jobs::run(
             state.clone(),
-            Duration::from_secs(60),
-            Duration::from_secs(300),
+            Duration::from_secs(config.jobs_billing_secs),
+            Duration::from_secs(config.jobs_housekeeping_secs),
         ));
     }
     if role == Role::Worker {

@@ -44,7 +44,14 @@ pub fn registration_dto(r: &registration::Model, invoice_number: Option<String>)
     }
 }
 
-pub fn invoice_dto(i: &invoice::Model) -> Invoice {
+/// Whether `i` waits for a bank transfer: unpaid, to be paid by transfer (R-BILL-6).
+pub fn awaits_transfer(i: &invoice::Model) -> bool {
+    i.status() == InvoiceStatus::Unpaid && i.payment_method() == PaymentMethod::BankTransfer
+}
+
+/// The invoice as the API shows it; `bank_account` (`CERTDIRECT_BANK_ACCOUNT`) is shown while a
+/// transfer is awaited.
+pub fn invoice_dto(i: &invoice::Model, bank_account: &str) -> Invoice {
     Invoice {
         number: i.number.clone(),
         registration_id: i.registration_id,
@@ -61,7 +68,7 @@ pub fn invoice_dto(i: &invoice::Model) -> Invoice {
         due_at: rfc3339(i.due_at),
         paid_at: i.paid_at.map(rfc3339),
         customer_id: shared::CustomerId(i.customer_id).to_string(),
-        bank_account: None,
+        bank_account: awaits_transfer(i).then(|| bank_account.to_owned()),
     }
 }
 
@@ -171,6 +178,7 @@ fn billing_mail<'a>(
         payment: inv.payment_method(),
         date,
         bank_account: &state.config.bank_account,
+        registration_number: &state.config.invoice_issuer.registration_number,
         portal_url: state.config.public("/mypage/registrations"),
     }
 }

@@ -18,6 +18,8 @@ mod m20261202_000012_renewal_info;
 mod m20261202_000013_certificates_revoked_at;
 mod m20261202_000014_order_profile;
 mod m20261202_000015_certificates_account_index;
+mod m20261203_000016_inquiries;
+mod m20261203_000017_reminders_sent;
 
 pub struct Migrator;
 
@@ -40,6 +42,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_certificates_revoked_at::Migration),
             Box::new(m20261202_000014_order_profile::Migration),
             Box::new(m20261202_000015_certificates_account_index::Migration),
+            Box::new(m20261203_000016_inquiries::Migration),
+            Box::new(m20261203_000017_reminders_sent::Migration),
         ]
     }
 }

@@ -215,6 +215,10 @@ pub struct Health {
     /// DNSSEC validation of every validation lookup (R-VAL-8): `on`, or `off` (tests and
     /// development only).
     pub dnssec: String,
+    /// `system`, or `test` when the server runs on the test clock of
+    /// `CERTDIRECT_TEST_CLOCK_FILE` (browser tests only).
+    #[serde(default)]
+    pub clock: String,
 }
 
 /// A plain acknowledgement.

@@ -9,6 +9,7 @@ pub mod dto;
 pub mod fqdn;
 pub mod persist;
 pub mod problem;
+pub mod support;
 pub mod validate;
 
 pub use customer::CustomerId;

@@ -6,7 +6,9 @@ use axum::Json;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 use serde::Deserialize;
 use shared::billing::{InvoiceStatus, PaymentMethod, RegistrationState};
-use shared::dto::{ConfirmPayment, Invoice, Registration, StatementImport, StatementRow};
+use shared::dto::{
+    ConfirmPayment, Invoice, InvoiceDocument, Registration, StatementImport, StatementRow,
+};
 use utoipa::IntoParams;
 
 use super::extract::{ApiJson, ApiPath, OperatorAuth};
@@ -14,7 +16,7 @@ use super::registrations::with_invoices;
 use crate::error::{ApiError, ApiResult};
 use crate::registrations::{self, invoice_dto, Payment};
 use crate::state::AppState;
-use crate::store::entity::{invoice, registration};
+use crate::store::entity::{customer, invoice, registration};
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct InvoiceQuery {
@@ -49,7 +51,7 @@ pub async fn invoices(
             .all(&state.db)
             .await?
             .iter()
-            .map(invoice_dto)
+            .map(|i| invoice_dto(i, &state.config.bank_account))
             .collect(),
     ))
 }
@@ -95,6 +97,29 @@ async fn find_invoice(state: &AppState, number: &str) -> ApiResult<invoice::Mode
         .ok_or_else(|| ApiError::not_found(format!("there is no invoice {number}")))
 }
 
+/// Any customer's printable invoice and receipt (R-BILL-6), in that customer's language.
+#[utoipa::path(get, path = "/operator/invoices/{number}/document", tag = "operator",
+    params(("number" = String, Path, description = "invoice number, BILL…")),
+    responses((status = 200, body = InvoiceDocument), (status = 403, body = shared::Problem),
+              (status = 404, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["operator"])))]
+pub async fn invoice_document(
+    State(state): State<AppState>,
+    _op: OperatorAuth,
+    ApiPath(number): ApiPath<String>,
+) -> ApiResult<Json<InvoiceDocument>> {
+    let inv = find_invoice(&state, &number).await?;
+    let owner = customer::Entity::find_by_id(inv.customer_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| ApiError::internal("invoice without customer"))?;
+    Ok(Json(crate::billing::document::document(
+        &state.config,
+        &inv,
+        &owner,
+    )))
+}
+
 /// A bank transfer (or other payment) was received: confirm it. The amount must match exactly.
 #[utoipa::path(post, path = "/operator/invoices/{number}/confirm-payment", tag = "operator", request_body = ConfirmPayment,
     params(("number" = String, Path, description = "invoice number, BILL…")),
@@ -133,7 +158,7 @@ pub async fn confirm_payment(
     };
     let (paid, _) = registrations::apply_payment(&state, &txn, &inv, payment).await?;
     txn.commit().await?;
-    Ok(Json(invoice_dto(&paid)))
+    Ok(Json(invoice_dto(&paid, &state.config.bank_account)))
 }
 
 /// Refund a paid invoice before any certificate was issued for its registration (R-BILL-5).
@@ -149,6 +174,7 @@ pub async fn refund(
     let inv = find_invoice(&state, &number).await?;
     Ok(Json(invoice_dto(
         &registrations::refund(&state, &inv, &op.actor()).await?,
+        &state.config.bank_account,
     )))
 }
 

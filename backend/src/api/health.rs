@@ -33,6 +33,12 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
                 "on"
             }
             .into(),
+            clock: if state.clock.is_test() {
+                "test"
+            } else {
+                "system"
+            }
+            .into(),
         }),
     )
 }

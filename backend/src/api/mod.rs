@@ -13,6 +13,7 @@ pub mod me;
 pub mod operator;
 pub mod paging;
 pub mod registrations;
+pub mod support;
 pub mod tokens;
 
 use axum::extract::OriginalUri;
@@ -48,6 +49,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "acme", description = "ACME usage application, EAB credentials, ACME accounts (R-EAB-1..4)"),
         (name = "registrations", description = "usage FQDN registration, invoices and payment (R-FQDN-*, R-BILL-*)"),
         (name = "certificates", description = "certificates and ACME orders (R-CA-3, R-CA-4, R-VAL-5)"),
+        (name = "support", description = "customer center: office hours and inquiries (R-SUP-1, R-SUP-2)"),
         (name = "operator", description = "operator console"),
         (name = "meta", description = "health")
     )
@@ -111,6 +113,17 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(registrations::invoices))
         .routes(routes!(registrations::invoice))
         .routes(routes!(registrations::pay))
+        .routes(routes!(registrations::invoice_document))
+        .routes(routes!(billing_ops::invoice_document))
+        .routes(routes!(support::hours))
+        .routes(routes!(support::create, support::list))
+        .routes(routes!(support::get))
+        .routes(routes!(support::message))
+        .routes(routes!(support::operator_list))
+        .routes(routes!(support::operator_get))
+        .routes(routes!(support::operator_reply))
+        .routes(routes!(support::operator_assign))
+        .routes(routes!(support::operator_close))
         .routes(routes!(billing_ops::invoices))
         .routes(routes!(billing_ops::all_registrations))
         .routes(routes!(billing_ops::confirm_payment))

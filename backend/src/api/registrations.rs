@@ -7,8 +7,8 @@ use axum::Json;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use shared::billing::{PaymentMethod, Product};
 use shared::dto::{
-    CardPayment, FqdnCheck, FqdnCheckRequest, Invoice, Locale, Registration, RegistrationCreated,
-    RegistrationRequest,
+    CardPayment, FqdnCheck, FqdnCheckRequest, Invoice, InvoiceDocument, Locale, Registration,
+    RegistrationCreated, RegistrationRequest,
 };
 use shared::fqdn::{self, CertType, Normalized};
 use shared::problem::FieldError;
@@ -198,7 +198,7 @@ pub async fn create(
                 &opened.registration,
                 Some(opened.invoice.number.clone()),
             ),
-            invoice: invoice_dto(&opened.invoice),
+            invoice: invoice_dto(&opened.invoice, &state.config.bank_account),
             renewal: opened.renewal,
         }),
     ))
@@ -284,7 +284,11 @@ pub async fn invoices(
         )
         .all(&state.db)
         .await?;
-    Ok(page.respond(rows, |i| i.id, invoice_dto))
+    Ok(page.respond(
+        rows,
+        |i| i.id,
+        |i| invoice_dto(i, &state.config.bank_account),
+    ))
 }
 
 async fn own_invoice(state: &AppState, auth: &Auth, number: &str) -> ApiResult<invoice::Model> {
@@ -308,6 +312,27 @@ pub async fn invoice(
 ) -> ApiResult<Json<Invoice>> {
     Ok(Json(invoice_dto(
         &own_invoice(&state, &auth, &number).await?,
+        &state.config.bank_account,
+    )))
+}
+
+/// Everything the printable A4 invoice (and, once paid, the receipt) of one of the customer's
+/// invoices shows (R-BILL-6), in the customer's language. Operators read any invoice's at
+/// `/operator/invoices/{number}/document`.
+#[utoipa::path(get, path = "/invoices/{number}/document", tag = "registrations",
+    params(("number" = String, Path, description = "invoice number, BILL…")),
+    responses((status = 200, body = InvoiceDocument), (status = 404, body = shared::Problem)),
+    security(("session" = []), ("bearer" = ["read"])))]
+pub async fn invoice_document(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiPath(number): ApiPath<String>,
+) -> ApiResult<Json<InvoiceDocument>> {
+    let inv = own_invoice(&state, &auth, &number).await?;
+    Ok(Json(crate::billing::document::document(
+        &state.config,
+        &inv,
+        &auth.customer,
     )))
 }
 
@@ -379,7 +404,7 @@ pub async fn pay(
     }
     .await;
     match settled {
-        Ok(paid) => Ok(Json(invoice_dto(&paid))),
+        Ok(paid) => Ok(Json(invoice_dto(&paid, &state.config.bank_account))),
         Err(e) => {
             // The provider took the money but the database did not record it. The claim is
             // released so the customer can retry: the invoice number is the idempotency key,

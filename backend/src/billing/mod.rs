@@ -1,6 +1,7 @@
 //! Billing: the product catalogue, invoices, payments (R-BILL-1..5).
 
 pub mod dates;
+pub mod document;
 pub mod payment;
 pub mod statement;
 

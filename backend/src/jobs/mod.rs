@@ -101,10 +101,11 @@ pub async fn run(state: AppState, billing_every: Duration, housekeeping_every: D
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "housekeeping failed; will retry"),
                 }
-                match crate::certs::send_expiry_reminders(&state).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(sent = n, "certificate expiry reminders"),
-                    Err(e) => tracing::warn!(error = %e, "sending expiry reminders failed; will retry"),
+                // R-SUP-3, R-CA-4: deadline, EAB and certificate expiry reminders, each once.
+                match crate::reminders::run(&state).await {
+                    Ok(s) if s == crate::reminders::Sent::default() => {}
+                    Ok(s) => tracing::info!(?s, "reminders sent"),
+                    Err(e) => tracing::warn!(error = %format!("{e:#}"), "sending reminders failed; will retry"),
                 }
                 // R-CA-5: the CRL is signed on a schedule as well as on every revocation.
                 match crate::certs::scheduled_crl(&state).await {

@@ -265,6 +265,8 @@ pub struct BillingMail<'a> {
     pub date: DateTime<Utc>,
     /// Bank transfer details, printed on bank transfer invoices only.
     pub bank_account: &'a str,
+    /// The issuer's qualified invoice registration number (R-BILL-6).
+    pub registration_number: &'a str,
     pub portal_url: String,
 }
 
@@ -283,7 +285,10 @@ struct BillingText<'a> {
     payment_en: &'static str,
     date_ja: String,
     date_en: String,
-    bank: &'a str,
+    /// The transfer details with their label, on bank transfer invoices only (else empty).
+    bank_ja: String,
+    bank_en: String,
+    registration_number: &'a str,
 }
 
 impl BillingMail<'_> {
@@ -311,11 +316,23 @@ impl BillingMail<'_> {
             payment_en: self.payment.label(Locale::En),
             date_ja,
             date_en,
-            bank: if self.payment == PaymentMethod::BankTransfer {
-                self.bank_account
+            bank_ja: if self.payment == PaymentMethod::BankTransfer {
+                format!(
+                    "お振込先: {}\n(振込手数料はお客様のご負担となります。振込名義の前に請求番号 {} を入れてください)\n",
+                    self.bank_account, self.invoice_number
+                )
             } else {
-                ""
+                String::new()
             },
+            bank_en: if self.payment == PaymentMethod::BankTransfer {
+                format!(
+                    "Transfer to: {}\n(Please put the invoice number {} before the sender name; transfer fees are yours.)\n",
+                    self.bank_account, self.invoice_number
+                )
+            } else {
+                String::new()
+            },
+            registration_number: self.registration_number,
         }
     }
 }
@@ -343,13 +360,15 @@ pub fn registration_received(m: &BillingMail<'_>) -> Email {
                  下記のとおりご請求いたしますので、お支払い期限までにお支払いください。\n\n\
                  請求番号: {invoice_number}\n利用FQDN: {fqdn}\n証明書の種類: {type_ja}\n契約期間: {years}年\n\
                  金額(税抜): {amount_excl}\n消費税(10%): {tax}\nご請求金額(税込): {amount_incl}\n\
-                 お支払い方法: {payment}\nお支払い期限: {due}\n\n{bank}\n\n\
+                 お支払い方法: {payment}\nお支払い期限: {due}\n\
+                 適格請求書発行事業者登録番号: {registration}\n\n{bank}\n\
                  お支払い期限を過ぎるとお申し込みはキャンセルされます。\n\
                  ※利用FQDNの入力誤りによる返金・訂正はできません。\n\
                  マイページ: {portal}\n",
                 payment = t.payment_ja,
                 due = t.date_ja,
-                bank = t.bank,
+                bank = t.bank_ja,
+                registration = t.registration_number,
                 portal = m.portal_url,
             ),
         },
@@ -360,12 +379,14 @@ pub fn registration_received(m: &BillingMail<'_>) -> Email {
                  We received your usage FQDN registration for ACME certificates. Please pay this invoice by its due date.\n\n\
                  Invoice: {invoice_number}\nFQDN: {fqdn}\nCertificate type: {type_en}\nContract period: {years} year(s)\n\
                  Amount excl. tax: {amount_excl}\nConsumption tax (10%): {tax}\nTotal incl. tax: {amount_incl}\n\
-                 Payment method: {payment}\nDue date: {due}\n\n{bank}\n\n\
+                 Payment method: {payment}\nDue date: {due}\n\
+                 Qualified invoice issuer registration number: {registration}\n\n{bank}\n\
                  Unpaid applications are cancelled after the due date.\n\
                  Misspelled FQDNs are neither refunded nor corrected.\nMy Page: {portal}\n",
                 payment = t.payment_en,
                 due = t.date_en,
-                bank = t.bank,
+                bank = t.bank_en,
+                registration = t.registration_number,
                 portal = m.portal_url,
             ),
         },
@@ -533,6 +554,292 @@ pub fn early_renewal(m: &EarlyRenewal<'_>) -> Email {
             subject: format!("[{brand}] Please renew {count} certificate(s) early"),
             body: format!(
                 "Dear {name},\n\nPlease renew the certificates below by {en}, for this reason:\n\n                 Reason: {reason}\n\n{list}\n\n                 Clients that follow ACME Renewal Information (ARI: certbot 4 and later, lego, Caddy and others)\n                 renew them at their next check. If you do not renew automatically, please renew now\n                 (e.g. certbot renew --force-renewal). Certificates not renewed by then may be revoked.\n"
+            ),
+        },
+    )
+}
+
+/// What the customer center emails say about one inquiry (R-SUP-1).
+pub struct InquiryMail<'a> {
+    pub to: Recipient<'a>,
+    pub number: &'a str,
+    pub subject: &'a str,
+    /// A-label form, with `*.` for a wildcard.
+    pub domain: Option<&'a str>,
+    pub invoice_number: Option<&'a str>,
+    /// Whether it arrived within office hours (R-SUP-2).
+    pub in_hours: bool,
+    pub answer_by: chrono::NaiveDate,
+    /// The inquiry in the portal (`{public URL}/support/{id}`) or the console.
+    pub link: String,
+}
+
+impl InquiryMail<'_> {
+    /// The domain and invoice lines, in `locale`.
+    fn about(&self, locale: Locale) -> String {
+        let mut out = String::new();
+        if let Some(domain) = self.domain {
+            let unicode = idna::domain_to_unicode(domain).0;
+            let shown = if unicode == domain {
+                domain.to_owned()
+            } else {
+                format!("{domain} ({unicode})")
+            };
+            out += &match locale {
+                Locale::Ja => format!("ドメイン名: {shown}\n"),
+                Locale::En => format!("Domain name: {shown}\n"),
+            };
+        }
+        if let Some(number) = self.invoice_number {
+            out += &match locale {
+                Locale::Ja => format!("請求番号: {number}\n"),
+                Locale::En => format!("Invoice: {number}\n"),
+            };
+        }
+        out
+    }
+}
+
+/// Quotes `text` line by line, as a reply in an email.
+fn quote(text: &str) -> String {
+    text.lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// R-SUP-1, R-SUP-2: the inquiry was received; when the answer comes.
+pub fn inquiry_received(m: &InquiryMail<'_>) -> Email {
+    let Recipient {
+        brand,
+        address,
+        locale,
+        name,
+    } = m.to;
+    let (number, subject, link) = (m.number, m.subject, &m.link);
+    let day_ja = shared::support::format_day(m.answer_by, Locale::Ja);
+    let day_en = shared::support::format_day(m.answer_by, Locale::En);
+    let when_ja = if m.in_hours {
+        format!("{day_ja}中に回答いたします。")
+    } else {
+        format!(
+            "営業時間外(平日 9:00〜18:00、土日・祝日・12月29日〜1月3日を除く)に受け付けました。\n\
+             回答は {day_ja} 以降となります。"
+        )
+    };
+    let when_en = if m.in_hours {
+        format!("We will answer by the end of {day_en}.")
+    } else {
+        format!(
+            "It arrived outside our office hours (weekdays 9:00–18:00 Japan time, except public holidays and 29 December – 3 January).\n\
+             The answer comes on or after {day_en}."
+        )
+    };
+    bilingual(
+        address,
+        locale,
+        Text {
+            subject: format!("【{brand}】お問い合わせを受け付けました({number})"),
+            body: format!(
+                "{name} 様\n\nカスタマーセンターへのお問い合わせを受け付けました。\n\n\
+                 お問い合わせ番号: {number}\n件名: {subject}\n{about}\n{when_ja}\n\n\
+                 お問い合わせの内容と回答はマイページで確認できます: {link}\n",
+                about = m.about(Locale::Ja),
+            ),
+        },
+        Text {
+            subject: format!("[{brand}] We received your inquiry {number}"),
+            body: format!(
+                "Dear {name},\n\nThe customer center received your inquiry.\n\n\
+                 Inquiry number: {number}\nSubject: {subject}\n{about}\n{when_en}\n\n\
+                 You can follow the inquiry and its answer on your My Page: {link}\n",
+                about = m.about(Locale::En),
+            ),
+        },
+    )
+}
+
+/// R-SUP-1: an operator answered the inquiry.
+pub fn inquiry_answered(m: &InquiryMail<'_>, reply: &str) -> Email {
+    let Recipient {
+        brand,
+        address,
+        locale,
+        name,
+    } = m.to;
+    let (number, subject, link) = (m.number, m.subject, &m.link);
+    let quoted = quote(reply);
+    bilingual(
+        address,
+        locale,
+        Text {
+            subject: format!("【{brand}】お問い合わせ({number})への回答"),
+            body: format!(
+                "{name} 様\n\nお問い合わせ({number})にカスタマーセンターから回答しました。\n\n\
+                 件名: {subject}\n{about}\n{quoted}\n\n\
+                 続けてご質問がある場合は、マイページからお返事ください: {link}\n",
+                about = m.about(Locale::Ja),
+            ),
+        },
+        Text {
+            subject: format!("[{brand}] Answer to your inquiry {number}"),
+            body: format!(
+                "Dear {name},\n\nThe customer center answered your inquiry {number}.\n\n\
+                 Subject: {subject}\n{about}\n{quoted}\n\n\
+                 To write back, open the inquiry on your My Page: {link}\n",
+                about = m.about(Locale::En),
+            ),
+        },
+    )
+}
+
+/// What the customer center is told about a customer's message (R-SUP-1).
+pub struct SupportNotice<'a> {
+    pub inquiry: InquiryMail<'a>,
+    pub customer_id: String,
+    pub customer_name: &'a str,
+    pub customer_email: &'a str,
+    pub message: &'a str,
+    /// A follow-up to an existing inquiry rather than a new one.
+    pub follow_up: bool,
+}
+
+/// R-SUP-1: to the customer center, for a new inquiry or a customer's follow-up.
+pub fn support_notice(n: &SupportNotice<'_>) -> Email {
+    let m = &n.inquiry;
+    let Recipient {
+        brand,
+        address,
+        locale,
+        ..
+    } = m.to;
+    let (number, subject, link) = (m.number, m.subject, &m.link);
+    let (customer_id, customer_name, customer_email) =
+        (&n.customer_id, n.customer_name, n.customer_email);
+    let quoted = quote(n.message);
+    let hours_ja = if m.in_hours {
+        "営業時間内"
+    } else {
+        "営業時間外"
+    };
+    let hours_en = if m.in_hours {
+        "within office hours"
+    } else {
+        "outside office hours"
+    };
+    let day_ja = shared::support::format_day(m.answer_by, Locale::Ja);
+    let day_en = shared::support::format_day(m.answer_by, Locale::En);
+    let (what_ja, what_en) = if n.follow_up {
+        ("お客様から追加のメッセージ", "Customer follow-up")
+    } else {
+        ("新しいお問い合わせ", "New inquiry")
+    };
+    bilingual(
+        address,
+        locale,
+        Text {
+            subject: format!("【{brand}】{what_ja} {number}: {subject}"),
+            body: format!(
+                "{what_ja}({hours_ja}に受付、回答期限 {day_ja})\n\n\
+                 お問い合わせ番号: {number}\nお客様ID: {customer_id}\nお名前: {customer_name}\n\
+                 メールアドレス: {customer_email}\n件名: {subject}\n{about}\n{quoted}\n\n\
+                 オペレーター画面: {link}\n",
+                about = m.about(Locale::Ja),
+            ),
+        },
+        Text {
+            subject: format!("[{brand}] {what_en} {number}: {subject}"),
+            body: format!(
+                "{what_en} (received {hours_en}, answer by {day_en})\n\n\
+                 Inquiry: {number}\nCustomer ID: {customer_id}\nName: {customer_name}\n\
+                 Email: {customer_email}\nSubject: {subject}\n{about}\n{quoted}\n\n\
+                 Operator console: {link}\n",
+                about = m.about(Locale::En),
+            ),
+        },
+    )
+}
+
+/// R-SUP-3: a registration is still waiting for its first certificate.
+pub struct DeadlineReminder<'a> {
+    pub to: Recipient<'a>,
+    /// As the customer reads it, e.g. `*.example.jp`.
+    pub fqdn: &'a str,
+    pub deadline: DateTime<Utc>,
+    /// 60, 30 or 7.
+    pub days: i64,
+    pub portal_url: String,
+}
+
+pub fn registration_deadline_reminder(m: &DeadlineReminder<'_>) -> Email {
+    let Recipient {
+        brand,
+        address,
+        locale,
+        name,
+    } = m.to;
+    let (fqdn, days, portal) = (m.fqdn, m.days, &m.portal_url);
+    let (ja, en) = jst_pair(m.deadline);
+    bilingual(
+        address,
+        locale,
+        Text {
+            subject: format!("【{brand}】初回の証明書発行期限まであと{days}日です({fqdn})"),
+            body: format!(
+                "{name} 様\n\n利用FQDN {fqdn} の証明書がまだ発行されていません。\n\
+                 初回の証明書発行期限: {ja}(あと{days}日以内)\n\n\
+                 期限までにACMEクライアントで証明書を発行してください。発行されない場合、登録は失効し返金はできません。\n\
+                 マイページ: {portal}\n"
+            ),
+        },
+        Text {
+            subject: format!("[{brand}] {days} days left to issue the first certificate for {fqdn}"),
+            body: format!(
+                "Dear {name},\n\nNo certificate has been issued yet for your usage FQDN {fqdn}.\n\
+                 Issue the first certificate by: {en} (within {days} days)\n\n\
+                 Please obtain it with your ACME client before then; without an issuance the registration lapses without refund.\n\
+                 My Page: {portal}\n"
+            ),
+        },
+    )
+}
+
+/// R-SUP-3: EAB credentials expire soon and no ACME account has been bound with them.
+pub struct EabReminder<'a> {
+    pub to: Recipient<'a>,
+    pub key_id: &'a str,
+    pub expires: DateTime<Utc>,
+    pub portal_url: String,
+}
+
+pub fn eab_expiry_reminder(m: &EabReminder<'_>) -> Email {
+    let Recipient {
+        brand,
+        address,
+        locale,
+        name,
+    } = m.to;
+    let (key_id, portal) = (m.key_id, &m.portal_url);
+    let (ja, en) = jst_pair(m.expires);
+    bilingual(
+        address,
+        locale,
+        Text {
+            subject: format!("【{brand}】EAB(認証情報)の有効期限が近づいています"),
+            body: format!(
+                "{name} 様\n\nEAB(認証情報)でまだACMEアカウントが発行されていません。\n\n\
+                 EAB キーID: {key_id}\n有効期限: {ja}\n\n\
+                 有効期限までにACMEクライアントでアカウントを発行してください。期限が切れた場合は、カスタマーセンターへお問い合わせください。\n\
+                 マイページ: {portal}\n"
+            ),
+        },
+        Text {
+            subject: format!("[{brand}] Your EAB credentials expire soon"),
+            body: format!(
+                "Dear {name},\n\nNo ACME account has been registered with your EAB credentials yet.\n\n\
+                 EAB key ID: {key_id}\nValid until: {en}\n\n\
+                 Please register your ACME account before then. If they expire, contact the customer center.\n\
+                 My Page: {portal}\n"
             ),
         },
     )
