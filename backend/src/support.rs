@@ -146,7 +146,7 @@ pub fn validate(req: &InquiryRequest) -> Result<NewInquiry, Vec<FieldError>> {
         } else {
             errors.push(field(
                 "invoice_number",
-                "invalid",
+                "invalid_invoice_number",
                 format!("{n:?} is not an invoice number: BILL followed by digits"),
             ));
             None
@@ -743,7 +743,7 @@ mod tests {
             ),
             (
                 req("s", None, Some("INV-1"), "m"),
-                &[("invoice_number", "invalid")],
+                &[("invoice_number", "invalid_invoice_number")],
             ),
             (
                 req("a\nb", Some("example.jp"), None, &"x".repeat(5001)),

@@ -24,57 +24,13 @@ pub fn format_jst(locale: Locale, rfc3339: &str) -> String {
     }
 }
 
-/// A calendar day `2027-01-04` with its weekday: `2027年1月4日(月)` (ja) or `Monday 4 January
-/// 2027` (en). Used for the date a customer-center answer is promised (R-SUP-2). Other text is
-/// shown as it came.
+/// A calendar day `2027-01-04` as the API sends it, with its weekday: `2027年1月4日(月)` (ja) or
+/// `Mon 4 Jan 2027` (en), the same words the emails use (`shared::support`). Used for the day a
+/// customer-center answer is promised (R-SUP-2). Other text is shown as it came.
 pub fn format_day(locale: Locale, ymd: &str) -> String {
-    let parts: Vec<&str> = ymd.trim().split('-').collect();
-    let nums: Option<Vec<i64>> = match parts.as_slice() {
-        [y, m, d] if y.len() == 4 && m.len() == 2 && d.len() == 2 => {
-            parts.iter().map(|p| p.parse::<i64>().ok()).collect()
-        }
-        _ => None,
-    };
-    let Some([y, m, d]) = nums.as_deref().and_then(|n| <[i64; 3]>::try_from(n).ok()) else {
-        return ymd.to_owned();
-    };
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return ymd.to_owned();
-    }
-    // 1970-01-01 was a Thursday.
-    let weekday = (days_from_civil(y, m, d) + 3).rem_euclid(7) as usize;
-    match locale {
-        Locale::Ja => {
-            const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
-            format!("{y}年{m}月{d}日({})", JA[weekday])
-        }
-        Locale::En => {
-            const DAYS: [&str; 7] = [
-                "Monday",
-                "Tuesday",
-                "Wednesday",
-                "Thursday",
-                "Friday",
-                "Saturday",
-                "Sunday",
-            ];
-            const MONTHS: [&str; 12] = [
-                "January",
-                "February",
-                "March",
-                "April",
-                "May",
-                "June",
-                "July",
-                "August",
-                "September",
-                "October",
-                "November",
-                "December",
-            ];
-            format!("{} {d} {} {y}", DAYS[weekday], MONTHS[(m - 1) as usize])
-        }
-    }
+    shared::support::parse_day(ymd)
+        .map(|day| shared::support::format_day(day, locale))
+        .unwrap_or_else(|| ymd.to_owned())
 }
 
 /// Seconds since the Unix epoch of an RFC 3339 date-time (fractions ignored).
@@ -212,10 +168,10 @@ mod tests {
     #[test]
     fn days_are_shown_with_their_weekday() {
         assert_eq!(format_day(Locale::Ja, "2027-01-04"), "2027年1月4日(月)");
-        assert_eq!(format_day(Locale::En, "2027-01-04"), "Monday 4 January 2027");
+        assert_eq!(format_day(Locale::En, "2027-01-04"), "Mon 4 Jan 2027");
         assert_eq!(format_day(Locale::Ja, "2026-11-30"), "2026年11月30日(月)");
         assert_eq!(format_day(Locale::Ja, "2027-01-02"), "2027年1月2日(土)");
-        assert_eq!(format_day(Locale::En, "2028-02-29"), "Tuesday 29 February 2028");
+        assert_eq!(format_day(Locale::En, "2028-02-29"), "Tue 29 Feb 2028");
         for s in ["", "tomorrow", "2027-1-4", "2027-13-01", "2027-01-04T00:00:00Z"] {
             assert_eq!(format_day(Locale::Ja, s), s);
         }

@@ -226,6 +226,15 @@ pub fn format_day(date: NaiveDate, locale: Locale) -> String {
     }
 }
 
+/// `2027-01-04` as the API sends a day ([`iso_date`]); `None` for anything else.
+pub fn parse_day(ymd: &str) -> Option<NaiveDate> {
+    let ymd = ymd.trim();
+    if ymd.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(ymd, "%Y-%m-%d").ok()
+}
+
 /// `YYYY-MM-DD`.
 pub fn iso_date(date: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())

@@ -21,7 +21,7 @@ pub fn field_message(locale: Locale, err: &FieldError) -> String {
         "control_character" => tr(locale, Key::FieldControlChar).to_owned(),
         "unknown_scope" => tr(locale, Key::FieldUnknownScope).to_owned(),
         "taken" | "email_taken" | "already_registered" => tr(locale, Key::FieldTaken).to_owned(),
-        "domain_or_invoice" => tr(locale, Key::FieldDomainOrInvoice).to_owned(),
+        "domain_or_invoice_required" => tr(locale, Key::FieldDomainOrInvoice).to_owned(),
         "invalid_invoice_number" => tr(locale, Key::FieldInvoiceNumberFormat).to_owned(),
         "unknown_invoice" | "not_your_invoice" => tr(locale, Key::FieldUnknownInvoice).to_owned(),
         _ if err.reason.is_empty() => err.code.clone(),

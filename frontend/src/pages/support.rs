@@ -56,7 +56,7 @@ pub fn check_inquiry(req: &InquiryRequest) -> Vec<FieldError> {
     if req.domain.is_none() && req.invoice_number.is_none() {
         errors.push(FieldError::new(
             "domain",
-            "domain_or_invoice",
+            "domain_or_invoice_required",
             "give the domain name or the invoice number the inquiry is about",
         ));
     }
@@ -534,7 +534,7 @@ mod tests {
     fn the_promise_names_the_day() {
         assert_eq!(
             answer_promise(Locale::En, false, "2027-01-04"),
-            "We received your inquiry outside office hours. We will answer on or after the next business day, Monday 4 January 2027."
+            "We received your inquiry outside office hours. We will answer on or after the next business day, Mon 4 Jan 2027."
         );
         assert!(answer_promise(Locale::Ja, true, "2026-11-30").contains("2026年11月30日(月)"));
     }
