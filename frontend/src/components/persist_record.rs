@@ -141,7 +141,7 @@ fn AccountBlock(account: AccountRecords) -> impl IntoView {
             </h3>
             {account.registrations.into_iter().map(|reg| view! {
                 <div class="command" data-testid="persist-registration" data-fqdn=reg.fqdn.clone()>
-                    <h4 class="command-client">{reg.display.clone()}</h4>
+                    <h4 class="command-client"><span class="domain">{reg.display.clone()}</span></h4>
                     {reg.records.into_iter().map(|record| {
                         let line = record.zone_line();
                         let covers = record.covers.join(", ");

@@ -14,6 +14,7 @@ pub mod operator_billing;
 pub mod operator_renewals;
 pub mod operator_validations;
 pub mod orders;
+pub mod privacy;
 pub mod register;
 pub mod registrations;
 pub mod reset_password;
