@@ -144,30 +144,6 @@ pub fn issue_command(client: Client, challenge: Challenge, inputs: &IssueInputs)
     }
 }
 
-/// One command of the set shown for a name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IssueCommand {
-    pub client: Client,
-    pub challenge: Challenge,
-    pub command: String,
-}
-
-/// Every command for a registration of `cert_type`: each client with each offered method.
-pub fn issue_commands(cert_type: CertType, inputs: &IssueInputs) -> Vec<IssueCommand> {
-    Client::ALL
-        .iter()
-        .flat_map(|&client| {
-            Challenge::offered(cert_type)
-                .iter()
-                .map(move |&challenge| IssueCommand {
-                    client,
-                    challenge,
-                    command: issue_command(client, challenge, inputs),
-                })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -181,19 +157,31 @@ mod tests {
         }
     }
 
+    /// Every command for a registration of `cert_type`: each client with each offered method.
+    fn all(cert_type: CertType, inputs: &IssueInputs) -> Vec<(Client, Challenge, String)> {
+        Client::ALL
+            .iter()
+            .flat_map(|&client| {
+                Challenge::offered(cert_type)
+                    .iter()
+                    .map(move |&m| (client, m, issue_command(client, m, inputs)))
+            })
+            .collect()
+    }
+
     #[test]
     fn a_dv_name_gets_every_client_with_both_methods() {
-        let all = issue_commands(CertType::Dv, &inputs("xn--r8jz45g.jp"));
+        let all = all(CertType::Dv, &inputs("xn--r8jz45g.jp"));
         assert_eq!(all.len(), 6);
-        for cmd in &all {
+        for (client, _, cmd) in &all {
             assert!(
-                cmd.command.contains("https://ca.example.jp/acme/directory"),
-                "{cmd:?}"
+                cmd.contains("https://ca.example.jp/acme/directory"),
+                "{cmd}"
             );
-            assert!(cmd.command.contains("kid-123"), "{cmd:?}");
-            assert!(cmd.command.contains("\"$EAB_HMAC_KEY\""), "{cmd:?}");
-            assert!(cmd.command.contains("xn--r8jz45g.jp"), "{cmd:?}");
-            assert!(cmd.command.starts_with(cmd.client.name()), "{cmd:?}");
+            assert!(cmd.contains("kid-123"), "{cmd}");
+            assert!(cmd.contains("\"$EAB_HMAC_KEY\""), "{cmd}");
+            assert!(cmd.contains("xn--r8jz45g.jp"), "{cmd}");
+            assert!(cmd.starts_with(client.name()), "{cmd}");
         }
         assert_eq!(
             issue_command(Client::Certbot, Challenge::Http01, &inputs("example.jp")),
@@ -215,11 +203,11 @@ mod tests {
 
     #[test]
     fn a_wildcard_is_dns_only_and_quoted() {
-        let all = issue_commands(CertType::DvWildcard, &inputs("*.example.jp"));
+        let all = all(CertType::DvWildcard, &inputs("*.example.jp"));
         assert_eq!(all.len(), 3);
-        assert!(all.iter().all(|c| c.challenge == Challenge::Dns01));
-        for cmd in &all {
-            assert!(cmd.command.contains("'*.example.jp'"), "{}", cmd.command);
+        assert!(all.iter().all(|(_, m, _)| *m == Challenge::Dns01));
+        for (_, _, cmd) in &all {
+            assert!(cmd.contains("'*.example.jp'"), "{cmd}");
         }
         assert_eq!(
             Challenge::offered(CertType::Dv),

@@ -269,6 +269,7 @@ fn CustomerJourney() -> impl IntoView {
     view! {
         <section class="section progress-section" aria-labelledby="progress-title">
             <h2 id="progress-title">{move || i18n.t(Key::ProgressTitle)}</h2>
+            <p class="section-lead">{move || i18n.t(Key::ProgressLead)}</p>
             {move || match next() {
                 None => view! { <Loading/> }.into_any(),
                 Some(action) => view! { <NextActionBox action=action/> }.into_any(),
