@@ -75,6 +75,7 @@ pub fn Header() -> impl IntoView {
                 <button type="button" class="menu-toggle" data-testid="menu-toggle" node_ref=toggle
                     aria-controls="site-nav"
                     aria-expanded=move || if menu_open.get() { "true" } else { "false" }
+                    on:keydown=close_on_escape
                     on:click=move |_| menu_open.update(|open| *open = !*open)>
                     <span class="menu-icon" aria-hidden="true"></span>
                     {move || i18n.t(Key::MenuButton)}

@@ -571,7 +571,7 @@ texts! {
     PersistEmpty => "表示できるレコードはありません。有効なACMEアカウントと、登録済み(またはお支払い待ち)の利用FQDNがあると、ここに表示されます。",
         "No records to show: they appear once you have an active ACME account and a registered (or awaiting payment) usage FQDN.";
     PersistAccountHeading => "ACMEアカウント #{id}", "ACME account #{id}";
-    PersistCovers => "認証できる名前: {names}", "Validates: {names}";
+    PersistCovers => "認証できる名前:", "Validates:";
     PersistRecordLabel => "TXTレコード", "TXT record";
     PersistNote => "発行者ドメイン名は {issuers} のいずれでも構いません。レコードを削除するか、persistUntil=<UNIX時刻> を付けると、以後の認証には使われません。CAAレコードで validationmethods を指定している場合は dns-persist-01 を含めてください。",
         "Any of the issuer domain names {issuers} may be used. Delete a record, or add persistUntil=<UNIX time>, and it is no longer used for new validations. If your CAA records set validationmethods, include dns-persist-01.";
