@@ -393,7 +393,6 @@ texts! {
         "Please note: a misspelt usage FQDN is neither refunded nor corrected. Check it carefully.";
     PeriodLabel => "契約期間", "Contract period";
     PeriodYears => "{n}年", "{n} years";
-    PeriodOneYear => "{n}年", "{n} year";
     PriceLabel => "料金", "Price";
     PriceInclTax => "{amount}(税込)", "{amount} incl. tax";
     PriceBreakdown => "(税抜 {excl} + 消費税10% {tax})", "({excl} + 10% consumption tax {tax})";
@@ -698,6 +697,7 @@ texts! {
     // Portal guidance (issue 12): next steps, commands for a paid name, bank transfer details,
     // the narrow-screen menu, plain state names, the privacy policy, localized problems.
     MenuButton => "メニュー", "Menu";
+    PeriodOneYear => "{n}年", "{n} year";
     WizProgressLabel => "お申し込みの手順", "Application steps";
     NextActionTitle => "次のお手続き", "Next step";
     NextApplyLead => "まず、サービス約款をご確認のうえACME利用申請を行ってください。EAB(認証情報)がすぐに発行されます。",
