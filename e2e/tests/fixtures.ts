@@ -78,6 +78,8 @@ export interface Customer {
   name: string;
   email: string;
   password: string;
+  /** Set for operators, who land on the operator console (/operator) after logging in. */
+  operator?: boolean;
 }
 
 /** Signs a customer up through the REST API and confirms the address with the emailed link. */
@@ -103,15 +105,20 @@ export async function operator(server: RunningServer, tag: string): Promise<Cust
   expect(created.code, `${created.stdout}${created.stderr}`).toBe(0);
   const id = /C\d{8}/.exec(created.stdout)?.[0];
   expect(id, created.stdout).toBeDefined();
-  return { id: id!, name: 'operator', email, password };
+  return { id: id!, name: 'operator', email, password, operator: true };
 }
 
-/** Logs in through the portal's form and waits for My Page. */
+/** Logs in through the portal's form and waits for My Page (operators: the operator console). */
 export async function logIn(page: Page, customer: Customer): Promise<void> {
   await page.goto('/login');
   await page.getByTestId('login-email').fill(customer.email);
   await page.getByTestId('login-password').fill(customer.password);
   await page.getByTestId('login-submit').click();
+  if (customer.operator) {
+    await expect(page).toHaveURL(/\/operator$/);
+    await expect(page.getByTestId('operator-search')).toBeVisible();
+    return;
+  }
   await expect(page).toHaveURL(/\/mypage$/);
   await expect(page.getByTestId('customer-id')).toHaveText(customer.id);
 }

@@ -77,7 +77,7 @@ test('usage FQDN registration: the live Punycode preview sends nothing, the wiza
 
   await expect(page.getByTestId('wizard-title')).toHaveText('利用FQDNを確認');
   await expect(page.getByTestId('confirm-fqdn-ascii')).toHaveText('xn--r8jz45g.jp');
-  await expect(next).toHaveText('お支払方法の選択');
+  await expect(next).toHaveText('お支払い方法の選択');
   await next.click();
 
   await expect(page.getByTestId('wizard-title')).toHaveText('お支払い方法を選択');
@@ -130,7 +130,7 @@ test('usage FQDN registration: the live Punycode preview sends nothing, the wiza
   const upcoming = page.getByTestId('registrations-upcoming');
   await expect(upcoming.getByRole('heading')).toHaveText('今後有効になるサーバー証明書(ACME対応版)利用FQDN一覧');
   const row = upcoming.locator('[data-testid="registration-row"][data-fqdn="xn--r8jz45g.jp"]');
-  await expect(row.getByTestId('registration-state')).toHaveText('今後有効');
+  await expect(row.getByTestId('registration-state')).toHaveText('支払済・証明書未発行');
   await expect(row.getByTestId('registration-fqdn-unicode')).toHaveText('例え.jp');
   await expect(row.getByTestId('registration-coverage').locator('> *')).toHaveText(['xn--r8jz45g.jp', 'www.xn--r8jz45g.jp']);
   await expect(row.getByTestId('registration-deadline')).toHaveText(portalJst(reg.deadline!));

@@ -162,6 +162,12 @@ pub fn use_title(key: Key) {
     });
 }
 
+/// Focuses each new page's title after a route change (inside the router).
+#[component]
+fn RouteFocus() -> impl IntoView {
+    crate::components::focus::focus_title_on_route_change();
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let initial = browser::stored_locale().unwrap_or_default();
@@ -189,6 +195,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Router>
+            <RouteFocus/>
             <a class="skip-link" href="#main">{move || i18n.t(Key::SkipToContent)}</a>
             <Header/>
             <main id="main" class="main" tabindex="-1">
@@ -212,6 +219,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/mypage/certificates") view=pages::certificates::CertificatesPage/>
                     <Route path=path!("/mypage/orders") view=pages::orders::OrdersPage/>
                     <Route path=path!("/terms") view=pages::terms::TermsPage/>
+                    <Route path=path!("/privacy") view=pages::privacy::PrivacyPage/>
+                    <Route path=path!("/operator") view=pages::operator::OperatorCustomersPage/>
                     <Route path=path!("/acme-limits") view=pages::acme_limits::AcmeLimitsPage/>
                     <Route path=path!("/operator/customers") view=pages::operator::OperatorCustomersPage/>
                     <Route path=path!("/operator/invoices") view=pages::operator_billing::OperatorInvoicesPage/>

@@ -71,3 +71,21 @@ pub async fn copy_text(text: &str) -> bool {
     let promise = window.navigator().clipboard().write_text(text);
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
 }
+
+/// Moves the keyboard focus to the page title (`<main>`'s first `h1`, made focusable with
+/// `tabindex="-1"`), so keyboard and screen reader users start on the new page, not on the
+/// body. `false` while the page has no title yet.
+pub fn focus_page_title() -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(h1) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("main h1").ok().flatten())
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return false;
+    };
+    if !h1.has_attribute("tabindex") {
+        let _ = h1.set_attribute("tabindex", "-1");
+    }
+    h1.focus().is_ok()
+}

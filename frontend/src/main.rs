@@ -3,6 +3,7 @@
 mod api;
 mod app;
 mod browser;
+mod commands;
 mod components;
 mod forms;
 mod i18n;

@@ -93,13 +93,13 @@ impl FqdnError {
         match locale {
             Locale::Ja => match self {
                 Empty => "FQDNを入力してください。".into(),
-                EmptyLabel => "空のラベルがあります(ドットが連続しているか、先頭にあります)。".into(),
+                EmptyLabel => "ドット(.)が連続しているか、名前の先頭・末尾にあります。ドットは文字と文字の間に1つずつ入れてください。".into(),
                 LabelTooLong { label, octets } => {
-                    format!("ラベル「{label}」が{octets}オクテットあります。1ラベルは{MAX_LABEL_OCTETS}オクテットまでです。")
+                    format!("ドットで区切られた部分「{label}」が長すぎます({octets}文字)。1つの部分は{MAX_LABEL_OCTETS}文字(英数字換算)までです。")
                 }
-                NameTooLong { octets, max } => format!("名前全体が{octets}オクテットあります。{max}オクテットまでです。"),
+                NameTooLong { octets, max } => format!("名前全体が長すぎます({octets}文字)。{max}文字(英数字換算)までです。"),
                 BadHyphen { label } => {
-                    format!("ラベル「{label}」のハイフンの位置が不正です(先頭・末尾、または3〜4文字目の「--」)。")
+                    format!("「{label}」のハイフン(-)の位置が使えません。ハイフンは先頭・末尾に置けず、3文字目と4文字目に続けて「--」と書くこともできません。")
                 }
                 InvalidCharacter { ch } => format!("ドメイン名に使えない文字「{ch}」が含まれています。"),
                 InvalidUnicode => "ドメイン名として使えない文字の並びが含まれています。".into(),
@@ -117,13 +117,13 @@ impl FqdnError {
             },
             Locale::En => match self {
                 Empty => "enter an FQDN".into(),
-                EmptyLabel => "has an empty label (two dots in a row, or a leading dot)".into(),
+                EmptyLabel => "has two dots in a row, or a dot at the start or end; put one dot between the parts of the name".into(),
                 LabelTooLong { label, octets } => {
-                    format!("label {label:?} has {octets} octets; a label has at most {MAX_LABEL_OCTETS}")
+                    format!("the part {label:?} is too long ({octets} characters); each part between dots has at most {MAX_LABEL_OCTETS} (counted in ASCII)")
                 }
-                NameTooLong { octets, max } => format!("the name has {octets} octets; at most {max} are allowed"),
+                NameTooLong { octets, max } => format!("the name is too long ({octets} characters); at most {max} are allowed (counted in ASCII)"),
                 BadHyphen { label } => {
-                    format!("label {label:?} has a hyphen where none is allowed (first, last, or \"--\" in positions 3–4)")
+                    format!("{label:?} has a hyphen (-) where none is allowed: not at the start or end of a part, and not \"--\" as the 3rd and 4th characters")
                 }
                 InvalidCharacter { ch } => format!("{ch:?} is not allowed in a domain name"),
                 InvalidUnicode => "contains characters that cannot form a domain name".into(),

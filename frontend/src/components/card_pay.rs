@@ -15,12 +15,18 @@ use crate::forms::{general_error, shown_errors};
 use crate::i18n::{error_message, trf, Key};
 
 /// The request body from the form's text (a month or year that is not a number is sent as 0,
-/// which the server names as out of range).
+/// which the server names as out of range). A two-digit year as printed on cards (`30`) means
+/// 2030.
 pub fn card_payment(number: &str, month: &str, year: &str, cvc: &str) -> CardPayment {
+    let year: u32 = year.trim().parse().unwrap_or(0);
     CardPayment {
         card_number: number.trim().to_owned(),
         exp_month: month.trim().parse().unwrap_or(0),
-        exp_year: year.trim().parse().unwrap_or(0),
+        exp_year: if (1..100).contains(&year) {
+            2000 + year
+        } else {
+            year
+        },
         cvc: cvc.trim().to_owned(),
     }
 }
@@ -97,14 +103,18 @@ pub fn CardPayForm(
             <p>{move || i18n.tf(Key::CardPayLead, &[("number", &number), ("amount", &yen(amount))])}</p>
             <ErrorNotice message=failure testid="card-pay-error"/>
             <TextField id="card-number" testid="card-number" label=Key::CardNumberLabel value=card
-                autocomplete="cc-number" error=error_for(i18n, errors, "card_number") required=true/>
+                autocomplete="cc-number" inputmode="numeric" maxlength=23 hint=Key::CardNumberHint
+                error=error_for(i18n, errors, "card_number") required=true/>
             <div class="field-row">
                 <TextField id="card-exp-month" testid="card-exp-month" label=Key::CardExpMonthLabel value=month
-                    autocomplete="cc-exp-month" error=error_for(i18n, errors, "exp_month") required=true/>
+                    autocomplete="cc-exp-month" inputmode="numeric" placeholder="MM" maxlength=2 hint=Key::CardExpMonthHint
+                    error=error_for(i18n, errors, "exp_month") required=true/>
                 <TextField id="card-exp-year" testid="card-exp-year" label=Key::CardExpYearLabel value=year
-                    autocomplete="cc-exp-year" error=error_for(i18n, errors, "exp_year") required=true/>
+                    autocomplete="cc-exp-year" inputmode="numeric" placeholder="YYYY" maxlength=4 hint=Key::CardExpYearHint
+                    error=error_for(i18n, errors, "exp_year") required=true/>
                 <TextField id="card-cvc" testid="card-cvc" label=Key::CardCvcLabel value=cvc
-                    autocomplete="cc-csc" error=error_for(i18n, errors, "cvc") required=true/>
+                    autocomplete="cc-csc" inputmode="numeric" maxlength=4 hint=Key::CardCvcHint
+                    error=error_for(i18n, errors, "cvc") required=true/>
             </div>
             <p class="muted small">{move || i18n.t(Key::CardNotStored)}</p>
             <button type="submit" class="btn btn-primary" data-testid="card-pay-submit" disabled=move || pending.get()>
@@ -125,6 +135,7 @@ mod tests {
         assert_eq!(body.card_number, "4242 4242 4242 4242");
         assert_eq!((body.exp_month, body.exp_year), (12, 2030));
         assert_eq!(card_payment("1", "x", "", "1").exp_month, 0);
+        assert_eq!(card_payment("1", "01", "30", "1").exp_year, 2030);
     }
 
     #[test]

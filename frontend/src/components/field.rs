@@ -45,6 +45,13 @@ pub fn TextField(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(optional)] hint: Option<Key>,
     #[prop(optional)] required: bool,
+    /// `inputmode` (e.g. `numeric` for card fields).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
+    /// An example of the expected form (`MM`, `YYYY`).
+    #[prop(optional)]
+    placeholder: Option<&'static str>,
+    #[prop(optional)] maxlength: Option<u32>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let has_error = move || error.with(Option::is_some);
@@ -61,6 +68,9 @@ pub fn TextField(
                 autocomplete=autocomplete
                 data-testid=testid
                 required=required
+                inputmode=inputmode
+                placeholder=placeholder
+                maxlength=maxlength.map(|n| n.to_string())
                 aria-invalid=move || if has_error() { "true" } else { "false" }
                 aria-describedby=move || described_by(id, hint.is_some(), has_error())
                 prop:value=move || value.get()

@@ -57,9 +57,15 @@ pub fn CertTypeSelect(cert_type: RwSignal<CertType>) -> impl IntoView {
     }
 }
 
-/// The FQDN text input and the live preview under it.
+/// The FQDN text input and the live preview under it. `refused` is true while the server has
+/// refused the name (held by another customer, R-FQDN-4): the preview then drops its "valid"
+/// mark, so only the refusal shows.
 #[component]
-pub fn FqdnInput(value: RwSignal<String>, cert_type: RwSignal<CertType>) -> impl IntoView {
+pub fn FqdnInput(
+    value: RwSignal<String>,
+    cert_type: RwSignal<CertType>,
+    #[prop(optional, into)] refused: Option<Signal<bool>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let result = Memo::new(move |_| value.with(|v| preview(v, cert_type.get())));
     let invalid = move || result.with(|r| matches!(r, Some(Err(_))));
@@ -99,18 +105,20 @@ pub fn FqdnInput(value: RwSignal<String>, cert_type: RwSignal<CertType>) -> impl
                     let unicode_differs = n.coverage_unicode != n.coverage;
                     let coverage_unicode = n.coverage_unicode.join(", ");
                     view! {
-                        <p class="fqdn-valid" data-testid="fqdn-valid">
-                            <span class="badge badge-ok">{move || i18n.t(Key::FqdnValid)}</span>
-                        </p>
+                        {move || (!refused.is_some_and(|r| r.get())).then(|| view! {
+                            <p class="fqdn-valid" data-testid="fqdn-valid">
+                                <span class="badge badge-ok">{move || i18n.t(Key::FqdnValid)}</span>
+                            </p>
+                        })}
                         <dl class="facts">
                             <dt>{move || i18n.t(Key::FqdnAsciiLabel)}</dt>
-                            <dd><code class="mono" data-testid="fqdn-ascii">{n.display_ascii()}</code></dd>
+                            <dd><code class="mono domain" data-testid="fqdn-ascii">{n.display_ascii()}</code></dd>
                             <dt>{move || i18n.t(Key::FqdnUnicodeLabel)}</dt>
-                            <dd data-testid="fqdn-unicode">{display_unicode(&n)}</dd>
+                            <dd><span class="domain" data-testid="fqdn-unicode">{display_unicode(&n)}</span></dd>
                             <dt>{move || i18n.t(Key::FqdnCoverageLabel)}</dt>
                             <dd>
                                 <ul class="coverage" data-testid="fqdn-coverage">
-                                    {n.coverage.iter().map(|name| view! { <li class="mono">{name.clone()}</li> }).collect_view()}
+                                    {n.coverage.iter().map(|name| view! { <li><span class="mono domain">{name.clone()}</span></li> }).collect_view()}
                                 </ul>
                                 {unicode_differs.then(|| view! {
                                     <p class="muted small" data-testid="fqdn-coverage-unicode">{coverage_unicode}</p>

@@ -9,6 +9,9 @@ use crate::api;
 use crate::app::{switch_locale, use_i18n, use_session, AuthState};
 use crate::i18n::{other, tr, Key};
 
+/// The operator console's first page, where operators land after logging in.
+pub const OPERATOR_HOME: &str = "/operator";
+
 /// `aria-current="page"` for the link to the page being shown.
 fn current(pathname: &str, href: &str) -> Option<&'static str> {
     (pathname == href).then_some("page")
@@ -21,6 +24,21 @@ pub fn Header() -> impl IntoView {
     let location = use_location();
     let navigate = use_navigate();
     let path = move || location.pathname.get();
+    // The menu of narrow screens (a disclosure button; wide screens show the nav as it is).
+    let menu_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
+    let toggle = NodeRef::<leptos::html::Button>::new();
+    let close_on_escape = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && menu_open.get_untracked() {
+            menu_open.set(false);
+            if let Some(button) = toggle.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    };
 
     let logout = move |_| {
         let navigate = navigate.clone();
@@ -54,7 +72,16 @@ pub fn Header() -> impl IntoView {
                         <span class="brand-tagline">{move || i18n.t(Key::BrandTagline)}</span>
                     </span>
                 </a>
-                <nav class="site-nav" aria-label=move || i18n.t(Key::NavMain)>
+                <button type="button" class="menu-toggle" data-testid="menu-toggle" node_ref=toggle
+                    aria-controls="site-nav"
+                    aria-expanded=move || if menu_open.get() { "true" } else { "false" }
+                    on:keydown=close_on_escape
+                    on:click=move |_| menu_open.update(|open| *open = !*open)>
+                    <span class="menu-icon" aria-hidden="true"></span>
+                    {move || i18n.t(Key::MenuButton)}
+                </button>
+                <nav id="site-nav" class="site-nav" class:site-nav-open=move || menu_open.get()
+                    aria-label=move || i18n.t(Key::NavMain) on:keydown=close_on_escape>
                     <ul>
                         {move || match session.state() {
                             AuthState::LoggedIn => view! {
@@ -68,7 +95,7 @@ pub fn Header() -> impl IntoView {
                                 })}
                                 {nav_link("/mypage/tokens", Key::NavTokens, "nav-tokens")}
                                 {move || session.is_operator().then(|| view! {
-                                    {nav_link("/operator/customers", Key::NavOperator, "nav-operator")}
+                                    {nav_link(OPERATOR_HOME, Key::NavOperator, "nav-operator")}
                                     {nav_link("/operator/invoices", Key::NavOperatorInvoices, "nav-operator-invoices")}
                                     {nav_link("/operator/bank-statements", Key::NavOperatorStatements, "nav-operator-statements")}
                                     {nav_link("/operator/validations", Key::NavOperatorValidations, "nav-operator-validations")}

@@ -1,7 +1,9 @@
 //! Reusable widgets. They stay thin: logic lives in plain functions next to them or in `pages/`.
 
 pub mod acme_profiles;
+pub mod bank;
 pub mod card_pay;
+pub mod commands;
 pub mod copy;
 pub mod field;
 pub mod focus;

@@ -141,13 +141,18 @@ fn AccountBlock(account: AccountRecords) -> impl IntoView {
             </h3>
             {account.registrations.into_iter().map(|reg| view! {
                 <div class="command" data-testid="persist-registration" data-fqdn=reg.fqdn.clone()>
-                    <h4 class="command-client">{reg.display.clone()}</h4>
+                    <h4 class="command-client"><span class="domain">{reg.display.clone()}</span></h4>
                     {reg.records.into_iter().map(|record| {
                         let line = record.zone_line();
-                        let covers = record.covers.join(", ");
+                        let covers = record.covers.clone();
                         let testid = "persist-record";
                         view! {
-                            <p class="muted small">{move || i18n.tf(Key::PersistCovers, &[("names", &covers)])}</p>
+                            <p class="muted small">
+                                {move || i18n.t(Key::PersistCovers)}" "
+                                {covers.iter().enumerate().map(|(i, name)| view! {
+                                    {(i > 0).then_some(", ")}<span class="domain">{name.clone()}</span>
+                                }).collect_view()}
+                            </p>
                             <div class="copy-row">
                                 <pre class="command-line"><code data-testid=testid data-name=record.name.clone()
                                     data-wildcard=if record.wildcard { "true" } else { "false" }>{line.clone()}</code></pre>

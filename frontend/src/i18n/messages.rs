@@ -29,8 +29,28 @@ pub fn field_message(locale: Locale, err: &FieldError) -> String {
     }
 }
 
+/// The localized text of a problem type the portal knows (`urn:certdirect:problem:<kind>`), so
+/// no server English reaches the reader for them.
+pub fn known_problem(kind: &str) -> Option<Key> {
+    let kind = kind.rsplit(':').next().unwrap_or(kind);
+    Some(match kind {
+        "not-payable" => Key::ProblemNotPayable,
+        "not-refundable" => Key::ProblemNotRefundable,
+        "invalid-transition" => Key::ProblemInvalidTransition,
+        "concurrent-change" => Key::ProblemConcurrentChange,
+        "insufficient-scope" => Key::ProblemInsufficientScope,
+        "body-too-large" => Key::ProblemBodyTooLarge,
+        "malformed-body" | "unsupported-media-type" => Key::ProblemMalformed,
+        "already-revoked" => Key::ProblemAlreadyRevoked,
+        "session-required" => Key::ErrSessionExpired,
+        "internal" => Key::ProblemInternal,
+        _ => return None,
+    })
+}
+
 /// A general message for a failed call. Pages with more specific wording (login, links from
-/// emails) check the status themselves first.
+/// emails) check the status themselves first. Known problem types have their own text; any
+/// other problem gets a localized line, with the server's detail after a label.
 pub fn error_message(locale: Locale, err: &ApiError) -> String {
     match err {
         ApiError::Network(_) => tr(locale, Key::ErrNetwork).to_owned(),
@@ -40,6 +60,11 @@ pub fn error_message(locale: Locale, err: &ApiError) -> String {
             retry_after_secs,
         } => match problem.status {
             _ if !problem.errors.is_empty() => tr(locale, Key::ErrCheckFields).to_owned(),
+            _ if known_problem(&problem.kind).is_some() => tr(
+                locale,
+                known_problem(&problem.kind).unwrap_or(Key::ErrCheckFields),
+            )
+            .to_owned(),
             401 => tr(locale, Key::ErrSessionExpired).to_owned(),
             403 if err.kind_ends_with("email-not-verified") => {
                 tr(locale, Key::LoginNotVerified).to_owned()
@@ -63,7 +88,11 @@ pub fn error_message(locale: Locale, err: &ApiError) -> String {
                 if problem.detail.is_empty() {
                     base
                 } else {
-                    format!("{base} ({})", problem.detail)
+                    format!(
+                        "{base} {} {}",
+                        tr(locale, Key::ErrDetailLabel),
+                        problem.detail
+                    )
                 }
             }
         },
@@ -150,7 +179,19 @@ mod tests {
         );
         assert_eq!(
             error_message(Locale::En, &problem(500, "internal")),
-            "Something went wrong (status 500). Please try again later. (d)"
+            "The server had a problem. Please try again later."
+        );
+        assert_eq!(
+            error_message(Locale::En, &problem(502, "bad-gateway")),
+            "Something went wrong (status 502). Please try again later. Details from the server: d"
+        );
+        assert_eq!(
+            error_message(Locale::Ja, &problem(409, "not-payable")),
+            tr(Locale::Ja, Key::ProblemNotPayable)
+        );
+        assert_eq!(
+            error_message(Locale::Ja, &problem(409, "invalid-transition")),
+            tr(Locale::Ja, Key::ProblemInvalidTransition)
         );
         assert_eq!(
             error_message(Locale::Ja, &ApiError::Network("x".into())),

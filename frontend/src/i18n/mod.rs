@@ -113,8 +113,6 @@ texts! {
     FieldBillingEmailHint => "請求書やお支払いのご連絡の送付先です。ログイン用と同じアドレスでも構いません。",
         "Invoices and payment notices go here. It may be the same as your login address.";
     SignupSubmit => "同意して登録する", "Agree and sign up";
-    SignupTermsNote => "登録することで、CertDirect のサービス約款および個人情報の取り扱いに同意したものとみなされます。",
-        "By signing up you accept the CertDirect service terms and privacy policy.";
     SignupDoneTitle => "確認メールを送信しました", "Check your email";
     SignupDoneBody => "{email} 宛てに確認用のリンクを送信しました。メールに記載のリンクを開いて登録を完了してください。",
         "We sent a confirmation link to {email}. Open the link in that email to finish signing up.";
@@ -169,7 +167,7 @@ texts! {
     NameLabel => "お名前", "Name";
     LoginEmailLabel => "メールアドレス(ログインID)", "Email address (login ID)";
     BillingEmailLabel => "請求宛先メールアドレス", "Billing email address";
-    CreatedAtLabel => "登録日時", "Signed up";
+    CreatedAtLabel => "登録日時", "Created";
     ProgressTitle => "お手続きの状況", "Your progress";
     ProgressLead => "サーバー証明書(ACME対応版)の発行までの手続きです。", "The steps to your first ACME certificate.";
     AcmeCardTitle => "ACME利用申請・EAB", "ACME application and EAB";
@@ -362,7 +360,7 @@ texts! {
     FqdnCoverageLabel => "証明書に含められる名前", "Names covered";
     FqdnTaken => "このFQDNはすでに他のお客様が登録しているため、登録できません。", "This FQDN is already registered by another customer and cannot be registered.";
     FqdnAwaitingPayment => "このFQDNはお支払い待ちのお申し込みがあります。先にそのご請求をお支払いください。", "This FQDN already has an application awaiting payment. Please pay that invoice first.";
-    FqdnRenewalPending => "このFQDNには未払いの更新のご請求があります。先にそのご請求をお支払いください(支払期限を過ぎると新しく申し込めます)。",
+    FqdnRenewalPending => "このFQDNには未払いの更新のご請求があります。先にそのご請求をお支払いください(お支払い期限を過ぎると新しく申し込めます)。",
         "This FQDN already has an unpaid renewal invoice. Please pay it first (or order again after its due date).";
     FqdnTypeMismatch => "このFQDNは別の種類の証明書で登録済みです。同じ種類を選んでください。", "This FQDN is registered with the other certificate type. Choose the same type.";
     UnknownPeriod => "選択できない契約期間です。", "This contract period is not offered.";
@@ -377,7 +375,7 @@ texts! {
     WizProductNext => "次へ(購入手続き)", "Next (purchase)";
     WizFqdnTitle => "利用FQDNを確認", "Confirm the usage FQDN";
     WizFqdnLead => "登録するFQDNと、証明書に含められる名前をご確認ください。", "Check the FQDN and the names your certificates may carry.";
-    WizFqdnNext => "お支払方法の選択", "Choose the payment method";
+    WizFqdnNext => "お支払い方法の選択", "Choose the payment method";
     WizPaymentTitle => "お支払い方法を選択", "Choose the payment method";
     WizPaymentNext => "同意して次へ", "Agree and continue";
     WizConfirmTitle => "申し込み内容を確定する", "Confirm your application";
@@ -394,13 +392,13 @@ texts! {
     WizMisspellWarning => "ご注意: 入力された利用FQDNに誤りがあった場合でも、返金および訂正はいたしません。内容を十分にご確認ください。",
         "Please note: a misspelt usage FQDN is neither refunded nor corrected. Check it carefully.";
     PeriodLabel => "契約期間", "Contract period";
-    PeriodYears => "{n}年", "{n} year(s)";
+    PeriodYears => "{n}年", "{n} years";
     PriceLabel => "料金", "Price";
     PriceInclTax => "{amount}(税込)", "{amount} incl. tax";
     PriceBreakdown => "(税抜 {excl} + 消費税10% {tax})", "({excl} + 10% consumption tax {tax})";
     PaymentMethodLabel => "お支払い方法", "Payment method";
     PaymentCardNote => "お申し込みの直後にクレジットカードでお支払いいただけます。", "Pay by credit card right after applying.";
-    PaymentBankNote => "お支払期限までに指定口座へお振込みください。入金確認後に登録が完了します。", "Transfer the amount by the due date; the registration completes once we see the payment.";
+    PaymentBankNote => "お支払い期限までに指定口座へお振込みください。入金確認後に登録が完了します。", "Transfer the amount by the due date; the registration completes once we see the payment.";
     ChoosePaymentMethod => "お支払い方法を選択してください。", "Please choose a payment method.";
     AgreeTerms => "サービス約款に同意します。", "I agree to the service terms.";
     AgreeTokutei => "特定商取引法に基づく表記の内容を確認しました。", "I have read the notice under the Specified Commercial Transactions Act.";
@@ -436,7 +434,7 @@ texts! {
         "A payment for invoice {number} is in progress. Please reload in a moment.";
     PaidRegistered => "お支払いを確認しました。利用FQDNの登録が完了し、証明書を発行できるようになりました。",
         "Payment received. The usage FQDN is registered and certificates can now be issued for it.";
-    BankTransferNote => "お支払期限までにお振込みください。振込名義の前に請求書番号 {number} を入れてください。入金を確認しましたら登録完了のメールをお送りします。",
+    BankTransferNote => "お支払い期限までにお振込みください。振込名義の前に請求書番号 {number} を入れてください。入金を確認しましたら登録完了のメールをお送りします。",
         "Please transfer the amount by the due date, putting the invoice number {number} before the payer name. We will email you when the payment is confirmed.";
 
     // Invoices
@@ -447,7 +445,7 @@ texts! {
     InvoiceNumberLabel => "請求書番号", "Invoice number";
     AmountLabel => "金額", "Amount";
     IssuedLabel => "請求日", "Issued";
-    DueLabel => "お支払期限", "Due";
+    DueLabel => "お支払い期限", "Due";
     PaidAtLabel => "お支払い日", "Paid";
     InvUnpaid => "未払い", "Unpaid";
     InvPaid => "お支払い済み", "Paid";
@@ -560,8 +558,8 @@ texts! {
         "The CA repeats the domain validation and the CAA check from several network perspectives; if too many disagree, validation fails. If your DNS answers differ by location, make all authoritative servers serve the same records.";
     ErrTlsWhat => "TLSの接続に問題がありました。", "There was a TLS problem.";
     ErrRejectedWhat => "登録されていない、またはお支払いが済んでいない名前が含まれていました。", "The order named a name that is not registered or not paid for.";
-    ErrRejectedFix => "利用FQDN情報一覧で、名前が登録済み(今後有効・有効)であり、証明書に含められる名前であることをご確認ください。",
-        "Check on the usage FQDN list that the name is registered (will become active, or active) and is one of the covered names.";
+    ErrRejectedFix => "利用FQDN情報一覧で、名前が登録済み(支払済・証明書未発行、または有効)であり、証明書に含められる名前であることをご確認ください。",
+        "Check on the usage FQDN list that the name is registered (paid with no certificate yet, or active) and is one of the covered names.";
     ErrOtherWhat => "証明書の発行手続きでエラーが発生しました。", "The order failed.";
     ErrOtherFix => "下の詳細をご確認のうえ、解決しない場合はカスタマーセンターにお問い合わせください。", "See the details below; if that does not help, contact the customer center.";
 
@@ -572,7 +570,7 @@ texts! {
     PersistEmpty => "表示できるレコードはありません。有効なACMEアカウントと、登録済み(またはお支払い待ち)の利用FQDNがあると、ここに表示されます。",
         "No records to show: they appear once you have an active ACME account and a registered (or awaiting payment) usage FQDN.";
     PersistAccountHeading => "ACMEアカウント #{id}", "ACME account #{id}";
-    PersistCovers => "認証できる名前: {names}", "Validates: {names}";
+    PersistCovers => "認証できる名前:", "Validates:";
     PersistRecordLabel => "TXTレコード", "TXT record";
     PersistNote => "発行者ドメイン名は {issuers} のいずれでも構いません。レコードを削除するか、persistUntil=<UNIX時刻> を付けると、以後の認証には使われません。CAAレコードで validationmethods を指定している場合は dns-persist-01 を含めてください。",
         "Any of the issuer domain names {issuers} may be used. Delete a record, or add persistUntil=<UNIX time>, and it is no longer used for new validations. If your CAA records set validationmethods, include dns-persist-01.";
@@ -778,6 +776,88 @@ texts! {
     PrintBankNote => "振込名義の前に請求書番号 {number} を入れてください。振込手数料はお客様のご負担となります。",
         "Put the invoice number {number} before the payer name. Transfer fees are borne by the customer.";
     PrintCardNote => "クレジットカードでお支払いください(マイページの「ご請求・お支払い」)。", "Pay by card on My Page (Invoices & payment).";
+    // Portal guidance (issue 12): next steps, commands for a paid name, bank transfer details,
+    // the narrow-screen menu, plain state names, the privacy policy, localized problems.
+    MenuButton => "メニュー", "Menu";
+    PeriodOneYear => "{n}年", "{n} year";
+    WizProgressLabel => "お申し込みの手順", "Application steps";
+    NextActionTitle => "次のお手続き", "Next step";
+    NextApplyLead => "まず、サービス約款をご確認のうえACME利用申請を行ってください。EAB(認証情報)がすぐに発行されます。",
+        "First, read the service terms and apply for ACME use. Your EAB credentials are issued at once.";
+    NextRegisterLead => "証明書を発行する名前(利用FQDN)を登録し、お支払いください。", "Register the name (usage FQDN) you want certificates for, and pay for it.";
+    NextRegisterButton => "利用FQDN情報登録へ進む", "Register a usage FQDN";
+    NextPayLead => "お支払い待ちのご請求があります。クレジットカードでお支払いください。", "An invoice awaits payment. Please pay it by credit card.";
+    NextTransferLead => "お振込みをお待ちしています。入金を確認すると登録が完了し、証明書を取得できるようになります。",
+        "We are waiting for your bank transfer. Once it arrives, the registration completes and you can obtain certificates.";
+    NextIssueLead => "お支払いが完了しました。ACMEクライアントで証明書を取得してください。", "Payment is complete. Now obtain your certificate with your ACME client.";
+    NextDoneLead => "お手続きはすべて完了しています。発行された証明書を確認できます。", "You are all set. See the certificates issued to you.";
+    AcmeNextTitle => "次のステップ: 利用FQDN情報登録", "Next: register a usage FQDN";
+    AcmeNextBody => "EAB(認証情報)の準備ができました。次に、証明書を発行する名前(利用FQDN)を登録してお支払いください。お支払い後、その名前の証明書を取得するコマンドを表示します。",
+        "Your EAB credentials are ready. Next, register and pay for the name (usage FQDN) you want certificates for; after payment we show the command that obtains its certificate.";
+    MyPageOperatorTitle => "オペレーターとしてログインしています", "You are logged in as an operator";
+    MyPageOperatorBody => "オペレーターにはお客様向けのお手続き(ACME利用申請・利用FQDNの登録)はありません。お客様の管理はオペレーターコンソールで行います。",
+        "Operators have no customer steps (ACME application, usage FQDN registration). Customers are managed in the operator console.";
+    MyPageOperatorLink => "オペレーターコンソールへ", "Go to the operator console";
+    MemberSinceLabel => "会員登録日時", "Member since";
+    AppliedOnLabel => "お申し込み日時", "Applied on";
+    RegStateAwaitingPayment => "お支払い待ち", "Awaiting payment";
+    RegStateRegistered => "支払済・証明書未発行", "Paid – no certificate yet";
+    RegStateActive => "有効", "Active";
+    RegStateExpired => "契約期間終了", "Contract ended";
+    RegStateCancelled => "キャンセル", "Cancelled";
+    RegStateLapsed => "発行期限切れ", "Issuance deadline passed";
+    IssueTitle => "証明書を取得するコマンド", "Run this command to get your certificate";
+    IssueLead => "お支払いが済んだ次の名前の証明書を、お使いのACMEクライアントで取得します(初回はEABでACMEアカウントも登録されます):",
+        "Obtain the certificate for this paid name with your ACME client (the first run also registers your ACME account with the EAB):";
+    IssueNeedsApplication => "コマンドの表示にはACME利用申請が必要です。", "Apply for ACME use to see the commands.";
+    IssueClientLabel => "ACMEクライアント", "ACME client";
+    IssueChallengeLabel => "認証方式", "Validation method";
+    IssueWildcardDnsOnly => "ワイルドカードの証明書は dns-01 でのみ認証できます。", "Wildcard certificates can be validated by dns-01 only.";
+    IssueHttpNote => "http-01: 名前のDNSがこのコマンドを実行するサーバーを指し、そのサーバーがポート80で /var/www/html を公開している必要があります(公開ディレクトリが異なる場合はパスを変更してください)。",
+        "http-01: the name must point at the server you run this on, and that server must serve /var/www/html on port 80 (change the path if your web root differs).";
+    IssueDnsNote => "dns-01: ACMEクライアントが表示する _acme-challenge のTXTレコードをDNSに追加してから、処理を続けてください。",
+        "dns-01: add the _acme-challenge TXT record your ACME client shows to your DNS, then let it continue.";
+    IssueHmacNote => "HMACキーはコマンドに含めていません。実行する前に、同じシェルで {var}='(HMACキー)' を設定してください(HMACキーは下のボタンでコピーできます)。",
+        "The HMAC key is not written into the command: before running it, set {var}='(your HMAC key)' in the same shell (copy the key with the button below).";
+    IssueHmacOnAcmePage => "HMACキーはACME利用申請のページで確認できます。", "Your HMAC key is on the ACME application page.";
+    BankTransferTitle => "お振込み先", "Where to send the bank transfer";
+    BankAccountLabel => "振込先口座", "Bank account";
+    BankAccountInMail => "振込先口座はご請求のメールに記載しています。", "The bank account is given in the invoice email.";
+    BankPayerPrefixLabel => "振込名義の前に入れる番号", "Put before the payer name";
+    CardNumberHint => "カードに記載の数字(スペースは入れても入れなくても構いません)", "The digits printed on the card (spaces are fine)";
+    CardExpMonthHint => "2桁の月(例: 04)", "Two-digit month (e.g. 04)";
+    CardExpYearHint => "4桁の西暦(例: 2029)", "Four-digit year (e.g. 2029)";
+    CardCvcHint => "カード裏面の3桁(または表面の4桁)の数字", "The 3 digits on the back (or 4 on the front)";
+    SignupConsentPre => "登録することで、CertDirect の", "By signing up you accept the CertDirect ";
+    SignupConsentAnd => "および", " and the ";
+    SignupConsentPost => "に同意したものとみなされます。", ".";
+    PrivacyTitle => "個人情報の取り扱い", "Privacy policy";
+    PrivacyLead => "CertDirect がお預かりする情報と、その使い方です。", "What CertDirect stores about you, and how it is used.";
+    Privacy1Title => "お預かりする情報", "What we store";
+    Privacy1Body => "会員登録の際のメールアドレス(ログインID)、お名前、請求宛先メールアドレス、表示言語、パスワード(Argon2idによるハッシュ値のみ)。ACME利用申請後は、EAB(鍵IDとHMACキー。HMACキーは暗号化して保存)、ACMEアカウントの公開鍵と連絡先メールアドレス、登録した利用FQDN、ご請求とお支払いの記録、発行した証明書をお預かりします。",
+        "When you sign up: your email address (login ID), name, billing email address, language and password (only its Argon2id hash). After the ACME application: your EAB credentials (key ID and HMAC key; the HMAC key is stored encrypted), your ACME accounts' public keys and contact addresses, the usage FQDNs you register, your invoices and payments, and the certificates we issue.";
+    Privacy2Title => "ログ", "Logs";
+    Privacy2Body => "不正利用の防止と障害対応のため、アクセスの記録(日時、接続元のIPアドレス、リクエストと結果)と監査ログ(ログイン、EABの使用、状態の変更)を保存します。",
+        "To prevent abuse and fix problems we keep access logs (time, client IP address, request and result) and an audit log (logins, EAB use, state changes).";
+    Privacy3Title => "カード情報", "Card details";
+    Privacy3Body => "カード番号、有効期限、セキュリティコードは決済のために決済事業者へ送るだけで、CertDirect では保存も記録もしません。",
+        "Card numbers, expiry dates and security codes are passed to the payment provider for the payment only; CertDirect neither stores nor logs them.";
+    Privacy4Title => "利用目的と第三者への提供", "Use and disclosure";
+    Privacy4Body => "お預かりした情報は、本サービスの提供、ご請求、証明書に関する重要なお知らせのためにのみ使います。法令に基づく場合を除き、第三者には提供しません。なお、証明書に記載された名前は、その証明書を受け取った誰からも見えます。",
+        "We use this information only to provide the service, to bill you and to send important notices about your certificates. We do not disclose it to third parties unless the law requires it. The names in a certificate are visible to anyone who receives that certificate.";
+    Privacy5Title => "お問い合わせ", "Contact";
+    Privacy5Body => "お預かりしている情報の確認・訂正・削除のご依頼は、カスタマーセンター(平日9時〜18時)で承ります。",
+        "To see, correct or delete the information we hold about you, contact the customer center (weekdays 9:00–18:00 Japan time).";
+    ErrDetailLabel => "サーバーからの詳細:", "Details from the server:";
+    ProblemNotPayable => "このご請求は現在お支払いできません(無効になったか、返金済みです)。", "This invoice cannot be paid now (it is void or refunded).";
+    ProblemNotRefundable => "この登録には証明書が発行済みのため、返金できません。", "A certificate has been issued for this registration, so it cannot be refunded.";
+    ProblemInvalidTransition => "現在の状態ではこの操作はできません。画面を更新して最新の状態をご確認ください。", "This cannot be done in the current state. Reload the page to see the latest state.";
+    ProblemConcurrentChange => "同時に別の操作で変更されました。画面を更新してもう一度お試しください。", "Someone changed this at the same time. Reload the page and try again.";
+    ProblemInsufficientScope => "このトークンにはこの操作の権限がありません。", "This token does not have the scope for this.";
+    ProblemBodyTooLarge => "送信した内容が大きすぎます。分けて送信してください。", "What you sent is too large. Please send it in parts.";
+    ProblemMalformed => "送信した内容を読み取れませんでした。入力内容をご確認ください。", "What you sent could not be read. Please check your input.";
+    ProblemAlreadyRevoked => "この証明書はすでに失効しています。", "This certificate has already been revoked.";
+    ProblemInternal => "サーバーで問題が発生しました。時間をおいてもう一度お試しください。", "The server had a problem. Please try again later.";
 
     // Not found
     NotFoundTitle => "ページが見つかりません", "Page not found";
@@ -797,6 +877,16 @@ pub fn fill(template: &str, args: &[(&str, &str)]) -> String {
         out = out.replace(&format!("{{{name}}}"), value);
     }
     out
+}
+
+/// A number of years: "1 year", "2 years" (Japanese: "1年", "2年").
+pub fn years(locale: Locale, n: u32) -> String {
+    let key = if n == 1 {
+        Key::PeriodOneYear
+    } else {
+        Key::PeriodYears
+    };
+    trf(locale, key, &[("n", &n.to_string())])
 }
 
 /// The other language: what the language switch changes to.
@@ -863,6 +953,14 @@ mod tests {
             fill("{a} and {a}, {b}", &[("a", "1"), ("b", "2")]),
             "1 and 1, 2"
         );
+    }
+
+    #[test]
+    fn years_are_singular_and_plural() {
+        assert_eq!(years(Locale::En, 1), "1 year");
+        assert_eq!(years(Locale::En, 2), "2 years");
+        assert_eq!(years(Locale::Ja, 1), "1年");
+        assert_eq!(years(Locale::Ja, 2), "2年");
     }
 
     #[test]

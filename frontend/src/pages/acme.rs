@@ -4,12 +4,12 @@
 //! through the EAB, which the customer can deactivate (R-EAB-3).
 
 use leptos::prelude::*;
-use shared::acme::ClientCommand;
 use shared::dto::{AcmeAccountInfo, AcmeApplication, Locale};
 
 use crate::api::{self, ApiError};
 use crate::app::{use_i18n, use_session, use_title, I18n};
 use crate::components::acme_profiles::ProfileList;
+use crate::components::commands::CommandList;
 use crate::components::copy::CopyButton;
 use crate::components::focus::focus_on_mount;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
@@ -17,6 +17,7 @@ use crate::components::persist_record::PersistRecords;
 use crate::components::require_login::RequireLogin;
 use crate::components::terms::TermsText;
 use crate::i18n::{error_message, tr, trf, Key};
+use crate::pages::register::REGISTER_PAGE;
 use crate::time::format_jst;
 
 /// The application number (`AP` + digits) in a problem's detail, e.g. the 409 of a second
@@ -70,11 +71,6 @@ pub fn account_status_text(locale: Locale, status: &str) -> String {
         "deactivated" => tr(locale, Key::AccountStatusDeactivated).to_owned(),
         other => other.to_owned(),
     }
-}
-
-/// The `data-testid` of a client's command line (`command-acme.sh`).
-pub fn command_testid(client: &str) -> String {
-    format!("command-{client}")
 }
 
 #[component]
@@ -242,6 +238,11 @@ fn ApplicationView(app: AcmeApplication) -> impl IntoView {
                 </div>
             </div>
         })}
+        <section class="card next-action" aria-labelledby="acme-next-title" data-testid="acme-next">
+            <h2 id="acme-next-title">{move || i18n.t(Key::AcmeNextTitle)}</h2>
+            <p>{move || i18n.t(Key::AcmeNextBody)}</p>
+            <p><a class="btn btn-primary btn-lg" href=REGISTER_PAGE data-testid="acme-next-register">{move || i18n.t(Key::NextRegisterButton)}</a></p>
+        </section>
         <div class="grid-2">
             <section class="card" aria-labelledby="application-title" data-testid="acme-application">
                 <h2 id="application-title">{move || i18n.t(Key::ApplicationTitle)}</h2>
@@ -285,33 +286,6 @@ fn ApplicationView(app: AcmeApplication) -> impl IntoView {
         {(!expired).then(|| view! { <CommandList commands=commands/> })}
         <ProfileList/>
         <p class="muted small">{move || i18n.t(Key::ContactSupportNote)}</p>
-    }
-}
-
-#[component]
-fn CommandList(commands: Vec<ClientCommand>) -> impl IntoView {
-    let i18n = use_i18n();
-    view! {
-        <section class="card section-card" aria-labelledby="commands-title" data-testid="acme-commands">
-            <h2 id="commands-title">{move || i18n.t(Key::CommandsTitle)}</h2>
-            <p>{move || i18n.t(Key::CommandsLead)}</p>
-            {commands.into_iter().map(|cmd| {
-                let testid = command_testid(&cmd.client);
-                let client = cmd.client.clone();
-                let is_lego = cmd.client == "lego";
-                view! {
-                    <div class="command">
-                        <h3 class="command-client">{cmd.client.clone()}</h3>
-                        {is_lego.then(|| view! { <p class="muted small">{move || i18n.t(Key::CommandsLegoNote)}</p> })}
-                        <div class="copy-row">
-                            <pre class="command-line"><code data-testid=testid.clone()>{cmd.command.clone()}</code></pre>
-                            <CopyButton text=cmd.command testid=format!("{testid}-copy")
-                                label=Signal::derive(move || i18n.tf(Key::CopyCommandOf, &[("client", &client)]))/>
-                        </div>
-                    </div>
-                }
-            }).collect_view()}
-        </section>
     }
 }
 
@@ -568,11 +542,5 @@ mod tests {
             "Deactivated"
         );
         assert_eq!(account_status_text(Locale::En, "revoked"), "revoked");
-    }
-
-    #[test]
-    fn command_testids_follow_the_client_name() {
-        assert_eq!(command_testid("acme.sh"), "command-acme.sh");
-        assert_eq!(command_testid("certbot"), "command-certbot");
     }
 }

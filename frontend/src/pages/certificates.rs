@@ -175,7 +175,7 @@ fn cert_row(
     view! {
         <tr data-testid="certificate-row" data-serial=serial.clone() data-state=status.clone()>
             <td data-label=move || i18n.t(Key::ColNames)>
-                <ul class="coverage">{cert.names.iter().map(|n| view! { <li class="mono">{n.clone()}</li> }).collect_view()}</ul>
+                <ul class="coverage">{cert.names.iter().map(|n| view! { <li><span class="mono domain">{n.clone()}</span></li> }).collect_view()}</ul>
             </td>
             <td data-label=move || i18n.t(Key::ColSerial)><code class="mono serial" data-testid="certificate-serial">{serial.clone()}</code></td>
             <td class="nowrap" data-label=move || i18n.t(Key::ColValidity)>

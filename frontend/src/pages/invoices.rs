@@ -8,7 +8,9 @@ use shared::dto::{Invoice, Locale};
 
 use crate::api;
 use crate::app::{use_i18n, use_session, use_title};
+use crate::components::bank::{awaits_transfer, BankTransferDetails};
 use crate::components::card_pay::CardPayForm;
+use crate::components::commands::IssueCommands;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::require_login::RequireLogin;
 use crate::i18n::{error_message, tr, Key};
@@ -58,10 +60,10 @@ fn InvoicesContent() -> impl IntoView {
         }
     });
     let paying = RwSignal::new(None::<String>);
-    let paid = RwSignal::new(None::<String>);
+    let paid = RwSignal::new(None::<Invoice>);
     let on_paid = Callback::new(move |inv: Invoice| {
         paying.set(None);
-        paid.set(Some(inv.number));
+        paid.set(Some(inv));
         version.update(|v| *v += 1);
     });
     view! {
@@ -71,10 +73,14 @@ fn InvoicesContent() -> impl IntoView {
                 <h1>{move || i18n.t(Key::InvoicesTitle)}</h1>
                 <p class="page-lead">{move || i18n.t(Key::InvoicesLead)}</p>
             </div>
-            {move || paid.get().map(|n| view! {
-                <SuccessNotice testid="invoice-paid">
-                    <p>{move || i18n.tf(Key::InvoicePaidNotice, &[("number", &n)])}</p>
-                </SuccessNotice>
+            {move || paid.get().map(|inv| {
+                let n = inv.number.clone();
+                view! {
+                    <SuccessNotice testid="invoice-paid">
+                        <p>{move || i18n.tf(Key::InvoicePaidNotice, &[("number", &n)])}</p>
+                    </SuccessNotice>
+                    <IssueCommands fqdn=inv.fqdn.clone() cert_type=inv.cert_type/>
+                }
             })}
             {move || match list.get() {
                 None => view! { <Loading/> }.into_any(),
@@ -85,6 +91,9 @@ fn InvoicesContent() -> impl IntoView {
                     <p class="empty" data-testid="invoices-empty">{move || i18n.t(Key::InvoicesEmpty)}</p>
                 }.into_any(),
                 Some(Ok(rows)) => view! {
+                    {rows.iter().filter(|inv| awaits_transfer(inv)).cloned().map(|inv| view! {
+                        <BankTransferDetails invoice=inv/>
+                    }).collect_view()}
                     <div class="table-wrap">
                         <table class="table" data-testid="invoice-list">
                             <thead><tr>
@@ -136,7 +145,7 @@ fn invoice_row(
         <tr data-testid="invoice-row" data-number=number.clone() data-state=status.as_str()>
             <td class="mono" data-label=move || i18n.t(Key::InvoiceNumberLabel)>{number.clone()}</td>
             <td data-label=move || i18n.t(Key::ColFqdn)>
-                <span class="mono">{inv.fqdn.clone()}</span>
+                <span class="mono domain">{inv.fqdn.clone()}</span>
                 <span class="block small muted">{move || cert_type.label(i18n.locale())}</span>
             </td>
             <td class="nowrap" data-label=move || i18n.t(Key::AmountLabel)>

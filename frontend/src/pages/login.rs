@@ -10,6 +10,7 @@ use shared::problem::FieldError;
 use crate::api::{self, ApiError};
 use crate::app::{logged_in, use_i18n, use_session, use_title, AuthState};
 use crate::components::field::{error_for, TextField};
+use crate::components::header::OPERATOR_HOME;
 use crate::components::notice::ErrorNotice;
 use crate::components::require_login::safe_next;
 use crate::forms::{required, shown_errors};
@@ -32,6 +33,15 @@ pub fn login_error(locale: Locale, err: &ApiError) -> String {
             None => tr(locale, Key::LoginRateLimitedNoTime).to_owned(),
         },
         _ => error_message(locale, err),
+    }
+}
+
+/// Where a login leads: the page the reader came from, else My Page for a customer and the
+/// operator console for an operator (whose My Page has no customer steps).
+pub fn landing(next: Option<&str>, operator: bool) -> String {
+    match next {
+        None if operator => OPERATOR_HOME.to_owned(),
+        next => safe_next(next),
     }
 }
 
@@ -91,10 +101,11 @@ pub fn LoginPage() -> impl IntoView {
         }
     };
     let next = move || {
-        safe_next(
+        landing(
             query
                 .with(|q| q.get_str("next").map(str::to_owned))
                 .as_deref(),
+            session.is_operator(),
         )
     };
 
@@ -153,6 +164,14 @@ mod tests {
             "Too many login attempts. Please try again in 5 minutes."
         );
         assert!(login_error(Locale::Ja, &problem(429, "rate-limited", None)).contains("しばらく"));
+    }
+
+    #[test]
+    fn operators_land_on_the_console() {
+        assert_eq!(landing(None, false), "/mypage");
+        assert_eq!(landing(None, true), "/operator");
+        assert_eq!(landing(Some("/mypage/tokens"), true), "/mypage/tokens");
+        assert_eq!(landing(Some("https://evil.example/"), false), "/mypage");
     }
 
     #[test]

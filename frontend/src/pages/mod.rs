@@ -16,6 +16,7 @@ pub mod operator_inquiries;
 pub mod operator_renewals;
 pub mod operator_validations;
 pub mod orders;
+pub mod privacy;
 pub mod register;
 pub mod registrations;
 pub mod reset_password;

@@ -13,7 +13,7 @@ use crate::app::{use_i18n, use_session, use_title};
 use crate::components::focus::focus_on_mount;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::operator_gate::OperatorGate;
-use crate::i18n::{error_message, tr, trf, Key};
+use crate::i18n::{error_message, field_message, tr, trf, Key};
 use crate::time::format_jst;
 
 /// The amount typed by the operator, in yen (commas, `¥` and `円` allowed).
@@ -35,9 +35,14 @@ pub fn confirm_error(locale: Locale, number: &str, err: &ApiError) -> String {
     }
     match err.field_errors().iter().find(|e| e.field == "amount") {
         Some(e) if e.code == "amount_mismatch" => {
-            format!("{} ({})", tr(locale, Key::AmountMismatch), e.reason)
+            format!(
+                "{} {} {}",
+                tr(locale, Key::AmountMismatch),
+                tr(locale, Key::ErrDetailLabel),
+                e.reason
+            )
         }
-        Some(e) => e.reason.clone(),
+        Some(e) => field_message(locale, e),
         None => error_message(locale, err),
     }
 }
@@ -186,7 +191,7 @@ fn UnpaidInvoices() -> impl IntoView {
                                         <tr data-testid="operator-invoice-row" data-number=number.clone()>
                                             <td class="mono">{number.clone()}</td>
                                             <td class="mono">{inv.customer_id.clone()}</td>
-                                            <td class="mono">{inv.fqdn.clone()}</td>
+                                            <td><span class="mono domain">{inv.fqdn.clone()}</span></td>
                                             <td class="nowrap">{yen(total)}</td>
                                             <td>{move || method.label(i18n.locale())}</td>
                                             <td class="nowrap">{move || format_jst(i18n.locale(), &due)}</td>
@@ -257,7 +262,7 @@ fn StatementImportForm() -> impl IntoView {
         let locale = i18n.locale();
         last.with(|l| match l {
             Some(Err(e)) if !pending.get() => Some(match e.field_errors().first() {
-                Some(f) => format!("{} ({})", error_message(locale, e), f.reason),
+                Some(f) => format!("{} {}", error_message(locale, e), field_message(locale, f)),
                 None => error_message(locale, e),
             }),
             _ => None,

@@ -123,7 +123,7 @@ fn QueueItem(inquiry: Inquiry, refresh: Callback<()>) -> impl IntoView {
             </header>
             <dl class="facts compact">
                 <dt>{move || i18n.t(Key::CustomerIdLabel)}</dt><dd class="mono">{inquiry.customer_id.clone()}</dd>
-                <dt>{move || i18n.t(Key::InquiryAboutLabel)}</dt><dd><span class="domain-name">{about(&inquiry)}</span></dd>
+                <dt>{move || i18n.t(Key::InquiryAboutLabel)}</dt><dd><span class="domain">{about(&inquiry)}</span></dd>
                 <dt>{move || i18n.t(Key::InquiryReceivedLabel)}</dt><dd>{move || format_jst(i18n.locale(), &created)}</dd>
                 <dt>{move || i18n.t(Key::InquiryAnswerByLabel)}</dt>
                 <dd data-testid="inquiry-answer-by" data-answer-by=answer_by_attr>{move || answer_promise(i18n.locale(), in_hours, &answer_by)}</dd>

@@ -74,7 +74,7 @@ fn Validations() -> impl IntoView {
                                         <tr data-testid="validation-row" data-identifier=v.identifier.clone()>
                                             <td>{move || format_jst(i18n.locale(), &decided)}</td>
                                             <td class="mono">{v.customer_id.clone()}</td>
-                                            <td class="mono nowrap">{v.identifier.clone()}</td>
+                                            <td><span class="mono domain">{v.identifier.clone()}</span></td>
                                             <td class="mono">{v.kind.clone()}</td>
                                             <td>
                                                 {move || acme_status_label(i18n.locale(), &status)}

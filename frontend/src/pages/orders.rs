@@ -137,7 +137,7 @@ fn OrderCard(order: AcmeOrderInfo) -> impl IntoView {
             </div>
             <dl class="facts">
                 <dt>{move || i18n.t(Key::ColNames)}</dt>
-                <dd><ul class="coverage">{order.names.iter().map(|n| view! { <li class="mono">{n.clone()}</li> }).collect_view()}</ul></dd>
+                <dd><ul class="coverage">{order.names.iter().map(|n| view! { <li><span class="mono domain">{n.clone()}</span></li> }).collect_view()}</ul></dd>
                 <dt>{move || i18n.t(Key::CreatedAtLabel)}</dt>
                 <dd>{move || format_jst(i18n.locale(), &created)}</dd>
                 {order.profile.clone().map(|p| view! {
@@ -167,7 +167,7 @@ fn AuthzView(authz: AuthorizationInfo) -> impl IntoView {
     let identifier = name.clone();
     view! {
         <div class="authz" data-testid="order-authz" data-identifier=identifier>
-            <h3><span class="mono">{name}</span> " "
+            <h3><span class="mono domain">{name}</span> " "
                 <span class=status_class(&status)>{move || acme_status_label(i18n.locale(), &status_text)}</span></h3>
             <ul class="challenges">
                 {authz.challenges.into_iter().map(|c| view! { <ChallengeView challenge=c/> }).collect_view()}

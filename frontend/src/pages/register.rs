@@ -13,11 +13,13 @@ use shared::problem::FieldError;
 
 use crate::api::{self, ApiError};
 use crate::app::{use_i18n, use_session, use_title};
+use crate::components::bank::BankTransferDetails;
 use crate::components::card_pay::CardPayForm;
+use crate::components::commands::IssueCommands;
 use crate::components::fqdn_input::{display_unicode, preview, CertTypeSelect, FqdnInput};
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::require_login::RequireLogin;
-use crate::i18n::{error_message, field_message, tr, Key};
+use crate::i18n::{error_message, field_message, tr, years as years_text, Key};
 use crate::pages::mypage::ACME_PAGE;
 use crate::time::format_jst;
 
@@ -88,6 +90,36 @@ impl WizardStep {
             WizardStep::Confirm => WizardStep::Payment,
             WizardStep::Done => WizardStep::Done,
         }
+    }
+}
+
+/// Where one screen of the wizard stands while `current` is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgressState {
+    Done,
+    Current,
+    Upcoming,
+}
+
+impl ProgressState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProgressState::Done => "done",
+            ProgressState::Current => "current",
+            ProgressState::Upcoming => "upcoming",
+        }
+    }
+}
+
+/// The progress mark of `step` while `current` is shown: earlier screens are done (and all of
+/// them once the application is accepted).
+pub fn progress_state(step: WizardStep, current: WizardStep) -> ProgressState {
+    let index = |s: WizardStep| WizardStep::FLOW.iter().position(|f| *f == s);
+    match (index(step), index(current)) {
+        (Some(a), Some(b)) if a < b => ProgressState::Done,
+        (Some(a), Some(b)) if a == b => ProgressState::Current,
+        (Some(_), None) => ProgressState::Done,
+        _ => ProgressState::Upcoming,
     }
 }
 
@@ -225,6 +257,14 @@ fn Wizard() -> impl IntoView {
         }
     });
     let checking = check.pending();
+    // A new name or type forgets the last answer about the old one.
+    Effect::new(move |seen: Option<()>| {
+        fqdn.track();
+        cert_type.track();
+        if seen.is_some() {
+            check.value().set(None);
+        }
+    });
     let entry_tried = RwSignal::new(false);
     let entry_error = Signal::derive(move || {
         let locale = i18n.locale();
@@ -316,13 +356,26 @@ fn Wizard() -> impl IntoView {
                     </div>
                 </div>
             })}
-            <ol class="wizard-progress" data-testid="wizard-progress">
-                {WizardStep::FLOW.into_iter().enumerate().map(|(i, s)| view! {
-                    <li class:wizard-current=move || step.get() == s
-                        aria-current=move || (step.get() == s).then_some("step")>
-                        <span class="wizard-progress-number">{i + 1}</span>
-                        {move || i18n.t(s.title())}
-                    </li>
+            <ol class="wizard-progress" data-testid="wizard-progress" aria-label=move || i18n.t(Key::WizProgressLabel)>
+                {WizardStep::FLOW.into_iter().enumerate().map(|(i, s)| {
+                    let state = move || progress_state(s, step.get());
+                    view! {
+                        <li class:wizard-current=move || state() == ProgressState::Current
+                            class:wizard-done=move || state() == ProgressState::Done
+                            data-testid=format!("wizard-progress-{}", i + 1)
+                            data-state=move || state().as_str()
+                            aria-current=move || (state() == ProgressState::Current).then_some("step")>
+                            {move || if state() == ProgressState::Done {
+                                view! {
+                                    <span class="wizard-progress-number wizard-check" role="img"
+                                        aria-label=move || i18n.t(Key::StepDone)>"✓"</span>
+                                }.into_any()
+                            } else {
+                                view! { <span class="wizard-progress-number" aria-hidden="true">{i + 1}</span> }.into_any()
+                            }}
+                            <span class="wizard-progress-label">{move || i18n.t(s.title())}</span>
+                        </li>
+                    }
                 }).collect_view()}
             </ol>
             <section class="card" data-testid=move || format!("wizard-step-{}", match step.get() {
@@ -338,9 +391,8 @@ fn Wizard() -> impl IntoView {
                 })}
                 {move || match step.get() {
                     WizardStep::Entry => view! {
-                        <h2>{move || i18n.t(Key::WizEntryTitle)}</h2>
                         <CertTypeSelect cert_type=cert_type/>
-                        <FqdnInput value=fqdn cert_type=cert_type/>
+                        <FqdnInput value=fqdn cert_type=cert_type refused=Signal::derive(move || entry_error.with(Option::is_some))/>
                         {move || entry_local_error().then(|| view! {
                             <p class="field-error" data-testid="fqdn-entry-error">{move || i18n.t(Key::WizFixFqdn)}</p>
                         })}
@@ -355,21 +407,17 @@ fn Wizard() -> impl IntoView {
                         {move || product.get().map(|p| view! { <PriceLine product=p/> })}
                     }.into_any(),
                     WizardStep::Product => view! {
-                        <h2>{move || i18n.t(Key::WizProductTitle)}</h2>
                         <p>{move || i18n.t(Key::WizProductLead)}</p>
                         {move || product.get().map(|p| view! { <ProductTable product=p/> })}
                     }.into_any(),
                     WizardStep::ConfirmFqdn => view! {
-                        <h2>{move || i18n.t(Key::WizFqdnTitle)}</h2>
                         <p>{move || i18n.t(Key::WizFqdnLead)}</p>
                         {move || normalized().map(|n| view! { <NameFacts name=n/> })}
                     }.into_any(),
                     WizardStep::Payment => view! {
-                        <h2>{move || i18n.t(Key::WizPaymentTitle)}</h2>
                         <PaymentChoice method=method agree_terms=agree_terms agree_tokutei=agree_tokutei tried=tried_agree.into()/>
                     }.into_any(),
                     WizardStep::Confirm => view! {
-                        <h2>{move || i18n.t(Key::WizConfirmTitle)}</h2>
                         {move || normalized().map(|n| view! { <NameFacts name=n/> })}
                         {move || product.get().map(|p| view! { <ProductTable product=p/> })}
                         <dl class="facts">
@@ -442,7 +490,7 @@ fn PeriodSelect(
                 }>
                 {move || options().into_iter().map(|y| view! {
                     <option value=y.to_string() selected=move || years.get() == y>
-                        {move || i18n.tf(Key::PeriodYears, &[("n", &y.to_string())])}
+                        {move || years_text(i18n.locale(), y)}
                     </option>
                 }).collect_view()}
             </select>
@@ -470,13 +518,13 @@ fn PriceLine(product: Product) -> impl IntoView {
 fn ProductTable(product: Product) -> impl IntoView {
     let i18n = use_i18n();
     let t = product.cert_type;
-    let years = product.period_years.to_string();
+    let period = product.period_years;
     view! {
         <dl class="facts" data-testid="wizard-product">
             <dt>{move || i18n.t(Key::CertTypeLabel)}</dt>
             <dd data-testid="confirm-type">{move || t.label(i18n.locale())}</dd>
             <dt>{move || i18n.t(Key::PeriodLabel)}</dt>
-            <dd data-testid="confirm-period">{move || i18n.tf(Key::PeriodYears, &[("n", &years)])}</dd>
+            <dd data-testid="confirm-period">{move || years_text(i18n.locale(), period)}</dd>
             <dt>{move || i18n.t(Key::PriceLabel)}</dt>
             <dd><PriceLine product=product.clone()/></dd>
         </dl>
@@ -496,15 +544,15 @@ fn NameFacts(name: Normalized) -> impl IntoView {
     view! {
         <dl class="facts" data-testid="wizard-name">
             <dt>{move || i18n.t(Key::FqdnAsciiLabel)}</dt>
-            <dd><code class="mono" data-testid="confirm-fqdn-ascii">{name.display_ascii()}</code></dd>
+            <dd><code class="mono domain" data-testid="confirm-fqdn-ascii">{name.display_ascii()}</code></dd>
             <dt>{move || i18n.t(Key::FqdnUnicodeLabel)}</dt>
-            <dd data-testid="confirm-fqdn-unicode">{display_unicode(&name)}</dd>
+            <dd><span class="domain" data-testid="confirm-fqdn-unicode">{display_unicode(&name)}</span></dd>
             <dt>{move || i18n.t(Key::FqdnCoverageLabel)}</dt>
             <dd>
                 <ul class="coverage" data-testid="confirm-coverage">
                     {coverage.into_iter().map(|(a, u)| {
-                        let extra = (a != u).then(|| format!(" ({u})"));
-                        view! { <li><span class="mono">{a}</span>{extra}</li> }
+                        let extra = (a != u).then(|| format!("({u})"));
+                        view! { <li><span class="mono domain">{a}</span>{extra.map(|u| view! { " " <span class="domain">{u}</span> })}</li> }
                     }).collect_view()}
                 </ul>
             </dd>
@@ -573,7 +621,8 @@ fn PaymentChoice(
     }
 }
 
-/// The accepted application: invoice number, amount, due date; for a card, the payment form.
+/// The accepted application: invoice number, amount, due date; for a card, the payment form and,
+/// once paid, the command to run for the name just bought; for a bank transfer, where to pay.
 #[component]
 fn DoneView(done: RegistrationCreated) -> impl IntoView {
     let i18n = use_i18n();
@@ -583,6 +632,9 @@ fn DoneView(done: RegistrationCreated) -> impl IntoView {
     let amount = done.invoice.amount_incl_tax;
     let due = done.invoice.due_at.clone();
     let is_card = done.invoice.payment_method == PaymentMethod::Card;
+    let fqdn = done.registration.fqdn.clone();
+    let cert_type = done.registration.cert_type;
+    let invoice = done.invoice.clone();
     let billing_email = move || {
         session.me.with(|me| {
             me.as_ref()
@@ -613,17 +665,15 @@ fn DoneView(done: RegistrationCreated) -> impl IntoView {
                     <p>{move || i18n.t(Key::PaidRegistered)}</p>
                     <p><a class="btn btn-secondary" href=REGISTRATIONS_PAGE data-testid="wizard-registrations-link">{move || i18n.t(Key::RegistrationsTitle)}</a></p>
                 </SuccessNotice>
+                <IssueCommands fqdn=fqdn.clone() cert_type=cert_type/>
             }.into_any(),
             (None, true) => view! {
                 <CardPayForm number=number amount=amount on_paid=on_paid/>
             }.into_any(),
             (None, false) => view! {
-                <div class="notice notice-success" role="status" data-testid="wizard-bank-transfer">
-                    <span class="notice-icon" aria-hidden="true"></span>
-                    <div>
-                        <p>{move || i18n.tf(Key::BankTransferNote, &[("number", &number)])}</p>
-                        <p><a href=INVOICES_PAGE data-testid="wizard-invoices-link">{move || i18n.t(Key::InvoicesTitle)}</a></p>
-                    </div>
+                <div data-testid="wizard-bank-transfer">
+                    <BankTransferDetails invoice=invoice.clone()/>
+                    <p><a href=INVOICES_PAGE data-testid="wizard-invoices-link">{move || i18n.t(Key::InvoicesTitle)}</a></p>
                 </div>
             }.into_any(),
         }}}
@@ -661,7 +711,7 @@ mod tests {
             [
                 "次へ",
                 "次へ(購入手続き)",
-                "お支払方法の選択",
+                "お支払い方法の選択",
                 "同意して次へ",
                 "申し込みを確定する"
             ]
@@ -672,6 +722,26 @@ mod tests {
             tr(Locale::Ja, WizardStep::Product.title()),
             "購入商品を選択"
         );
+    }
+
+    #[test]
+    fn earlier_screens_are_marked_done() {
+        use ProgressState::*;
+        let marks = |current| {
+            WizardStep::FLOW
+                .iter()
+                .map(|s| progress_state(*s, current))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            marks(WizardStep::Entry),
+            [Current, Upcoming, Upcoming, Upcoming, Upcoming]
+        );
+        assert_eq!(
+            marks(WizardStep::Payment),
+            [Done, Done, Done, Current, Upcoming]
+        );
+        assert_eq!(marks(WizardStep::Done), [Done; 5]);
     }
 
     #[test]

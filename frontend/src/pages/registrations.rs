@@ -62,6 +62,21 @@ impl Group {
     }
 }
 
+/// The badge of a registration's state: its CSS class and label. Only `active` is green; a
+/// paid name without a certificate (`registered`, "今後有効になる") is a neutral pending state,
+/// so it does not read as active.
+pub fn state_badge(state: RegistrationState) -> (&'static str, Key) {
+    use RegistrationState::*;
+    match state {
+        AwaitingPayment => ("badge badge-info", Key::RegStateAwaitingPayment),
+        Registered => ("badge badge-pending", Key::RegStateRegistered),
+        Active => ("badge badge-ok", Key::RegStateActive),
+        Expired => ("badge badge-off", Key::RegStateExpired),
+        Cancelled => ("badge badge-off", Key::RegStateCancelled),
+        Lapsed => ("badge badge-off", Key::RegStateLapsed),
+    }
+}
+
 /// The registrations of `group`, in the order given (newest first).
 pub fn in_group(list: &[Registration], group: Group) -> Vec<Registration> {
     list.iter()
@@ -150,6 +165,7 @@ fn GroupSection(group: Group, rows: Vec<Registration>) -> impl IntoView {
 fn RegistrationRow(reg: Registration) -> impl IntoView {
     let i18n = use_i18n();
     let state = reg.state;
+    let (badge_class, badge_label) = state_badge(state);
     let cert_type = reg.cert_type;
     let show_unicode = reg.fqdn_unicode != reg.fqdn;
     let dates: Vec<(Key, String, &'static str)> = [
@@ -182,25 +198,21 @@ fn RegistrationRow(reg: Registration) -> impl IntoView {
     view! {
         <tr data-testid="registration-row" data-fqdn=reg.fqdn.clone() data-state=state.as_str()>
             <td data-label=move || i18n.t(Key::ColFqdn)>
-                <span class="mono" data-testid="registration-fqdn">{reg.fqdn.clone()}</span>
-                {show_unicode.then(|| view! { <span class="block small" data-testid="registration-fqdn-unicode">{reg.fqdn_unicode.clone()}</span> })}
+                <span class="mono domain" data-testid="registration-fqdn">{reg.fqdn.clone()}</span>
+                {show_unicode.then(|| view! { <span class="block small"><span class="domain" data-testid="registration-fqdn-unicode">{reg.fqdn_unicode.clone()}</span></span> })}
                 <span class="block small muted">{move || cert_type.label(i18n.locale())}</span>
             </td>
             <td data-label=move || i18n.t(Key::ColStatus)>
-                <span class=match state {
-                    RegistrationState::Active | RegistrationState::Registered => "badge badge-ok",
-                    RegistrationState::AwaitingPayment => "badge badge-info",
-                    _ => "badge badge-off",
-                } data-testid="registration-state" data-state=state.as_str()>{move || state.label(i18n.locale())}</span>
+                <span class=badge_class data-testid="registration-state" data-state=state.as_str()>{move || i18n.t(badge_label)}</span>
             </td>
             <td data-label=move || i18n.t(Key::FqdnCoverageLabel)>
                 <ul class="coverage" data-testid="registration-coverage">
-                    {reg.coverage.iter().map(|n| view! { <li class="mono">{n.clone()}</li> }).collect_view()}
+                    {reg.coverage.iter().map(|n| view! { <li><span class="mono domain">{n.clone()}</span></li> }).collect_view()}
                 </ul>
             </td>
             <td class="nowrap" data-label=move || i18n.t(Key::ColDates)>
                 <dl class="facts compact">
-                    <dt>{move || i18n.t(Key::CreatedAtLabel)}</dt>
+                    <dt>{move || i18n.t(Key::AppliedOnLabel)}</dt>
                     <dd>{move || format_jst(i18n.locale(), &created)}</dd>
                     {dates.into_iter().map(|(k, v, t)| view! {
                         <dt>{move || i18n.t(k)}</dt>
@@ -255,6 +267,24 @@ mod tests {
             AwaitingPayment
         );
         assert_eq!(in_group(&all, Group::Ended).len(), 3);
+    }
+
+    #[test]
+    fn only_active_names_get_the_green_badge() {
+        use crate::i18n::tr;
+        use shared::dto::Locale;
+        for state in RegistrationState::ALL.iter() {
+            let (class, _) = state_badge(*state);
+            assert_eq!(
+                class.contains("badge-ok"),
+                *state == RegistrationState::Active,
+                "{state:?}"
+            );
+        }
+        let (class, label) = state_badge(RegistrationState::Registered);
+        assert!(class.contains("badge-pending"));
+        assert_eq!(tr(Locale::Ja, label), "支払済・証明書未発行");
+        assert_eq!(tr(Locale::En, label), "Paid – no certificate yet");
     }
 
     #[test]

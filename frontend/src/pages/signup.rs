@@ -106,7 +106,13 @@ pub fn SignupPage() -> impl IntoView {
                         <TextField id="billing_email" testid="signup-billing-email" label=Key::FieldBillingEmail
                             value=billing_email error=error_for(i18n, errors, "billing_email") input_type="email"
                             autocomplete="email" hint=Key::FieldBillingEmailHint required=true/>
-                        <p class="form-note">{move || i18n.t(Key::SignupTermsNote)}</p>
+                        <p class="form-note" data-testid="signup-consent">
+                            {move || i18n.t(Key::SignupConsentPre)}
+                            <a href="/terms" target="_blank" rel="noopener" data-testid="signup-terms-link">{move || i18n.t(Key::TermsTitle)}</a>
+                            {move || i18n.t(Key::SignupConsentAnd)}
+                            <a href="/privacy" target="_blank" rel="noopener" data-testid="signup-privacy-link">{move || i18n.t(Key::PrivacyTitle)}</a>
+                            {move || i18n.t(Key::SignupConsentPost)}
+                        </p>
                         <button type="submit" class="btn btn-primary btn-block" data-testid="signup-submit"
                             disabled=move || pending.get()>
                             {move || i18n.t(Key::SignupSubmit)}

@@ -320,7 +320,7 @@ fn InquiryTable(rows: Vec<Inquiry>) -> impl IntoView {
                                     <a href=format!("/support/{}", inq.id)>{inq.number.clone()}</a>
                                 </td>
                                 <td data-label=move || i18n.t(Key::InquirySubjectLabel)>{inq.subject.clone()}</td>
-                                <td data-label=move || i18n.t(Key::InquiryAboutLabel)><span class="domain-name">{about}</span></td>
+                                <td data-label=move || i18n.t(Key::InquiryAboutLabel)><span class="domain">{about}</span></td>
                                 <td data-label=move || i18n.t(Key::ColStatus)>
                                     <span class=move || status_badge(i18n.locale(), status).1 data-testid="inquiry-status">
                                         {move || status_badge(i18n.locale(), status).0}
@@ -457,7 +457,7 @@ fn InquiryContent() -> impl IntoView {
                             <h2>{inq.subject.clone()}</h2>
                             <dl class="facts">
                                 <dt>{move || i18n.t(Key::InquiryNumberLabel)}</dt><dd class="mono">{inq.number.clone()}</dd>
-                                <dt>{move || i18n.t(Key::InquiryAboutLabel)}</dt><dd><span class="domain-name">{about(&inq)}</span></dd>
+                                <dt>{move || i18n.t(Key::InquiryAboutLabel)}</dt><dd><span class="domain">{about(&inq)}</span></dd>
                                 <dt>{move || i18n.t(Key::ColStatus)}</dt>
                                 <dd><span class=move || status_badge(i18n.locale(), status).1 data-testid="inquiry-status">
                                     {move || status_badge(i18n.locale(), status).0}</span></dd>
