@@ -163,13 +163,13 @@ impl RegistrationState {
         use RegistrationState::*;
         match (self, locale) {
             (AwaitingPayment, Locale::Ja) => "お支払い待ち",
-            (Registered, Locale::Ja) => "今後有効",
+            (Registered, Locale::Ja) => "支払済・証明書未発行",
             (Active, Locale::Ja) => "有効",
             (Expired, Locale::Ja) => "契約期間終了",
             (Cancelled, Locale::Ja) => "キャンセル",
             (Lapsed, Locale::Ja) => "発行期限切れ",
             (AwaitingPayment, Locale::En) => "Awaiting payment",
-            (Registered, Locale::En) => "Will become active",
+            (Registered, Locale::En) => "Paid – no certificate yet",
             (Active, Locale::En) => "Active",
             (Expired, Locale::En) => "Contract ended",
             (Cancelled, Locale::En) => "Cancelled",

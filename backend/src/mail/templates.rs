@@ -318,7 +318,7 @@ impl BillingMail<'_> {
             date_en,
             bank_ja: if self.payment == PaymentMethod::BankTransfer {
                 format!(
-                    "お振込先: {}\n(振込手数料はお客様のご負担となります。振込名義の前に請求番号 {} を入れてください)\n",
+                    "お振込先: {}\n(振込手数料はお客様のご負担となります。振込名義の前に請求書番号 {} を入れてください)\n",
                     self.bank_account, self.invoice_number
                 )
             } else {
@@ -358,7 +358,7 @@ pub fn registration_received(m: &BillingMail<'_>) -> Email {
                 "{name} 様(お客様ID {customer_id})\n\n\
                  サーバー証明書(ACME)利用FQDN情報登録のお申し込みを受け付けました。\n\
                  下記のとおりご請求いたしますので、お支払い期限までにお支払いください。\n\n\
-                 請求番号: {invoice_number}\n利用FQDN: {fqdn}\n証明書の種類: {type_ja}\n契約期間: {years}年\n\
+                 請求書番号: {invoice_number}\n利用FQDN: {fqdn}\n証明書の種類: {type_ja}\n契約期間: {years}年\n\
                  金額(税抜): {amount_excl}\n消費税(10%): {tax}\nご請求金額(税込): {amount_incl}\n\
                  お支払い方法: {payment}\nお支払い期限: {due}\n\
                  適格請求書発行事業者登録番号: {registration}\n\n{bank}\n\
@@ -592,7 +592,7 @@ impl InquiryMail<'_> {
         }
         if let Some(number) = self.invoice_number {
             out += &match locale {
-                Locale::Ja => format!("請求番号: {number}\n"),
+                Locale::Ja => format!("請求書番号: {number}\n"),
                 Locale::En => format!("Invoice: {number}\n"),
             };
         }
