@@ -60,7 +60,7 @@ impl Perspective {
             .expect("starting certdirect serve --role perspective");
         self.child = Some(child);
         let http = reqwest::Client::new();
-        for _ in 0..200 {
+        for _ in 0..400 {
             if let Ok(res) = http
                 .get(format!("http://127.0.0.1:{}/api/v1/health", self.port))
                 .send()

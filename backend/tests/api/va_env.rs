@@ -47,7 +47,8 @@ impl Dns {
             child,
             http: reqwest::Client::new(),
         };
-        for _ in 0..100 {
+        // Generous: on a loaded 2-core machine the process can take seconds to come up.
+        for _ in 0..400 {
             if dns
                 .http
                 .post(format!("{}/clear-txt", dns.management))
