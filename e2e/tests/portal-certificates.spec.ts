@@ -4,18 +4,21 @@
  * page lists it with its chain to download and revokes it with a reason; an order whose http-01
  * validation could not connect is explained in Japanese with what to fix.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test as base, expect, uniqueEmail } from './fixtures';
 import { freePort, startServer, type RunningServer } from './server';
 import { LEGO, acmeCustomer, certificates, client, output, registerAndPay, startChallTestSrv, type ChallTestSrv } from './issuance-env';
 import { portalJst, registrationOf } from './billing-helpers';
+import { waitForMails } from './outbox';
 
 interface Env {
   server: RunningServer;
   dns: ChallTestSrv;
   vaPort: number;
+  /** The server's test clock (CERTDIRECT_TEST_CLOCK_FILE): empty = the system clock. */
+  clockFile: string;
 }
 
 const test = base.extend<object, { acmeEnv: Env }>({
@@ -25,6 +28,7 @@ const test = base.extend<object, { acmeEnv: Env }>({
       const scratch = mkdtempSync(join(tmpdir(), 'certdirect-portal-dns-'));
       const dns = await startChallTestSrv(scratch);
       const vaPort = await freePort();
+      const clockFile = join(scratch, 'now');
       let server: RunningServer | undefined;
       try {
         server = await startServer({
@@ -33,9 +37,11 @@ const test = base.extend<object, { acmeEnv: Env }>({
             CERTDIRECT_VA_DNS_SERVERS: dns.dns,
             CERTDIRECT_VA_HTTP_PORT: String(vaPort),
             CERTDIRECT_VA_ALLOW_PRIVATE: '1',
+            CERTDIRECT_TEST_CLOCK_FILE: clockFile,
+            CERTDIRECT_JOBS_HOUSEKEEPING_SECS: '1',
           },
         });
-        await use({ server, dns, vaPort });
+        await use({ server, dns, vaPort, clockFile });
       } finally {
         await server?.stop();
         await dns.stop();
@@ -123,4 +129,32 @@ test('after the first issuance the portal shows the FQDN active, the certificate
   await expect(error.getByTestId('order-error-fix')).toContainText('ポート80');
   await expect(error.getByTestId('order-error-detail')).toContainText(broken);
   await expect(page.locator('[data-testid="order"][data-state="valid"]')).toContainText(cert.serial);
+});
+
+test('a certificate about to expire with no renewal is reminded once (R-SUP-3, R-CA-4)', async ({ page, request, acmeEnv }, info) => {
+  test.setTimeout(60_000);
+  const { server, vaPort, clockFile } = acmeEnv;
+  const { customer, kid, hmac, directory } = await acmeCustomer(page, request, server, 'portal-expiry');
+  const name = `expiry-${Date.now().toString(36)}.jp`;
+  await registerAndPay(page, name, 'dv');
+  const path = mkdtempSync(join(server.dataDir, 'lego-expiry-'));
+  const env = { ...process.env, LEGO_CA_CERTIFICATES: server.caFile };
+  const args = ['--path', path, '--server', directory, '--eab', '--kid', kid, '--hmac', hmac, '--email', uniqueEmail('lego'), '--accept-tos'];
+  const ok = await client(info, 'lego http-01', LEGO, [...args, '--domains', name, '--http', '--http.port', `127.0.0.1:${vaPort}`, 'run'], env);
+  expect(ok.code, output(ok)).toBe(0);
+  const listed = (await (await page.request.get('/api/v1/certificates')).json()) as { names: string[]; not_after: string }[];
+  const cert = listed.find((c) => c.names.includes(name));
+  expect(cert, JSON.stringify(listed)).toBeDefined();
+  try {
+    // Ten days before notAfter, no newer certificate for the same names: one reminder.
+    writeFileSync(clockFile, new Date(Date.parse(cert!.not_after) - 10 * 86_400_000).toISOString());
+    const subject = `サーバー証明書の有効期限が近づいています`;
+    const [mail] = await waitForMails(server.dataDir, customer.email, subject, 1, 15_000);
+    expect(mail.subject).toContain(name);
+    // Several scheduler passes later, still one.
+    await page.waitForTimeout(3_000);
+    expect((await waitForMails(server.dataDir, customer.email, subject)).filter((m) => m.subject.includes(name))).toHaveLength(1);
+  } finally {
+    writeFileSync(clockFile, '');
+  }
 });

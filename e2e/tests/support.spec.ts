@@ -246,17 +246,19 @@ test('an invoice and a receipt print on A4 with the registration number, the tax
   setClock(supportEnv, '2026-12-04T01:00:00Z');
   const customer: Customer = await verifiedCustomer(request, server, 'support-print');
   await logIn(page, customer);
+  await applyForAcme(page);
   const inv = await register(page, uniqueName('print'), 'bank_transfer');
 
-  // The invoices page says where to pay, and links to the printable invoice.
-  await page.goto('/mypage/invoices');
-  await expect(page.locator('main')).toContainText(BANK);
+  // The print dialog cannot be driven: count the calls instead (installed for the next load).
   await page.addInitScript(() => {
     (window as unknown as { printed: number }).printed = 0;
     window.print = () => {
       (window as unknown as { printed: number }).printed += 1;
     };
   });
+  // The invoices page says where to pay, and links to the printable invoice.
+  await page.goto('/mypage/invoices');
+  await expect(page.locator('main')).toContainText(BANK);
   await page.locator(`[data-testid="invoice-row"][data-number="${inv.number}"]`).getByTestId('invoice-print').click();
   const doc = page.getByTestId('print-document');
   await expect(doc).toHaveAttribute('data-kind', 'invoice');
