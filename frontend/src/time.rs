@@ -172,7 +172,13 @@ mod tests {
         assert_eq!(format_day(Locale::Ja, "2026-11-30"), "2026年11月30日(月)");
         assert_eq!(format_day(Locale::Ja, "2027-01-02"), "2027年1月2日(土)");
         assert_eq!(format_day(Locale::En, "2028-02-29"), "Tue 29 Feb 2028");
-        for s in ["", "tomorrow", "2027-1-4", "2027-13-01", "2027-01-04T00:00:00Z"] {
+        for s in [
+            "",
+            "tomorrow",
+            "2027-1-4",
+            "2027-13-01",
+            "2027-01-04T00:00:00Z",
+        ] {
             assert_eq!(format_day(Locale::Ja, s), s);
         }
     }

@@ -23,7 +23,12 @@ pub const SUBJECT_MAX_CHARS: usize = 200;
 pub const MESSAGE_MAX_CHARS: usize = 5000;
 
 /// The request for the form's fields: blanks are sent as absent.
-pub fn inquiry_request(subject: &str, domain: &str, invoice: &str, message: &str) -> InquiryRequest {
+pub fn inquiry_request(
+    subject: &str,
+    domain: &str,
+    invoice: &str,
+    message: &str,
+) -> InquiryRequest {
     let opt = |s: &str| {
         let t = s.trim();
         (!t.is_empty()).then(|| t.to_owned())
@@ -48,7 +53,11 @@ pub fn check_inquiry(req: &InquiryRequest) -> Vec<FieldError> {
     .collect();
     let too_long = |field: &str, value: &str, max: usize| {
         (value.chars().count() > max).then(|| {
-            FieldError::new(field, "too_long", format!("must be at most {max} characters"))
+            FieldError::new(
+                field,
+                "too_long",
+                format!("must be at most {max} characters"),
+            )
         })
     };
     errors.extend(too_long("subject", &req.subject, SUBJECT_MAX_CHARS));
@@ -527,7 +536,10 @@ mod tests {
             ["invoice_number"]
         );
         let long = "あ".repeat(SUBJECT_MAX_CHARS + 1);
-        assert_eq!(fields(&inquiry_request(&long, "a.jp", "", "m")), ["subject"]);
+        assert_eq!(
+            fields(&inquiry_request(&long, "a.jp", "", "m")),
+            ["subject"]
+        );
     }
 
     #[test]
