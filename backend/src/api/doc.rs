@@ -141,7 +141,7 @@ problem_set!(
 pub struct CsrfHeader {
     /// The value of the `csrf_token` cookie; required when authenticating with the session
     /// cookie, ignored with a Bearer token.
-    #[param(rename = "X-CSRF-Token")]
+    #[param(rename = "X-CSRF-Token", value_type = String, required = false)]
     x_csrf_token: Option<String>,
 }
 
