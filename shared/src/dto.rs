@@ -29,14 +29,55 @@ impl Locale {
     }
 }
 
+/// The schema of an agreement: a boolean whose only accepted value is `true`.
+#[cfg(feature = "openapi")]
+fn must_be_true() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Boolean)
+        .enum_values(Some([true]))
+        .description(Some("must be true"))
+        .build()
+}
+
 /// Missing fields read as empty, so that every missing field is reported at once.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct SignupRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub name: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            format = "email",
+            max_length = 254,
+            pattern = r#"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,16}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,15}){0,3}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,4}[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"#
+        )
+    )]
     pub email: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 10, max_length = 128)
+    )]
     pub password: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            format = "email",
+            max_length = 254,
+            pattern = r#"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,16}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,15}){0,3}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,4}[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"#
+        )
+    )]
     pub billing_email: String,
     /// Language of the emails; Japanese when absent.
     #[serde(default)]
@@ -47,6 +88,10 @@ pub struct SignupRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignupResponse {
     /// The new customer ID, e.g. `C00000123`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^C\d{8,}$", example = "C00000123")
+    )]
     pub id: String,
     pub email: String,
     /// Always true: a verification link has been sent to `email`.
@@ -58,6 +103,7 @@ pub struct SignupResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TokenRequest {
+    #[cfg_attr(feature = "openapi", schema(required = true, min_length = 1))]
     pub token: String,
 }
 
@@ -66,7 +112,12 @@ pub struct TokenRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct LoginRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, format = "email", max_length = 254)
+    )]
     pub email: String,
+    #[cfg_attr(feature = "openapi", schema(required = true, min_length = 1))]
     pub password: String,
 }
 
@@ -75,6 +126,15 @@ pub struct LoginRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PasswordResetRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            format = "email",
+            max_length = 254,
+            pattern = r#"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,16}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,15}){0,3}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,4}[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"#
+        )
+    )]
     pub email: String,
 }
 
@@ -83,7 +143,12 @@ pub struct PasswordResetRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct PasswordResetConfirm {
+    #[cfg_attr(feature = "openapi", schema(required = true, min_length = 1))]
     pub token: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 10, max_length = 128)
+    )]
     pub password: String,
 }
 
@@ -111,11 +176,28 @@ pub enum AcmeApplicationState {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UpdateMeRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            format = "email",
+            max_length = 254,
+            pattern = r#"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,16}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,15}){0,3}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,4}[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$"#
+        )
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_email: Option<String>,
     /// `ja` or `en`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Locale>))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
 }
@@ -124,6 +206,10 @@ pub struct UpdateMeRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     /// Customer ID (お客様ID), e.g. `C00000123`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^C\d{8,}$", example = "C00000123")
+    )]
     pub id: String,
     pub name: String,
     pub email: String,
@@ -133,6 +219,7 @@ pub struct Me {
     pub email_verified: bool,
     pub acme_application: AcmeApplicationState,
     /// RFC 3339, UTC.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
 }
 
@@ -174,8 +261,18 @@ impl Scope {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CreateTokenRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 64,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub name: String,
     /// `read`, `write`, `operator`, `acme`.
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Vec<Scope>, min_items = 1))]
     pub scopes: Vec<String>,
 }
 
@@ -195,7 +292,9 @@ pub struct TokenInfo {
     pub scopes: Vec<Scope>,
     /// The first characters of the token, to tell tokens apart.
     pub prefix: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub last_used_at: Option<String>,
 }
 
@@ -234,6 +333,7 @@ pub struct Ack {
 #[serde(default)]
 pub struct AcmeApplicationRequest {
     /// Must be true.
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = must_be_true))]
     pub agree_terms: bool,
 }
 
@@ -249,8 +349,10 @@ pub struct EabCredentials {
     /// Why `hmac_key` is null, when it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hmac_key_withheld: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub issued_at: String,
     /// 14 days after issuance; past it no new ACME account can be bound.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub expires_at: String,
     pub expired: bool,
 }
@@ -261,6 +363,7 @@ pub struct EabCredentials {
 pub struct AcmeApplication {
     /// The application number (申請番号), e.g. `AP00000012`.
     pub application_number: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub applied_at: String,
     /// The ACME directory URL (申請先のサーバーホスト).
     pub directory_url: String,
@@ -289,6 +392,7 @@ pub struct AcmeAccountInfo {
     /// RFC 7638 thumbprint of the account key.
     pub key_thumbprint: String,
     pub eab_key_id: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
 }
 
@@ -297,8 +401,18 @@ pub struct AcmeAccountInfo {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct FqdnCheckRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            min_length = 1,
+            pattern = r"\S",
+            example = "example.jp"
+        )
+    )]
     pub fqdn: String,
     /// `dv` or `dv_wildcard`.
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = crate::fqdn::CertType))]
     #[serde(rename = "type")]
     pub cert_type: String,
 }
@@ -325,15 +439,28 @@ pub struct FqdnCheck {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct RegistrationRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            min_length = 1,
+            pattern = r"\S",
+            example = "example.jp"
+        )
+    )]
     pub fqdn: String,
     /// `dv` or `dv_wildcard`.
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = crate::fqdn::CertType))]
     #[serde(rename = "type")]
     pub cert_type: String,
     /// A period of the catalogue (1 or 2 by default).
+    #[cfg_attr(feature = "openapi", schema(required = true, minimum = 1))]
     pub period_years: u32,
     /// `card` or `bank_transfer`.
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = crate::billing::PaymentMethod))]
     pub payment_method: String,
     /// The service terms and the 特定商取引法 notice; must be true.
+    #[cfg_attr(feature = "openapi", schema(required = true, schema_with = must_be_true))]
     pub agree_terms: bool,
 }
 
@@ -351,14 +478,23 @@ pub struct Registration {
     pub contract_years: u32,
     pub coverage: Vec<String>,
     pub coverage_unicode: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
     /// When payment was confirmed.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub registered_at: Option<String>,
     /// The first certificate must be issued by then (R-FQDN-6).
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub deadline: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub activated_at: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub contract_end: Option<String>,
     /// The newest invoice of this registration.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^BILL\d+$", example = "BILL0000000042")
+    )]
     pub invoice_number: Option<String>,
 }
 
@@ -366,6 +502,10 @@ pub struct Registration {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invoice {
     /// `BILL…`
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^BILL\d+$", example = "BILL0000000042")
+    )]
     pub number: String,
     pub registration_id: i64,
     pub fqdn: String,
@@ -379,10 +519,17 @@ pub struct Invoice {
     pub amount_incl_tax: i64,
     pub payment_method: crate::billing::PaymentMethod,
     pub status: crate::billing::InvoiceStatus,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub issued_at: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub due_at: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub paid_at: Option<String>,
     /// The customer ID, for operators.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^C\d{8,}$", example = "C00000123")
+    )]
     pub customer_id: String,
     /// Where to send the money (`CERTDIRECT_BANK_ACCOUNT`) while a bank transfer is awaited
     /// (R-BILL-6); `None` otherwise.
@@ -395,9 +542,29 @@ pub struct Invoice {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct CardPayment {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            pattern = r"^[0-9 ]{12,23}$",
+            example = "4242424242424242"
+        )
+    )]
     pub card_number: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, minimum = 1, maximum = 12)
+    )]
     pub exp_month: u32,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, minimum = 2000, maximum = 2100)
+    )]
     pub exp_year: u32,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, pattern = r"^[0-9]{3,4}$", example = "123")
+    )]
     pub cvc: String,
 }
 
@@ -424,8 +591,10 @@ impl std::fmt::Debug for CardPayment {
 #[serde(default)]
 pub struct ConfirmPayment {
     /// Yen received; must equal the invoice's amount including tax.
+    #[cfg_attr(feature = "openapi", schema(required = true, minimum = 1))]
     pub amount: i64,
     /// `bank_transfer` (or `card` for a payment taken outside the portal).
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = crate::billing::PaymentMethod))]
     pub method: String,
 }
 
@@ -466,13 +635,16 @@ pub struct CertificateInfo {
     /// Lower-case hex.
     pub serial: String,
     pub names: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub not_before: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub not_after: String,
     /// `valid`, `revoked` or `expired`.
     pub status: String,
     pub revoked_at: Option<String>,
     pub revocation_reason: Option<u8>,
     pub order_id: i64,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub issued_at: String,
     /// The ACME profile it was issued under (R-ACME-9), e.g. `classic` or `shortlived`;
     /// `None` for certificates from before profiles.
@@ -546,6 +718,7 @@ pub struct AcmeLimits {
 pub struct RevokeRequest {
     /// RFC 5280 reason code: 0 unspecified, 1 keyCompromise, 3 affiliationChanged, 4 superseded,
     /// 5 cessationOfOperation.
+    #[cfg_attr(feature = "openapi", schema(required = true, maximum = 5))]
     pub reason: u8,
 }
 
@@ -692,6 +865,7 @@ pub struct RenewalCampaign {
     pub certificates: u64,
     pub customers: u64,
     pub replaced: u64,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
 }
 
@@ -705,11 +879,28 @@ pub struct RenewalCampaign {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct InquiryRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 200,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub subject: String,
     /// A domain name or common name (Unicode or A-label; stored as the A-label form).
     pub domain: Option<String>,
     /// `BILL…`; must be one of the customer's own invoices.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^BILL\d+$", example = "BILL0000000042")
+    )]
     pub invoice_number: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 5000, pattern = r"\S")
+    )]
     pub message: String,
 }
 
@@ -741,6 +932,7 @@ pub struct InquiryMessage {
     pub author: InquiryAuthor,
     pub body: String,
     /// RFC 3339, UTC.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub at: String,
 }
 
@@ -750,19 +942,33 @@ pub struct InquiryMessage {
 pub struct Inquiry {
     pub id: i64,
     /// `Q` followed by digits, quoted in emails.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^Q\d+$", example = "Q00000007")
+    )]
     pub number: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^C\d{8,}$", example = "C00000123")
+    )]
     pub customer_id: String,
     pub subject: String,
     /// A-label form.
     pub domain: Option<String>,
     pub domain_unicode: Option<String>,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = r"^BILL\d+$", example = "BILL0000000042")
+    )]
     pub invoice_number: Option<String>,
     pub status: InquiryStatus,
     /// RFC 3339, UTC.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
     /// Whether it arrived within office hours (R-SUP-2).
     pub received_in_hours: bool,
     /// The business day (Japan, `YYYY-MM-DD`) by which the answer is promised.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub answer_by: String,
     /// The operator it is assigned to (their email), for the console.
     pub assignee: Option<String>,
@@ -774,6 +980,10 @@ pub struct Inquiry {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct InquiryReply {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_length = 1, max_length = 5000, pattern = r"\S")
+    )]
     pub message: String,
 }
 
@@ -783,6 +993,7 @@ pub struct InquiryReply {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct InquiryAssign {
+    #[cfg_attr(feature = "openapi", schema(format = "email"))]
     pub operator_email: Option<String>,
 }
 
@@ -800,8 +1011,10 @@ pub struct OfficeHours {
     pub time_zone: String,
     /// The business day (`YYYY-MM-DD`) an inquiry sent now is answered by: today when open,
     /// otherwise the next business day.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub answer_by: String,
     /// Today's date in Japan (`YYYY-MM-DD`) by the server's clock.
+    #[cfg_attr(feature = "openapi", schema(format = Date))]
     pub today: String,
 }
 
@@ -844,6 +1057,7 @@ pub struct TaxRateTotal {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceiptInfo {
     /// RFC 3339, UTC.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub paid_at: String,
     pub method: crate::billing::PaymentMethod,
     pub amount_incl_tax: i64,

@@ -4,7 +4,9 @@
 //!   everything on the embedded SQLite default at http://127.0.0.1:8080.
 //! - `test`: fmt, clippy (host and wasm), every Rust test on SQLite and again on PostgreSQL
 //!   (pkilint installed for the compliance tests), and the Playwright suite in Chromium — one
-//!   build shared by all stages.
+//!   build shared by all stages. After the Rust tests, schemathesis fuzzes the REST API of the
+//!   real server against its OpenAPI document (docs/api.md, "Contract testing").
+//! - `contract`: only that schemathesis stage (builds the server when it is missing).
 //! - `pkilint`: installs only pkilint (as `test` does) and prints the `CERTDIRECT_PKILINT_BIN`
 //!   to run the compliance tests with alone.
 //! - `bench`: the ACME load benchmark, CertDirect side by side with Pebble (see `bench.rs`).
@@ -39,6 +41,7 @@ fn main() -> anyhow::Result<()> {
             println!("CERTDIRECT_PKILINT_BIN={}", bin.display());
             Ok(())
         }
+        Some("contract") => contract(&root),
         Some("bench") => bench::bench(&root, &args[1..]),
         _ => {
             eprintln!(
@@ -47,6 +50,7 @@ fn main() -> anyhow::Result<()> {
                  \n  test             fmt, clippy, Rust tests on SQLite and PostgreSQL, Playwright e2e\
                  \n  test --skip-e2e  the same without the browser suite\
                  \n  wasm [--dev]     build only the portal into frontend/dist (release unless --dev)\
+                 \n  contract         schemathesis against the real server's OpenAPI document\
                  \n  pkilint          install pkilint for the compliance tests; prints CERTDIRECT_PKILINT_BIN\n{}",
                 bench::USAGE
             );
@@ -208,6 +212,8 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
                 &["--workspace", "-E", "package(certdirect)"],
             )))
     })?;
+    // The REST API against its own OpenAPI document, with the debug binary the tests built.
+    timed("REST API contract (schemathesis)", &mut || contract(root))?;
     timed("fuzz targets build (cargo fuzz, nightly)", &mut || {
         fuzz_build(root)
     })?;
@@ -423,6 +429,84 @@ fn ensure_pkilint(root: &Path) -> anyhow::Result<PathBuf> {
         &format!("pkilint=={PKILINT_VERSION}"),
     ]))?;
     Ok(bin)
+}
+
+/// The schemathesis release of the contract stage. Pinned for the same reason as pkilint: a new
+/// release's new checks arrive as a deliberate bump.
+const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// schemathesis (from PyPI) in its own virtual environment `.venv-schemathesis`, installed or
+/// moved to [`SCHEMATHESIS_VERSION`] when it is not there yet; returns the venv's Python.
+fn ensure_schemathesis(root: &Path) -> anyhow::Result<PathBuf> {
+    let venv = root.join(".venv-schemathesis");
+    let bin = venv.join("bin");
+    let installed = Command::new(bin.join("pip"))
+        .args(["show", "--disable-pip-version-check", "schemathesis"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .find_map(|l| l.strip_prefix("Version: ").map(str::to_owned))
+        });
+    if installed.as_deref() == Some(SCHEMATHESIS_VERSION) && bin.join("st").exists() {
+        println!(
+            "schemathesis {SCHEMATHESIS_VERSION} is installed in {}",
+            venv.display()
+        );
+        return Ok(bin.join("python"));
+    }
+    ensure_venv(&venv)?;
+    println!(
+        "installing schemathesis {SCHEMATHESIS_VERSION} from PyPI into {} (was: {})",
+        venv.display(),
+        installed.as_deref().unwrap_or("not installed")
+    );
+    sh(Command::new(bin.join("pip")).args([
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
+    ]))?;
+    Ok(bin.join("python"))
+}
+
+/// The debug server binary the test stages built (`CARGO_TARGET_DIR` honoured), built when
+/// missing.
+fn server_binary(root: &Path) -> anyhow::Result<PathBuf> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|dir| {
+            if dir.is_absolute() {
+                dir
+            } else {
+                root.join(dir)
+            }
+        })
+        .unwrap_or_else(|| root.join("target"));
+    let bin = target.join("debug/certdirect");
+    if !bin.exists() {
+        sh(cargo().current_dir(root).args(SERVER_BUILD))?;
+    }
+    Ok(bin)
+}
+
+/// schemathesis against the real `certdirect serve` on a free loopback port with a fresh data
+/// directory: every operation but DELETE and /operator/*, all checks, all phases (stateful
+/// included), a bounded number of examples. `e2e/schemathesis/run.py` makes the customer and the
+/// API token first; `CERTDIRECT_ST_EXAMPLES` changes the examples per operation.
+fn contract(root: &Path) -> anyhow::Result<()> {
+    let python = ensure_schemathesis(root)?;
+    let bin = server_binary(root)?;
+    let report = root.join("target/schemathesis");
+    sh(Command::new(python)
+        .arg(root.join("e2e/schemathesis/run.py"))
+        .arg("--bin")
+        .arg(&bin)
+        .arg("--report-dir")
+        .arg(&report))
+    .context("schemathesis found contract failures (see above; docs/api.md, \"Contract testing\")")
 }
 
 /// Installs the e2e dependencies and runs Playwright against the real binary in Chromium.

@@ -1,6 +1,7 @@
 //! The ACME usage application (ACME利用申請), EAB credentials, and the ACME accounts bound
 //! through them (R-EAB-1..4).
 
+use super::doc::{CsrfHeader, JsonBody, NotFound, OperatorOnly, ReadAuth, WriteAuth, PROBLEM_JSON};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -9,6 +10,7 @@ use sea_orm::{
 };
 use serde_json::json;
 use shared::dto::{AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest};
+use shared::Problem;
 
 use super::extract::{AcmeReader, ApiJson, ApiPath, Auth, ClientAddr, OperatorAuth};
 use crate::audit::AuditEntry;
@@ -52,10 +54,9 @@ async fn announce(
 }
 
 /// Apply for ACME use: agree to the terms (「同意して確定」) and receive EAB credentials. Once per customer.
-#[utoipa::path(post, path = "/acme-application", tag = "acme", request_body = AcmeApplicationRequest,
-    responses((status = 201, body = AcmeApplication), (status = 400, body = shared::Problem),
-              (status = 409, description = "already applied (R-EAB-1)", body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["write"])))]
+#[utoipa::path(post, path = "/acme-application", tag = "acme", request_body = AcmeApplicationRequest, params(CsrfHeader),
+    responses((status = 201, body = AcmeApplication), JsonBody, WriteAuth,
+              (status = 409, description = "already applied (R-EAB-1)", body = Problem, content_type = PROBLEM_JSON)), security(("session" = []), ("bearer" = ["write"])))]
 pub async fn apply(
     State(state): State<AppState>,
     auth: Auth,
@@ -132,7 +133,7 @@ pub async fn apply(
 /// The customer's application and current EAB credentials. The HMAC key is included for a
 /// portal session or a token with the `acme` scope; a `read` token sees it as null (R-CUS-4).
 #[utoipa::path(get, path = "/acme-application", tag = "acme",
-    responses((status = 200, body = AcmeApplication), (status = 404, description = "not applied yet", body = shared::Problem)),
+    responses((status = 200, body = AcmeApplication), ReadAuth, (status = 404, description = "not applied yet", body = Problem, content_type = PROBLEM_JSON)),
     security(("session" = []), ("bearer" = ["read"]), ("bearer" = ["acme"])))]
 pub async fn get_application(
     State(state): State<AppState>,
@@ -208,8 +209,7 @@ async fn accounts_of(state: &AppState, customer_id: i64) -> ApiResult<Vec<AcmeAc
 
 /// The ACME accounts bound through the customer's EAB credentials (R-EAB-3).
 #[utoipa::path(get, path = "/acme-accounts", tag = "acme",
-    responses((status = 200, body = Vec<AcmeAccountInfo>)),
-    security(("session" = []), ("bearer" = ["read"])))]
+    responses((status = 200, body = Vec<AcmeAccountInfo>), ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn list_accounts(
     State(state): State<AppState>,
     auth: Auth,
@@ -219,9 +219,8 @@ pub async fn list_accounts(
 
 /// Deactivate one of the customer's ACME accounts; its key can no longer be used.
 #[utoipa::path(post, path = "/acme-accounts/{id}/deactivate", tag = "acme",
-    params(("id" = i64, Path, description = "ACME account id")),
-    responses((status = 200, body = AcmeAccountInfo), (status = 404, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["write"])))]
+    params(("id" = i64, Path, description = "ACME account id"), CsrfHeader),
+    responses((status = 200, body = AcmeAccountInfo), WriteAuth, NotFound), security(("session" = []), ("bearer" = ["write"])))]
 pub async fn deactivate_account(
     State(state): State<AppState>,
     auth: Auth,
@@ -258,10 +257,9 @@ pub async fn deactivate_account(
 
 /// Issue fresh EAB credentials to a customer; the old ones stop working at once (R-EAB-2).
 #[utoipa::path(post, path = "/operator/customers/{id}/eab", tag = "operator",
-    params(("id" = String, Path, description = "customer ID, e.g. C00000123")),
-    responses((status = 201, body = AcmeApplication), (status = 404, body = shared::Problem),
-              (status = 409, description = "the customer has not applied for ACME use", body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    params(("id" = String, Path, description = "customer ID", pattern = r"^C\d{8}$", example = "C00000123"), CsrfHeader),
+    responses((status = 201, body = AcmeApplication), OperatorOnly, NotFound,
+              (status = 409, description = "the customer has not applied for ACME use", body = Problem, content_type = PROBLEM_JSON)), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn operator_reissue(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,

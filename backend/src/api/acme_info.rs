@@ -11,7 +11,7 @@ use crate::state::AppState;
 
 /// The ACME certificate profiles a newOrder may name, the default one marked.
 #[utoipa::path(get, path = "/acme/profiles", tag = "acme",
-    responses((status = 200, body = Vec<AcmeProfileInfo>)))]
+    responses((status = 200, body = Vec<AcmeProfileInfo>)), security(()))]
 pub async fn profiles(State(state): State<AppState>) -> Json<Vec<AcmeProfileInfo>> {
     let profiles = &state.config.profiles;
     let default = &profiles.default_profile().name;
@@ -35,7 +35,7 @@ pub async fn profiles(State(state): State<AppState>) -> Json<Vec<AcmeProfileInfo
 /// The configured ACME rate limits, the `Retry-After` of resources still being worked on, and
 /// the lifetimes of orders and authorizations.
 #[utoipa::path(get, path = "/acme/limits", tag = "acme",
-    responses((status = 200, body = AcmeLimits)))]
+    responses((status = 200, body = AcmeLimits)), security(()))]
 pub async fn limits(State(state): State<AppState>) -> Json<AcmeLimits> {
     let rate_limits = state
         .config

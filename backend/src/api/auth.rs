@@ -1,7 +1,7 @@
 //! Sign-up, email verification, login and logout, password reset (R-CUS-1).
 
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
 use axum_extra::extract::cookie::{Cookie, SameSite};
@@ -17,10 +17,11 @@ use shared::dto::{
     Ack, LoginRequest, Me, PasswordResetConfirm, PasswordResetRequest, SignupRequest,
     SignupResponse, TokenRequest,
 };
-use shared::problem::FieldError;
+use shared::problem::{FieldError, Problem};
 use shared::validate::{self, check_email, check_password, normalize_email};
 
-use super::extract::{ApiJson, Auth, ClientAddr, Via, CSRF_COOKIE, SESSION_COOKIE};
+use super::doc::{CsrfHeader, JsonBody, PROBLEM_JSON};
+use super::extract::{check_csrf, ApiJson, ClientAddr, CSRF_COOKIE, SESSION_COOKIE};
 use super::me::me_for;
 use crate::audit::AuditEntry;
 use crate::error::{ApiError, ApiResult};
@@ -39,8 +40,9 @@ const RESET_EMAILS_PER_HOUR: u64 = 3;
 
 /// Create a customer and send the verification email.
 #[utoipa::path(post, path = "/auth/signup", tag = "auth", request_body = SignupRequest,
-    responses((status = 201, body = SignupResponse), (status = 400, body = shared::Problem),
-              (status = 409, description = "the email address is already registered", body = shared::Problem)))]
+    responses((status = 201, body = SignupResponse), JsonBody,
+              (status = 409, description = "the email address is already registered (`errors[0].code` = `taken`)", body = Problem, content_type = PROBLEM_JSON)),
+    security(()))]
 pub async fn signup(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -217,7 +219,7 @@ async fn redeem_email_token(
 
 /// Confirm the email address with the token from the verification link.
 #[utoipa::path(post, path = "/auth/verify", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = Ack), (status = 400, body = shared::Problem)))]
+    responses((status = 200, body = Ack), JsonBody), security(()))]
 pub async fn verify(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -384,10 +386,13 @@ fn clear_cookies(jar: CookieJar) -> CookieJar {
 /// Log in with email and password; sets the session cookie and the CSRF cookie.
 #[utoipa::path(post, path = "/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = Me, description = "sets the certdirect_session (HttpOnly) and csrf_token cookies"),
-              (status = 400, body = shared::Problem),
-              (status = 401, description = "wrong email or password", body = shared::Problem),
-              (status = 403, description = "email address not verified yet", body = shared::Problem),
-              (status = 429, description = "too many failed logins; see Retry-After", body = shared::Problem)))]
+              JsonBody,
+              (status = 401, description = "wrong email or password", body = Problem, content_type = PROBLEM_JSON),
+              (status = 403, description = "email address not verified yet", body = Problem, content_type = PROBLEM_JSON),
+              (status = 429, description = "too many failed logins for the account or the address (R-CUS-1); see Retry-After",
+               body = Problem, content_type = PROBLEM_JSON,
+               headers(("Retry-After" = u64, description = "seconds until a login may be tried again")))),
+    security(()))]
 pub async fn login(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -495,26 +500,39 @@ pub async fn login(
     ))
 }
 
-/// End the session and clear its cookies.
-#[utoipa::path(post, path = "/auth/logout", tag = "auth",
-    responses((status = 204), (status = 401, body = shared::Problem), (status = 403, body = shared::Problem)),
-    security(("session" = [])))]
+/// End the session and clear its cookies. Idempotent: without a session cookie, or with one
+/// that has already ended, the answer is the same 204 (docs/decisions.md). A live session still
+/// needs its `X-CSRF-Token`, so another site cannot log the customer out.
+#[utoipa::path(post, path = "/auth/logout", tag = "auth", params(CsrfHeader),
+    responses((status = 204, description = "no session is left; both cookies are cleared"),
+              (status = 403, description = "the session is live and the X-CSRF-Token header is missing or does not match the csrf_token cookie",
+               body = Problem, content_type = PROBLEM_JSON)),
+    security(("session" = []), ()))]
 pub async fn logout(
     State(state): State<AppState>,
-    auth: Auth,
+    headers: HeaderMap,
     jar: CookieJar,
 ) -> ApiResult<impl IntoResponse> {
-    if let Via::Session { session_id } = auth.via {
-        session::Entity::delete_by_id(session_id)
-            .exec(&state.db)
+    if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
+        let live = session::Entity::find()
+            .filter(session::Column::TokenHash.eq(sha256_hex(&token)))
+            .filter(session::Column::ExpiresAt.gt(state.now()))
+            .one(&state.db)
             .await?;
+        if let Some(row) = live {
+            check_csrf(&headers, &jar, &row.csrf_hash)?;
+            session::Entity::delete_by_id(row.id)
+                .exec(&state.db)
+                .await?;
+        }
     }
     Ok((clear_cookies(jar), StatusCode::NO_CONTENT))
 }
 
 /// Ask for a password reset link. Always answers 202, whether or not the address is registered.
 #[utoipa::path(post, path = "/auth/password-reset", tag = "auth", request_body = PasswordResetRequest,
-    responses((status = 202, body = Ack), (status = 400, body = shared::Problem)))]
+    responses((status = 202, body = Ack, description = "sent when the address is registered; the same answer when it is not"), JsonBody),
+    security(()))]
 pub async fn password_reset(
     State(state): State<AppState>,
     addr: ClientAddr,
@@ -577,7 +595,7 @@ pub async fn password_reset(
 /// Set a new password with the token from the reset link. Ends every session of the account
 /// and every other reset link, and emails the customer (R-CUS-4).
 #[utoipa::path(post, path = "/auth/password-reset/confirm", tag = "auth", request_body = PasswordResetConfirm,
-    responses((status = 200, body = Ack), (status = 400, body = shared::Problem)))]
+    responses((status = 200, body = Ack), JsonBody), security(()))]
 pub async fn password_reset_confirm(
     State(state): State<AppState>,
     addr: ClientAddr,

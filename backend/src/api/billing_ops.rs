@@ -1,7 +1,10 @@
 //! Operator console for billing: invoices awaiting payment, bank transfer confirmation, bank
 //! statement import, refunds, and all registrations (R-BILL-3..5).
 
-use axum::extract::{Query, State};
+use super::doc::{
+    BadQuery, CsrfHeader, InvoiceNumber, JsonBody, NotFound, OperatorOnly, PROBLEM_JSON,
+};
+use axum::extract::State;
 use axum::Json;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 use serde::Deserialize;
@@ -9,9 +12,10 @@ use shared::billing::{InvoiceStatus, PaymentMethod, RegistrationState};
 use shared::dto::{
     ConfirmPayment, Invoice, InvoiceDocument, Registration, StatementImport, StatementRow,
 };
+use shared::Problem;
 use utoipa::IntoParams;
 
-use super::extract::{ApiJson, ApiPath, OperatorAuth};
+use super::extract::{ApiJson, ApiPath, ApiQuery, OperatorAuth};
 use super::registrations::with_invoices;
 use crate::error::{ApiError, ApiResult};
 use crate::registrations::{self, invoice_dto, Payment};
@@ -19,6 +23,7 @@ use crate::state::AppState;
 use crate::store::entity::{customer, invoice, registration};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InvoiceQuery {
     /// `unpaid`, `paid`, `void` or `refunded`; all when absent.
     pub status: Option<String>,
@@ -26,12 +31,11 @@ pub struct InvoiceQuery {
 
 /// Invoices, newest first (at most 500).
 #[utoipa::path(get, path = "/operator/invoices", tag = "operator", params(InvoiceQuery),
-    responses((status = 200, body = Vec<Invoice>), (status = 403, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    responses((status = 200, body = Vec<Invoice>), BadQuery, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn invoices(
     State(state): State<AppState>,
     _op: OperatorAuth,
-    Query(q): Query<InvoiceQuery>,
+    ApiQuery(q): ApiQuery<InvoiceQuery>,
 ) -> ApiResult<Json<Vec<Invoice>>> {
     let mut select = invoice::Entity::find()
         .order_by_desc(invoice::Column::Id)
@@ -57,6 +61,7 @@ pub async fn invoices(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RegistrationQuery {
     /// A registration state; all when absent.
     pub state: Option<String>,
@@ -64,12 +69,11 @@ pub struct RegistrationQuery {
 
 /// All customers' registrations, newest first (at most 500).
 #[utoipa::path(get, path = "/operator/registrations", tag = "operator", params(RegistrationQuery),
-    responses((status = 200, body = Vec<Registration>), (status = 403, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    responses((status = 200, body = Vec<Registration>), BadQuery, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn all_registrations(
     State(state): State<AppState>,
     _op: OperatorAuth,
-    Query(q): Query<RegistrationQuery>,
+    ApiQuery(q): ApiQuery<RegistrationQuery>,
 ) -> ApiResult<Json<Vec<Registration>>> {
     let mut select = registration::Entity::find()
         .order_by_desc(registration::Column::Id)
@@ -98,11 +102,8 @@ async fn find_invoice(state: &AppState, number: &str) -> ApiResult<invoice::Mode
 }
 
 /// Any customer's printable invoice and receipt (R-BILL-6), in that customer's language.
-#[utoipa::path(get, path = "/operator/invoices/{number}/document", tag = "operator",
-    params(("number" = String, Path, description = "invoice number, BILL…")),
-    responses((status = 200, body = InvoiceDocument), (status = 403, body = shared::Problem),
-              (status = 404, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+#[utoipa::path(get, path = "/operator/invoices/{number}/document", tag = "operator", params(InvoiceNumber),
+    responses((status = 200, body = InvoiceDocument), OperatorOnly, NotFound), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn invoice_document(
     State(state): State<AppState>,
     _op: OperatorAuth,
@@ -122,10 +123,9 @@ pub async fn invoice_document(
 
 /// A bank transfer (or other payment) was received: confirm it. The amount must match exactly.
 #[utoipa::path(post, path = "/operator/invoices/{number}/confirm-payment", tag = "operator", request_body = ConfirmPayment,
-    params(("number" = String, Path, description = "invoice number, BILL…")),
-    responses((status = 200, body = Invoice), (status = 400, body = shared::Problem),
-              (status = 409, description = "already paid, void or refunded", body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    params(InvoiceNumber, CsrfHeader),
+    responses((status = 200, body = Invoice), JsonBody, OperatorOnly, NotFound,
+              (status = 409, description = "already paid, void or refunded", body = Problem, content_type = PROBLEM_JSON)), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn confirm_payment(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -162,10 +162,9 @@ pub async fn confirm_payment(
 }
 
 /// Refund a paid invoice before any certificate was issued for its registration (R-BILL-5).
-#[utoipa::path(post, path = "/operator/invoices/{number}/refund", tag = "operator",
-    params(("number" = String, Path, description = "invoice number, BILL…")),
-    responses((status = 200, body = Invoice), (status = 409, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+#[utoipa::path(post, path = "/operator/invoices/{number}/refund", tag = "operator", params(InvoiceNumber, CsrfHeader),
+    responses((status = 200, body = Invoice), OperatorOnly, NotFound,
+              (status = 409, description = "not paid", body = Problem, content_type = PROBLEM_JSON)), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn refund(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -185,7 +184,11 @@ pub use crate::billing::statement::STATEMENT_COLUMNS;
 #[utoipa::path(post, path = "/operator/bank-statements", tag = "operator",
     request_body(content = String, content_type = "text/csv",
         description = "UTF-8 CSV with a header line: date,invoice_number,amount,payer (amount in yen; commas and ¥ allowed when quoted)"),
-    responses((status = 200, body = StatementImport), (status = 400, body = shared::Problem)),
+    params(CsrfHeader),
+    responses((status = 200, body = StatementImport),
+              (status = 400, description = "the CSV cannot be read; `errors` names the line and the reason", body = Problem, content_type = PROBLEM_JSON),
+              (status = 413, description = "the body is over 1 MiB", body = Problem, content_type = PROBLEM_JSON),
+              OperatorOnly),
     security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn bank_statement(
     State(state): State<AppState>,

@@ -1,6 +1,7 @@
 //! Early-renewal campaigns in the operator console (R-ACME-8): preview, run, list. The decisions
 //! are `crate::campaigns`'; this is the REST edge.
 
+use super::doc::{CsrfHeader, JsonBody, OperatorOnly};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -41,8 +42,7 @@ fn dto(c: &renewal_campaign::Model, replaced: u64) -> RenewalCampaign {
 
 /// How many certificates of whom a campaign would move, without moving them.
 #[utoipa::path(post, path = "/operator/renewal-campaigns/preview", tag = "operator", request_body = CampaignRequest,
-    responses((status = 200, body = CampaignPreview), (status = 400, body = shared::Problem), (status = 403, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    params(CsrfHeader), responses((status = 200, body = CampaignPreview), JsonBody, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn preview(
     State(state): State<AppState>,
     _op: OperatorAuth,
@@ -66,8 +66,7 @@ pub async fn preview(
 /// Moves the selected certificates' renewal window to now, emails their customers and records
 /// the campaign (audited).
 #[utoipa::path(post, path = "/operator/renewal-campaigns", tag = "operator", request_body = CampaignRequest,
-    responses((status = 201, body = RenewalCampaign), (status = 400, body = shared::Problem), (status = 403, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    params(CsrfHeader), responses((status = 201, body = RenewalCampaign), JsonBody, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn create(
     State(state): State<AppState>,
     op: OperatorAuth,
@@ -79,8 +78,7 @@ pub async fn create(
 
 /// The newest 100 campaigns, with how many of their certificates have been replaced since.
 #[utoipa::path(get, path = "/operator/renewal-campaigns", tag = "operator",
-    responses((status = 200, body = Vec<RenewalCampaign>), (status = 403, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    responses((status = 200, body = Vec<RenewalCampaign>), OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn list(
     State(state): State<AppState>,
     _op: OperatorAuth,

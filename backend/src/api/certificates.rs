@@ -1,5 +1,9 @@
 //! The customer's certificates and ACME orders in the portal (R-CA-3, R-CA-4, R-VAL-5).
 
+use super::doc::{
+    BadPage, CsrfHeader, JsonBody, NotFound, OperatorOnly, ReadAuth, SerialPath, WriteAuth,
+    PROBLEM_JSON,
+};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -9,6 +13,7 @@ use shared::acme::{AuthzStatus, OrderStatus};
 use shared::dto::{
     AcmeOrderInfo, AuthorizationInfo, CertificateInfo, ChallengeInfo, RevokeRequest,
 };
+use shared::Problem;
 
 use super::extract::{ApiJson, ApiPath, Auth, OperatorAuth};
 use super::paging::{Page, PageParams};
@@ -95,10 +100,7 @@ async fn own(state: &AppState, auth: &Auth, serial: &str) -> ApiResult<certifica
 
 /// The customer's certificates, newest first.
 #[utoipa::path(get, path = "/certificates", tag = "certificates", params(PageParams),
-    responses((status = 200, body = Vec<CertificateInfo>,
-        headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))),
-        (status = 400, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+    responses((status = 200, body = Vec<CertificateInfo>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiResult<Response> {
     let rows = page
         .apply(
@@ -114,10 +116,8 @@ pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiR
 }
 
 /// One certificate.
-#[utoipa::path(get, path = "/certificates/{serial}", tag = "certificates",
-    params(("serial" = String, Path, description = "serial number, hex")),
-    responses((status = 200, body = CertificateInfo), (status = 404, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+#[utoipa::path(get, path = "/certificates/{serial}", tag = "certificates", params(SerialPath),
+    responses((status = 200, body = CertificateInfo), ReadAuth, NotFound), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn get(
     State(state): State<AppState>,
     auth: Auth,
@@ -129,10 +129,8 @@ pub async fn get(
 }
 
 /// The PEM chain (leaf, then intermediate).
-#[utoipa::path(get, path = "/certificates/{serial}/chain.pem", tag = "certificates",
-    params(("serial" = String, Path, description = "serial number, hex")),
-    responses((status = 200, content_type = "application/pem-certificate-chain", body = String), (status = 404, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+#[utoipa::path(get, path = "/certificates/{serial}/chain.pem", tag = "certificates", params(SerialPath),
+    responses((status = 200, content_type = "application/pem-certificate-chain", body = String), ReadAuth, NotFound), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn chain(
     State(state): State<AppState>,
     auth: Auth,
@@ -153,10 +151,9 @@ pub async fn chain(
 
 /// Revoke a certificate (R-CA-3); the CRL is re-published at once.
 #[utoipa::path(post, path = "/certificates/{serial}/revoke", tag = "certificates", request_body = RevokeRequest,
-    params(("serial" = String, Path, description = "serial number, hex")),
-    responses((status = 200, body = CertificateInfo), (status = 400, body = shared::Problem),
-              (status = 404, body = shared::Problem), (status = 409, description = "already revoked", body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["write"])))]
+    params(SerialPath, CsrfHeader),
+    responses((status = 200, body = CertificateInfo), JsonBody, WriteAuth, NotFound,
+              (status = 409, description = "already revoked", body = Problem, content_type = PROBLEM_JSON)), security(("session" = []), ("bearer" = ["write"])))]
 pub async fn revoke(
     State(state): State<AppState>,
     auth: Auth,
@@ -192,8 +189,7 @@ pub fn perspective_infos(stored: Option<&str>) -> Vec<shared::dto::PerspectiveIn
 
 /// The customer's recent ACME orders with their authorizations and validation errors (R-VAL-5).
 #[utoipa::path(get, path = "/acme-orders", tag = "certificates",
-    responses((status = 200, body = Vec<AcmeOrderInfo>)),
-    security(("session" = []), ("bearer" = ["read"])))]
+    responses((status = 200, body = Vec<AcmeOrderInfo>), ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn orders(
     State(state): State<AppState>,
     auth: Auth,
@@ -276,11 +272,9 @@ pub async fn orders(
 /// Revoke any customer's certificate from the operator console (R-CA-3, R-CA-5, BR 4.9.1.1);
 /// the CRL is re-published at once.
 #[utoipa::path(post, path = "/operator/certificates/{serial}/revoke", tag = "operator", request_body = RevokeRequest,
-    params(("serial" = String, Path, description = "serial number, hex")),
-    responses((status = 200, body = CertificateInfo), (status = 400, body = shared::Problem),
-              (status = 403, body = shared::Problem), (status = 404, body = shared::Problem),
-              (status = 409, description = "already revoked", body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    params(SerialPath, CsrfHeader),
+    responses((status = 200, body = CertificateInfo), JsonBody, OperatorOnly, NotFound,
+              (status = 409, description = "already revoked", body = Problem, content_type = PROBLEM_JSON)), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn operator_revoke(
     State(state): State<AppState>,
     op: OperatorAuth,

@@ -73,18 +73,25 @@ fn body_too_large() -> ApiError {
 }
 
 /// Deserialises `bytes`, turning serde's message into a field error where it names one.
+///
+/// A number with a zero fraction (`2071.0`) is an integer in JSON Schema, which the OpenAPI
+/// document speaks, so it is read as one before the fields are.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::bad_request("malformed-body", format!("the body is not valid JSON: {e}"))
+    })?;
+    // serde reads a struct from an array too (fields by position); every API body is an object.
+    if !value.is_object() {
+        return Err(ApiError::field(
+            "body",
+            "invalid_type",
+            "must be a JSON object",
+        ));
+    }
+    integral_floats_to_integers(&mut value);
+    serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
-        let inner = err.into_inner();
-        let message = inner.to_string();
-        if inner.is_syntax() || inner.is_eof() {
-            return ApiError::bad_request(
-                "malformed-body",
-                format!("the body is not valid JSON: {message}"),
-            );
-        }
+        let message = err.into_inner().to_string();
         // serde reports a missing field at the parent's path, naming the field in the message.
         if let Some(name) = message
             .strip_prefix("missing field `")
@@ -105,6 +112,55 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             .to_owned();
         ApiError::field(&field, "invalid_type", reason)
     })
+}
+
+/// Replaces every float without a fraction that an `i64` or `u64` holds exactly by that integer.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            if f.fract() == 0.0 && f.abs() < 9.0e15 {
+                // Below 2^53 every such float is exactly an integer.
+                *value = if f < 0.0 {
+                    Value::from(f as i64)
+                } else {
+                    Value::from(f as u64)
+                };
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
+}
+
+/// Query parameters whose parse error is a 400 problem naming the parameter (R-ALL-1).
+pub struct ApiQuery<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for ApiQuery<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                let message = err.into_inner().to_string();
+                let field = if path == "." {
+                    "query".to_owned()
+                } else {
+                    path
+                };
+                ApiError::field(&field, "invalid_parameter", message)
+            })
+    }
 }
 
 /// A path parameter whose parse error is a 404 problem (a bad id names no resource).
@@ -360,30 +416,40 @@ async fn authenticate(
             ApiError::unauthorized("the session has expired or was ended; log in again")
         })?;
     if !is_safe(&parts.method) {
-        let header = parts
-            .headers
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        let cookie = jar.get(CSRF_COOKIE).map(|c| c.value()).unwrap_or("");
-        if header.is_empty() {
-            return Err(ApiError::forbidden(
-                "csrf",
-                "the X-CSRF-Token header is missing; send the value of the csrf_token cookie",
-            ));
-        }
-        if header != cookie || sha256_hex(header) != row.csrf_hash {
-            return Err(ApiError::forbidden(
-                "csrf",
-                "the X-CSRF-Token header does not match this session's csrf_token cookie",
-            ));
-        }
+        check_csrf(&parts.headers, &jar, &row.csrf_hash)?;
     }
     let customer = load_customer(state, row.customer_id).await?;
     Ok(Auth {
         customer,
         via: Via::Session { session_id: row.id },
     })
+}
+
+/// The double-submit check of a cookie-authenticated write (SPEC.md §4): the `X-CSRF-Token`
+/// header equals the `csrf_token` cookie, and both are the session's.
+pub fn check_csrf(
+    headers: &axum::http::HeaderMap,
+    jar: &CookieJar,
+    csrf_hash: &str,
+) -> Result<(), ApiError> {
+    let header = headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let cookie = jar.get(CSRF_COOKIE).map(|c| c.value()).unwrap_or("");
+    if header.is_empty() {
+        return Err(ApiError::forbidden(
+            "csrf",
+            "the X-CSRF-Token header is missing; send the value of the csrf_token cookie",
+        ));
+    }
+    if header != cookie || sha256_hex(header) != csrf_hash {
+        return Err(ApiError::forbidden(
+            "csrf",
+            "the X-CSRF-Token header does not match this session's csrf_token cookie",
+        ));
+    }
+    Ok(())
 }
 
 async fn load_customer(state: &AppState, id: i64) -> Result<customer::Model, ApiError> {

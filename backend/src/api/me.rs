@@ -1,5 +1,6 @@
 //! The logged-in customer: `GET /me`, `PATCH /me`.
 
+use super::doc::{CsrfHeader, JsonBody, ReadAuth, WriteAuth};
 use axum::extract::State;
 use axum::Json;
 use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
@@ -41,16 +42,14 @@ pub fn me_dto(c: &customer::Model, applied: bool) -> Me {
 
 /// The logged-in customer.
 #[utoipa::path(get, path = "/me", tag = "account",
-    responses((status = 200, body = Me), (status = 401, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+    responses((status = 200, body = Me), ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn get_me(State(state): State<AppState>, auth: Auth) -> ApiResult<Json<Me>> {
     Ok(Json(me_for(&state, &auth.customer).await?))
 }
 
 /// Change the name, billing email or language.
-#[utoipa::path(patch, path = "/me", tag = "account", request_body = UpdateMeRequest,
-    responses((status = 200, body = Me), (status = 400, body = shared::Problem), (status = 401, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["write"])))]
+#[utoipa::path(patch, path = "/me", tag = "account", request_body = UpdateMeRequest, params(CsrfHeader),
+    responses((status = 200, body = Me), JsonBody, WriteAuth), security(("session" = []), ("bearer" = ["write"])))]
 pub async fn patch_me(
     State(state): State<AppState>,
     auth: Auth,

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod billing_ops;
 pub mod campaigns;
 pub mod certificates;
+pub mod doc;
 pub mod extract;
 pub mod health;
 pub mod me;
@@ -41,6 +42,7 @@ pub const API_PREFIX: &str = "/api/v1";
             Bearer requests need none."
     ),
     servers((url = "/api/v1")),
+    components(responses(doc::ProblemResponse), schemas(shared::Problem, shared::problem::FieldError)),
     modifiers(&SecuritySchemes),
     tags(
         (name = "auth", description = "sign-up, verification, login, password reset"),

@@ -1,7 +1,8 @@
 //! The operator console's endpoints (`/operator/...`): operators only (role checked, and a
 //! token needs the `operator` scope).
 
-use axum::extract::{Query, State};
+use super::doc::{BadPage, BadQuery, OperatorOnly};
+use axum::extract::State;
 use axum::response::Response;
 use axum::Json;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -9,7 +10,7 @@ use serde::Deserialize;
 use shared::dto::{CustomerPage, ValidationInfo};
 use utoipa::IntoParams;
 
-use super::extract::OperatorAuth;
+use super::extract::{ApiQuery, OperatorAuth};
 use super::me::{applied_set, me_dto};
 use super::paging::{Page, PageParams};
 use crate::error::{ApiError, ApiResult};
@@ -17,6 +18,7 @@ use crate::state::AppState;
 use crate::store::entity::{acme_account, acme_authorization, acme_challenge, customer};
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CustomerQuery {
     /// Part of an email address or name, or an exact customer ID (`C00000123`).
     pub q: Option<String>,
@@ -28,12 +30,11 @@ pub struct CustomerQuery {
 
 /// List customers, newest first.
 #[utoipa::path(get, path = "/operator/customers", tag = "operator", params(CustomerQuery),
-    responses((status = 200, body = CustomerPage), (status = 403, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    responses((status = 200, body = CustomerPage), BadQuery, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn list_customers(
     State(state): State<AppState>,
     _op: OperatorAuth,
-    Query(query): Query<CustomerQuery>,
+    ApiQuery(query): ApiQuery<CustomerQuery>,
 ) -> ApiResult<Json<CustomerPage>> {
     let page = query.page.unwrap_or(1);
     let per_page = query.per_page.unwrap_or(50);
@@ -73,6 +74,7 @@ pub async fn list_customers(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ValidationQuery {
     /// `failed` (invalid challenges), `disagreed` (at least one remote perspective disagreed) or
     /// `all` (the default).
@@ -82,12 +84,11 @@ pub struct ValidationQuery {
 /// Recently decided validations of every customer, newest first, with what each remote
 /// perspective saw (R-VAL-7); paged by `limit` and `cursor` (`Link: rel="next"`).
 #[utoipa::path(get, path = "/operator/validations", tag = "operator", params(ValidationQuery, PageParams),
-    responses((status = 200, body = Vec<ValidationInfo>), (status = 400, body = shared::Problem), (status = 403, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    responses((status = 200, body = Vec<ValidationInfo>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn list_validations(
     State(state): State<AppState>,
     _op: OperatorAuth,
-    Query(query): Query<ValidationQuery>,
+    ApiQuery(query): ApiQuery<ValidationQuery>,
     page: Page,
 ) -> ApiResult<Response> {
     use shared::acme::ChallengeStatus;

@@ -23,6 +23,7 @@ pub const MAX_LIMIT: u64 = 500;
 #[allow(dead_code)]
 pub struct PageParams {
     /// Items per page, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u64>,
     /// The `cursor` of the `Link: rel="next"` URL of the previous page.
     cursor: Option<String>,

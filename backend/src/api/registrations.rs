@@ -1,5 +1,8 @@
 //! Usage FQDN registration, purchase and payment (STEP 5–11; R-FQDN-1..8, R-BILL-1..5).
 
+use super::doc::{
+    BadPage, CsrfHeader, InvoiceNumber, JsonBody, NotFound, ReadAuth, WriteAuth, PROBLEM_JSON,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -12,6 +15,7 @@ use shared::dto::{
 };
 use shared::fqdn::{self, CertType, Normalized};
 use shared::problem::FieldError;
+use shared::Problem;
 
 use super::extract::{ApiJson, ApiPath, Auth, ClientAddr};
 use super::paging::{Page, PageParams};
@@ -24,7 +28,7 @@ use crate::store::entity::{acme_application, invoice, registration};
 
 /// The product catalogue (R-BILL-1).
 #[utoipa::path(get, path = "/products", tag = "registrations",
-    responses((status = 200, body = Vec<Product>)))]
+    responses((status = 200, body = Vec<Product>)), security(()))]
 pub async fn products(State(state): State<AppState>) -> Json<Vec<Product>> {
     Json(state.config.catalogue.0.clone())
 }
@@ -48,9 +52,10 @@ fn fqdn_error(e: &fqdn::FqdnError) -> FieldError {
 }
 
 /// Server-side twin of the portal's live preview: normalisation, coverage, availability.
-#[utoipa::path(post, path = "/fqdn/check", tag = "registrations", request_body = FqdnCheckRequest,
-    responses((status = 200, body = FqdnCheck), (status = 401, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+#[utoipa::path(post, path = "/fqdn/check", tag = "registrations", request_body = FqdnCheckRequest, params(CsrfHeader),
+    responses((status = 200, body = FqdnCheck, description = "a name that cannot be registered is a 200 with `valid: false` and `errors`; \
+        a missing name or an unknown type is a 400"), JsonBody, WriteAuth),
+    security(("session" = []), ("bearer" = ["write"])))]
 pub async fn check(
     State(state): State<AppState>,
     auth: Auth,
@@ -66,11 +71,18 @@ pub async fn check(
         renewal: false,
         errors: vec![],
     };
+    // A request without a name or with an unknown type is malformed (400, R-ALL-1); what is
+    // wrong with a given name is the preview's answer (200 with `errors`).
+    let mut malformed = Vec::new();
+    if req.fqdn.trim().is_empty() {
+        malformed.push(FieldError::new("fqdn", "required", "is required"));
+    }
     let cert_type = match parse_type("type", &req.cert_type) {
-        Ok(t) => t,
+        Ok(t) if malformed.is_empty() => t,
+        Ok(_) => return Err(ApiError::validation(malformed)),
         Err(e) => {
-            out.errors.push(e);
-            return Ok(Json(out));
+            malformed.push(e);
+            return Err(ApiError::validation(malformed));
         }
     };
     match fqdn::normalize(&req.fqdn, cert_type) {
@@ -161,10 +173,9 @@ fn validate(
 
 /// STEP 5–9 confirmed in one call: a registration awaiting payment and its invoice (STEP 10).
 /// Buying a name the customer already holds renews it (R-FQDN-8).
-#[utoipa::path(post, path = "/registrations", tag = "registrations", request_body = RegistrationRequest,
-    responses((status = 201, body = RegistrationCreated), (status = 400, body = shared::Problem),
-              (status = 409, description = "no ACME application yet, or the name is held", body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["write"])))]
+#[utoipa::path(post, path = "/registrations", tag = "registrations", request_body = RegistrationRequest, params(CsrfHeader),
+    responses((status = 201, body = RegistrationCreated), JsonBody, WriteAuth,
+              (status = 409, description = "no ACME application yet, or the name is held", body = Problem, content_type = PROBLEM_JSON)), security(("session" = []), ("bearer" = ["write"])))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -206,10 +217,7 @@ pub async fn create(
 
 /// The customer's registrations, newest first.
 #[utoipa::path(get, path = "/registrations", tag = "registrations", params(PageParams),
-    responses((status = 200, body = Vec<Registration>,
-        headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))),
-        (status = 400, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+    responses((status = 200, body = Vec<Registration>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiResult<Response> {
     let regs = page
         .apply(
@@ -250,8 +258,7 @@ pub async fn with_invoices(
 /// One of the customer's registrations.
 #[utoipa::path(get, path = "/registrations/{id}", tag = "registrations",
     params(("id" = i64, Path, description = "registration id")),
-    responses((status = 200, body = Registration), (status = 404, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+    responses((status = 200, body = Registration), ReadAuth, NotFound), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn get(
     State(state): State<AppState>,
     auth: Auth,
@@ -268,10 +275,7 @@ pub async fn get(
 
 /// The customer's invoices, newest first.
 #[utoipa::path(get, path = "/invoices", tag = "registrations", params(PageParams),
-    responses((status = 200, body = Vec<Invoice>,
-        headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))),
-        (status = 400, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+    responses((status = 200, body = Vec<Invoice>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn invoices(
     State(state): State<AppState>,
     auth: Auth,
@@ -301,10 +305,8 @@ async fn own_invoice(state: &AppState, auth: &Auth, number: &str) -> ApiResult<i
 }
 
 /// One of the customer's invoices.
-#[utoipa::path(get, path = "/invoices/{number}", tag = "registrations",
-    params(("number" = String, Path, description = "invoice number, BILL…")),
-    responses((status = 200, body = Invoice), (status = 404, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+#[utoipa::path(get, path = "/invoices/{number}", tag = "registrations", params(InvoiceNumber),
+    responses((status = 200, body = Invoice), ReadAuth, NotFound), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn invoice(
     State(state): State<AppState>,
     auth: Auth,
@@ -319,10 +321,8 @@ pub async fn invoice(
 /// Everything the printable A4 invoice (and, once paid, the receipt) of one of the customer's
 /// invoices shows (R-BILL-6), in the customer's language. Operators read any invoice's at
 /// `/operator/invoices/{number}/document`.
-#[utoipa::path(get, path = "/invoices/{number}/document", tag = "registrations",
-    params(("number" = String, Path, description = "invoice number, BILL…")),
-    responses((status = 200, body = InvoiceDocument), (status = 404, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+#[utoipa::path(get, path = "/invoices/{number}/document", tag = "registrations", params(InvoiceNumber),
+    responses((status = 200, body = InvoiceDocument), ReadAuth, NotFound), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn invoice_document(
     State(state): State<AppState>,
     auth: Auth,
@@ -340,10 +340,10 @@ pub async fn invoice_document(
 /// The invoice is claimed before the provider is called and the invoice number is the
 /// provider's idempotency key, so racing requests charge at most once (R-BILL-6).
 #[utoipa::path(post, path = "/invoices/{number}/pay", tag = "registrations", request_body = CardPayment,
-    params(("number" = String, Path, description = "invoice number, BILL…")),
-    responses((status = 200, body = Invoice), (status = 400, body = shared::Problem),
-              (status = 402, description = "the card was declined", body = shared::Problem),
-              (status = 409, description = "already paid, void or refunded, or a payment for it is in progress", body = shared::Problem)),
+    params(InvoiceNumber, CsrfHeader),
+    responses((status = 200, body = Invoice), JsonBody, WriteAuth, NotFound,
+              (status = 402, description = "the card was declined", body = Problem, content_type = PROBLEM_JSON),
+              (status = 409, description = "already paid, void or refunded, not payable by card, or a payment for it is in progress", body = Problem, content_type = PROBLEM_JSON)),
     security(("session" = []), ("bearer" = ["write"])))]
 pub async fn pay(
     State(state): State<AppState>,

@@ -4,7 +4,11 @@
 //! (lists) or `write` (new inquiries and messages), as every other customer endpoint; operator
 //! endpoints need the operator role and, for tokens, the `operator` scope.
 
-use axum::extract::{Query, State};
+use super::doc::{
+    BadPage, BadQuery, CsrfHeader, JsonBody, NotFound, OperatorOnly, ReadAuth, WriteAuth,
+    PROBLEM_JSON,
+};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
@@ -13,9 +17,10 @@ use serde::Deserialize;
 use shared::dto::{
     Inquiry, InquiryAssign, InquiryReply, InquiryRequest, InquiryStatus, OfficeHours,
 };
+use shared::Problem;
 use utoipa::IntoParams;
 
-use super::extract::{ApiJson, ApiPath, Auth, ClientAddr, OperatorAuth};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, ClientAddr, OperatorAuth};
 use super::paging::{Page, PageParams};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -47,18 +52,15 @@ impl From<SupportError> for ApiError {
 
 /// Office hours and the answer date of an inquiry sent now, by the server's clock (R-SUP-2).
 #[utoipa::path(get, path = "/support/hours", tag = "support",
-    responses((status = 200, body = OfficeHours)))]
+    responses((status = 200, body = OfficeHours)), security(()))]
 pub async fn hours(State(state): State<AppState>) -> Json<OfficeHours> {
     Json(shared::support::office_hours(state.now()))
 }
 
 /// A new inquiry about a domain name (or common name) or an invoice; the customer is emailed a
 /// receipt with the answer date, the customer center a notice (R-SUP-1, R-SUP-2).
-#[utoipa::path(post, path = "/inquiries", tag = "support", request_body = InquiryRequest,
-    responses((status = 201, body = Inquiry),
-              (status = 400, description = "a field is missing or wrong; `errors` names it", body = shared::Problem),
-              (status = 401, body = shared::Problem), (status = 403, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["write"])))]
+#[utoipa::path(post, path = "/inquiries", tag = "support", request_body = InquiryRequest, params(CsrfHeader),
+    responses((status = 201, body = Inquiry), JsonBody, WriteAuth), security(("session" = []), ("bearer" = ["write"])))]
 pub async fn create(
     State(state): State<AppState>,
     auth: Auth,
@@ -72,10 +74,7 @@ pub async fn create(
 
 /// The customer's inquiries, newest first, each with its conversation.
 #[utoipa::path(get, path = "/inquiries", tag = "support", params(PageParams),
-    responses((status = 200, body = Vec<Inquiry>,
-        headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))),
-        (status = 400, body = shared::Problem), (status = 401, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+    responses((status = 200, body = Vec<Inquiry>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiResult<Response> {
     let rows = page
         .apply(
@@ -98,8 +97,7 @@ fn mine(e: SupportError) -> ApiError {
 /// One of the customer's inquiries; another customer's is not found.
 #[utoipa::path(get, path = "/inquiries/{id}", tag = "support",
     params(("id" = i64, Path, description = "inquiry id")),
-    responses((status = 200, body = Inquiry), (status = 404, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+    responses((status = 200, body = Inquiry), ReadAuth, NotFound), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn get(
     State(state): State<AppState>,
     auth: Auth,
@@ -113,11 +111,9 @@ pub async fn get(
 
 /// The customer writes again: an answered inquiry opens again; a closed one refuses (409).
 #[utoipa::path(post, path = "/inquiries/{id}/messages", tag = "support", request_body = InquiryReply,
-    params(("id" = i64, Path, description = "inquiry id")),
-    responses((status = 200, body = Inquiry), (status = 400, body = shared::Problem),
-              (status = 404, body = shared::Problem),
-              (status = 409, description = "the inquiry is closed", body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["write"])))]
+    params(("id" = i64, Path, description = "inquiry id"), CsrfHeader),
+    responses((status = 200, body = Inquiry), JsonBody, WriteAuth, NotFound,
+              (status = 409, description = "the inquiry is closed", body = Problem, content_type = PROBLEM_JSON)), security(("session" = []), ("bearer" = ["write"])))]
 pub async fn message(
     State(state): State<AppState>,
     auth: Auth,
@@ -131,6 +127,7 @@ pub async fn message(
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct InquiryQuery {
     /// `open`, `answered` or `closed`; all when absent.
     pub status: Option<String>,
@@ -139,13 +136,11 @@ pub struct InquiryQuery {
 /// Every customer's inquiries: open first, then answered, then closed, each oldest first (at
 /// most 500).
 #[utoipa::path(get, path = "/operator/inquiries", tag = "operator", params(InquiryQuery),
-    responses((status = 200, body = Vec<Inquiry>), (status = 400, body = shared::Problem),
-              (status = 403, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    responses((status = 200, body = Vec<Inquiry>), BadQuery, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn operator_list(
     State(state): State<AppState>,
     _op: OperatorAuth,
-    Query(q): Query<InquiryQuery>,
+    ApiQuery(q): ApiQuery<InquiryQuery>,
 ) -> ApiResult<Json<Vec<Inquiry>>> {
     let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
@@ -167,9 +162,7 @@ pub async fn operator_list(
 /// Any customer's inquiry.
 #[utoipa::path(get, path = "/operator/inquiries/{id}", tag = "operator",
     params(("id" = i64, Path, description = "inquiry id")),
-    responses((status = 200, body = Inquiry), (status = 403, body = shared::Problem),
-              (status = 404, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    responses((status = 200, body = Inquiry), OperatorOnly, NotFound), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn operator_get(
     State(state): State<AppState>,
     _op: OperatorAuth,
@@ -183,11 +176,9 @@ pub async fn operator_get(
 /// Answer an inquiry: it becomes `answered` (and the replying operator's, if it was nobody's);
 /// the customer is emailed the reply in its language with a link to the inquiry.
 #[utoipa::path(post, path = "/operator/inquiries/{id}/reply", tag = "operator", request_body = InquiryReply,
-    params(("id" = i64, Path, description = "inquiry id")),
-    responses((status = 200, body = Inquiry), (status = 400, body = shared::Problem),
-              (status = 403, body = shared::Problem), (status = 404, body = shared::Problem),
-              (status = 409, description = "the inquiry is closed", body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    params(("id" = i64, Path, description = "inquiry id"), CsrfHeader),
+    responses((status = 200, body = Inquiry), JsonBody, OperatorOnly, NotFound,
+              (status = 409, description = "the inquiry is closed", body = Problem, content_type = PROBLEM_JSON)), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn operator_reply(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -200,11 +191,8 @@ pub async fn operator_reply(
 
 /// Assign an inquiry to the operator with `operator_email`, or to the caller.
 #[utoipa::path(post, path = "/operator/inquiries/{id}/assign", tag = "operator", request_body = InquiryAssign,
-    params(("id" = i64, Path, description = "inquiry id")),
-    responses((status = 200, body = Inquiry),
-              (status = 400, description = "operator_email names no operator", body = shared::Problem),
-              (status = 403, body = shared::Problem), (status = 404, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    params(("id" = i64, Path, description = "inquiry id"), CsrfHeader),
+    responses((status = 200, body = Inquiry), JsonBody, OperatorOnly, NotFound), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn operator_assign(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,
@@ -224,11 +212,9 @@ pub async fn operator_assign(
 
 /// Close an inquiry; the customer can no longer write to it.
 #[utoipa::path(post, path = "/operator/inquiries/{id}/close", tag = "operator",
-    params(("id" = i64, Path, description = "inquiry id")),
-    responses((status = 200, body = Inquiry), (status = 403, body = shared::Problem),
-              (status = 404, body = shared::Problem),
-              (status = 409, description = "already closed", body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["operator"])))]
+    params(("id" = i64, Path, description = "inquiry id"), CsrfHeader),
+    responses((status = 200, body = Inquiry), OperatorOnly, NotFound,
+              (status = 409, description = "already closed", body = Problem, content_type = PROBLEM_JSON)), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn operator_close(
     State(state): State<AppState>,
     OperatorAuth(op): OperatorAuth,

@@ -1,5 +1,6 @@
 //! API tokens (R-CUS-3): created in the portal, scoped, shown once, stored hashed.
 
+use super::doc::{CsrfHeader, JsonBody, NotFound, ReadAuth, SessionWrite, WriteAuth};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -37,9 +38,8 @@ fn info(row: &api_token::Model) -> TokenInfo {
 }
 
 /// Create an API token. Only from a portal session: a token cannot mint tokens.
-#[utoipa::path(post, path = "/tokens", tag = "tokens", request_body = CreateTokenRequest,
-    responses((status = 201, body = CreatedToken, description = "the token is in the body, once"),
-              (status = 400, body = shared::Problem), (status = 403, body = shared::Problem)),
+#[utoipa::path(post, path = "/tokens", tag = "tokens", request_body = CreateTokenRequest, params(CsrfHeader),
+    responses((status = 201, body = CreatedToken, description = "the token is in the body, once"), JsonBody, SessionWrite),
     security(("session" = [])))]
 pub async fn create_token(
     State(state): State<AppState>,
@@ -104,8 +104,7 @@ pub async fn create_token(
 
 /// The customer's live API tokens (never the secrets).
 #[utoipa::path(get, path = "/tokens", tag = "tokens",
-    responses((status = 200, body = Vec<TokenInfo>), (status = 401, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["read"])))]
+    responses((status = 200, body = Vec<TokenInfo>), ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     auth: Auth,
@@ -121,9 +120,8 @@ pub async fn list_tokens(
 
 /// Revoke an API token; it stops working at once.
 #[utoipa::path(delete, path = "/tokens/{id}", tag = "tokens",
-    params(("id" = i64, Path, description = "token id")),
-    responses((status = 204), (status = 404, body = shared::Problem)),
-    security(("session" = []), ("bearer" = ["write"])))]
+    params(("id" = i64, Path, description = "token id"), CsrfHeader),
+    responses((status = 204, description = "revoked"), WriteAuth, NotFound), security(("session" = []), ("bearer" = ["write"])))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     auth: Auth,

@@ -16,6 +16,7 @@ mod jose;
 mod language;
 mod limits;
 mod mpic;
+mod openapi;
 mod operator;
 mod orders;
 mod perf;
