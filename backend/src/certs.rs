@@ -2,90 +2,13 @@
 //! the portal.
 
 use base64::Engine;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde_json::json;
 
 use crate::audit::AuditEntry;
 use crate::state::AppState;
 use crate::store::entity::{certificate, crl};
-
-/// Expiry reminders go out this many days before notAfter (R-CA-4).
-pub const REMINDER_DAYS: i64 = 14;
-
-/// Emails one reminder per certificate that expires within [`REMINDER_DAYS`], unless a newer
-/// valid certificate of the same customer covers the same names (it was renewed). Returns how
-/// many were sent. Safe to run in several processes: each reminder is claimed in
-/// `reminders_sent` ([`crate::reminders::claim`]).
-pub async fn send_expiry_reminders(state: &AppState) -> anyhow::Result<u32> {
-    let now = state.now();
-    let due = certificate::Entity::find()
-        .filter(certificate::Column::Status.eq("valid"))
-        .filter(certificate::Column::RemindedAt.is_null())
-        .filter(certificate::Column::NotAfter.gt(now))
-        .filter(certificate::Column::NotAfter.lte(now + Duration::days(REMINDER_DAYS)))
-        .all(&state.db)
-        .await?;
-    let mut sent = 0;
-    for cert in due {
-        let mut names = cert.names();
-        names.sort();
-        let newer = certificate::Entity::find()
-            .filter(certificate::Column::CustomerId.eq(cert.customer_id))
-            .filter(certificate::Column::Status.eq("valid"))
-            .filter(certificate::Column::NotAfter.gt(cert.not_after))
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .any(|c| {
-                let mut n = c.names();
-                n.sort();
-                n == names
-            });
-        let txn = state.db.begin().await?;
-        // The claim (R-SUP-3: the one "once" mechanism of every reminder), then the record on
-        // the certificate that keeps it out of the next pass's query.
-        if !crate::reminders::claim(
-            &txn,
-            crate::reminders::KIND_CERTIFICATE_EXPIRY,
-            cert.id,
-            REMINDER_DAYS,
-            now,
-        )
-        .await?
-        {
-            continue;
-        }
-        certificate::Entity::update_many()
-            .set(certificate::ActiveModel {
-                reminded_at: Set(Some(now)),
-                ..Default::default()
-            })
-            .filter(certificate::Column::Id.eq(cert.id))
-            .exec(&txn)
-            .await?;
-        if !newer {
-            let Some(customer) =
-                crate::store::entity::customer::Entity::find_by_id(cert.customer_id)
-                    .one(&txn)
-                    .await?
-            else {
-                continue;
-            };
-            let names_text = names.join(", ");
-            let mail = crate::mail::templates::expiry_reminder(&crate::mail::templates::Reminder {
-                to: crate::mail::templates::Recipient::customer(&state.config.brand, &customer),
-                names: &names_text,
-                serial: &cert.serial,
-                expires: cert.not_after,
-            });
-            state.mailer.send(&mail).await?;
-            sent += 1;
-        }
-        txn.commit().await?;
-    }
-    Ok(sent)
-}
 
 /// RFC 5280 reason codes a subscriber may give (RFC 8555 §7.6 leaves the rest to the CA).
 pub const ACCEPTED_REASONS: [u8; 5] = [0, 1, 3, 4, 5];

@@ -1014,7 +1014,7 @@ async fn expiry_reminders_go_out_once_and_not_after_renewal() {
     e.issue_http(&["remind.jp"]).await;
     e.issue_http(&["renewed.jp"]).await;
     assert_eq!(
-        certdirect::certs::send_expiry_reminders(&e.app.state)
+        certdirect::reminders::certificate_expiries(&e.app.state)
             .await
             .unwrap(),
         0,
@@ -1026,13 +1026,13 @@ async fn expiry_reminders_go_out_once_and_not_after_renewal() {
     e.issue_http(&["renewed.jp"]).await;
     let before = e.app.emails().len();
     assert_eq!(
-        certdirect::certs::send_expiry_reminders(&e.app.state)
+        certdirect::reminders::certificate_expiries(&e.app.state)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        certdirect::certs::send_expiry_reminders(&e.app.state)
+        certdirect::reminders::certificate_expiries(&e.app.state)
             .await
             .unwrap(),
         0,
