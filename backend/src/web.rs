@@ -23,10 +23,15 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
 /// Hashed assets never change under their name: cache them for a year.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// `/assets/*` from `<static dir>/assets` (precompressed .gz served when accepted), and every
-/// other GET answered with index.html so the portal's routes work on reload.
+/// `/assets/*` from `<static dir>/assets`, and every other GET answered with index.html so the
+/// portal's routes work on reload. The build writes a brotli (`.br`) and a gzip (`.gz`) twin
+/// beside each asset; ServeDir sends the one the request's `Accept-Encoding` prefers (br on a
+/// tie), falls back to the other when a twin is missing, and keeps the asset's own
+/// `Content-Type`. The answer depends on `Accept-Encoding`, so it says so in `Vary` for caches.
 pub fn spa_router(static_dir: &Path) -> Router<AppState> {
-    let assets = ServeDir::new(static_dir.join("assets")).precompressed_gzip();
+    let assets = ServeDir::new(static_dir.join("assets"))
+        .precompressed_br()
+        .precompressed_gzip();
     Router::new()
         .nest_service(
             "/assets",
@@ -34,6 +39,10 @@ pub fn spa_router(static_dir: &Path) -> Router<AppState> {
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CACHE_CONTROL,
                     HeaderValue::from_static(IMMUTABLE),
+                ))
+                .layer(SetResponseHeaderLayer::appending(
+                    header::VARY,
+                    HeaderValue::from_static("accept-encoding"),
                 ))
                 .service(assets),
         )

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::dto::Locale;
 
+mod public_suffix;
+
 pub const MAX_NAME_OCTETS: usize = 253;
 pub const MAX_LABEL_OCTETS: usize = 63;
 
@@ -282,13 +284,13 @@ pub fn normalize(input: &str, cert_type: CertType) -> Result<Normalized, FqdnErr
             max,
         });
     }
-    match psl::suffix(ascii.as_bytes()) {
-        Some(suffix) if !suffix.is_known() => {
+    match public_suffix::suffix(&ascii) {
+        Some(suffix) if !suffix.known => {
             return Err(FqdnError::UnknownTld {
                 tld: to_unicode(tld),
             });
         }
-        Some(suffix) if suffix.as_bytes() == ascii.as_bytes() => {
+        Some(suffix) if suffix.name == ascii => {
             return Err(FqdnError::PublicSuffix {
                 suffix: to_unicode(&ascii),
             });

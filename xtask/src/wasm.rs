@@ -5,10 +5,15 @@
 //!    target's standard library installed, else Debian's `rustc-web` + `rust-web-src` with
 //!    `-Zbuild-std`) and say which one;
 //! 2. `cargo build -p certdirect-frontend --target wasm32-unknown-unknown` into `target/wasm`, so the
-//!    wasm build never waits for the host build's lock;
+//!    wasm build never waits for the host build's lock; a release build uses the `wasm-release`
+//!    profile of the root Cargo.toml (size over speed; the server's `release` is left alone);
 //! 3. `wasm-bindgen --target web` at exactly the version Cargo.lock pins;
-//! 4. write `frontend/dist/`: `index.html` (no inline script or style, the server's CSP forbids both)
-//!    and `assets/` with content-hashed names plus a `.gz` beside each file.
+//! 4. release only: `wasm-opt -Oz` (Debian's `binaryen`, installed when missing) when its version
+//!    is one that keeps wasm-bindgen's externref table intact; otherwise the build goes on,
+//!    unoptimised, and says so loudly;
+//! 5. write `frontend/dist/`: `index.html` (no inline script or style, the server's CSP forbids both)
+//!    and `assets/` with content-hashed names plus a `.gz` and a `.br` beside each file, and print
+//!    every file's raw, gzip and brotli size.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -30,6 +35,25 @@ const OUT_NAME: &str = "certdirect";
 /// Name of the rustup toolchain that points at Debian's `/usr` Rust (DESIGN.md §5).
 const DEBIAN_TOOLCHAIN: &str = "web";
 const DEBIAN_PACKAGES: [&str; 4] = ["rustc-web", "cargo-web", "rust-web-src", "rust-web-clippy"];
+/// The cargo profile of a release wasm build (root Cargo.toml).
+const RELEASE_PROFILE: &str = "wasm-release";
+/// The portal's budget for the wasm as sent (compressed), docs/performance.md "Portal weight";
+/// e2e/tests/weight.spec.ts enforces it in a browser.
+const WASM_BUDGET_BYTES: u64 = 300 * 1024;
+/// The oldest wasm-opt run on the bundle. 108 (Debian 12's `binaryen`) was seen to break the
+/// externref table; which later release first keeps it intact has not been tested here, so
+/// this is the next one and a newer Debian's binaryen has to be tried in a browser (e2e
+/// weight.spec.ts) before this is trusted.
+const WASM_OPT_MIN_VERSION: u32 = 109;
+/// wasm-opt's features: what rustc enables by default for wasm32-unknown-unknown.
+const WASM_OPT_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
 /// Environment variables a surrounding `cargo`/`rustup` sets that must not leak into the
 /// nested wasm build (they would pin it to the host toolchain or target dir).
 const SCRUBBED_ENV: [&str; 7] = [
@@ -71,7 +95,7 @@ pub fn build(root: &Path, release: bool) -> anyhow::Result<()> {
     println!("wasm: route: {}", route.describe());
 
     let target_dir = root.join("target").join("wasm");
-    let profile = if release { "release" } else { "debug" };
+    let profile = if release { RELEASE_PROFILE } else { "debug" };
     let compile_started = Instant::now();
     cargo_build(root, &route, &target_dir, release)?;
     let compile_secs = compile_started.elapsed().as_secs_f64();
@@ -104,21 +128,23 @@ pub fn build(root: &Path, release: bool) -> anyhow::Result<()> {
         cmd.arg("--debug");
     }
     run(&mut cmd, "wasm-bindgen")?;
+    if release {
+        let wasm = bindgen_dir.join(format!("{OUT_NAME}_bg.wasm"));
+        let optimized = optimize(&wasm, &with_suffix(&wasm, ".opt"))?;
+        if optimized != wasm {
+            fs::rename(&optimized, &wasm)
+                .with_context(|| format!("renaming to {}", wasm.display()))?;
+        }
+    }
 
     let dist = root.join("frontend").join("dist");
     let report = write_dist(&root.join("frontend"), &bindgen_dir, &dist)?;
-    println!(
-        "wasm bundle: {} raw, {} gzip (total with js+css: {} raw, {} gzip)",
-        human(report.wasm_raw),
-        human(report.wasm_gz),
-        human(report.total_raw),
-        human(report.total_gz)
-    );
     println!(
         "wasm: wrote {} ({profile}; cargo {compile_secs:.1}s, total {:.1}s)",
         dist.display(),
         started.elapsed().as_secs_f64()
     );
+    print!("{}", report.table());
     Ok(())
 }
 
@@ -193,24 +219,7 @@ fn debian_route() -> anyhow::Result<Route> {
         .filter(|p| !deb_installed(p))
         .collect();
     if !missing.is_empty() {
-        println!("wasm: installing Debian packages: {}", missing.join(" "));
-        let install = || {
-            let mut cmd = Command::new("apt-get");
-            cmd.args(["install", "-y"])
-                .args(&missing)
-                .env("DEBIAN_FRONTEND", "noninteractive");
-            run(&mut cmd, "apt-get install")
-        };
-        if install().is_err() {
-            // Stale or empty package lists are the usual reason; refresh once and retry.
-            println!("wasm: apt-get install failed; running apt-get update and retrying");
-            run(
-                Command::new("apt-get").args(["update", "-q"]),
-                "apt-get update",
-            )
-            .and_then(|()| install())
-            .context("installing the Debian web toolchain (are you root?)")?;
-        }
+        apt_install(&missing).context("installing the Debian web toolchain (are you root?)")?;
     }
     let src = Path::new("/usr/lib/rustlib/src/rust/library/std");
     if !src.is_dir() {
@@ -255,6 +264,29 @@ fn debian_route() -> anyhow::Result<Route> {
     Ok(Route::DebianBuildStd { linker })
 }
 
+/// `apt-get install -y <packages>`, saying so; on failure refreshes the package lists once and
+/// retries.
+fn apt_install(packages: &[&str]) -> anyhow::Result<()> {
+    println!("wasm: installing Debian packages: {}", packages.join(" "));
+    let install = || {
+        let mut cmd = Command::new("apt-get");
+        cmd.args(["install", "-y"])
+            .args(packages)
+            .env("DEBIAN_FRONTEND", "noninteractive");
+        run(&mut cmd, "apt-get install")
+    };
+    if install().is_err() {
+        // Stale or empty package lists are the usual reason; refresh once and retry.
+        println!("wasm: apt-get install failed; running apt-get update and retrying");
+        run(
+            Command::new("apt-get").args(["update", "-q"]),
+            "apt-get update",
+        )
+        .and_then(|()| install())?;
+    }
+    Ok(())
+}
+
 fn deb_installed(package: &str) -> bool {
     Command::new("dpkg-query")
         .args(["-W", "-f=${Status}", package])
@@ -278,20 +310,26 @@ fn cargo_build(root: &Path, route: &Route, target_dir: &Path, release: bool) -> 
         .args(["build", "-p", PACKAGE, "--target", TARGET, "--target-dir"])
         .arg(target_dir);
     if release {
-        cmd.arg("--release");
-        // Size matters more than speed for a download; these apply only to this build
-        // (its own target dir), not to the server's release profile.
-        cmd.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
-            .env("CARGO_PROFILE_RELEASE_LTO", "true")
-            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1")
-            .env("CARGO_PROFILE_RELEASE_PANIC", "abort")
-            .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
-            .env("CARGO_PROFILE_RELEASE_STRIP", "debuginfo");
+        // Size matters more than speed for a download: the root Cargo.toml's profile for this
+        // build only, so the server's release profile is unchanged.
+        cmd.args(["--profile", RELEASE_PROFILE]);
+        // Leptos's type-erased views: every component returns an `AnyView` and every reactive
+        // closure one shared type, so the view code is instantiated per output type instead
+        // of once per call site. Same behaviour, far less code (docs/performance.md).
+        cmd.env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS",
+            "--cfg=erase_components",
+        );
     }
     if let Route::DebianBuildStd { linker } = route {
         cmd.arg("-Zbuild-std=std,panic_abort")
             .env("RUSTC_BOOTSTRAP", "1")
             .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER", linker);
+        if release {
+            // std built from source can pick its smaller implementations (formatting, sorting)
+            // with the same results; the prebuilt std of the other route cannot.
+            cmd.arg("-Zbuild-std-features=optimize_for_size");
+        }
     }
     run(&mut cmd, "cargo build (wasm)")
 }
@@ -411,14 +449,156 @@ fn bindgen_version(bin: &Path) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// wasm-opt
+
+/// `wasm-opt -Oz` from `wasm` to `out`; returns the file to go on with. A missing wasm-opt is
+/// installed (Debian's `binaryen`); when that is impossible, or wasm-opt fails, the build goes on
+/// with the unoptimised file and says so loudly: the portal still works, it is only heavier.
+fn optimize(wasm: &Path, out: &Path) -> anyhow::Result<PathBuf> {
+    if let Err(why) = ensure_wasm_opt() {
+        warn_unoptimised(&format!(
+            "wasm-opt is missing and could not be installed: {why:#}"
+        ));
+        return Ok(wasm.to_owned());
+    }
+    match wasm_opt_version() {
+        Some(v) if v >= WASM_OPT_MIN_VERSION => {}
+        v => {
+            warn_unoptimised(&format!(
+                "wasm-opt version {} is older than {WASM_OPT_MIN_VERSION}: Binaryen 108 \
+                 (Debian 12's) rewrites wasm-bindgen's externref table so that the browser \
+                 refuses to start the module (\"WebAssembly.Table.set(): Argument 1 is invalid \
+                 for table\"); run before wasm-bindgen it breaks wasm-bindgen instead",
+                v.map_or_else(|| "unknown".to_owned(), |v| v.to_string())
+            ));
+            return Ok(wasm.to_owned());
+        }
+    }
+    let before = fs::metadata(wasm)?.len();
+    let started = Instant::now();
+    let mut cmd = Command::new("wasm-opt");
+    cmd.arg("-Oz")
+        .args(WASM_OPT_FEATURES)
+        .args(["--strip-debug", "--strip-producers", "-o"])
+        .arg(out)
+        .arg(wasm);
+    if let Err(why) = run(&mut cmd, "wasm-opt -Oz") {
+        let _ = fs::remove_file(out);
+        warn_unoptimised(&format!("{why:#}"));
+        return Ok(wasm.to_owned());
+    }
+    println!(
+        "wasm: wasm-opt -Oz: {} -> {} raw ({:.1}s)",
+        human(before),
+        human(fs::metadata(out)?.len()),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(out.to_owned())
+}
+
+/// `wasm-opt version 108 (version_108)` → 108.
+fn wasm_opt_version() -> Option<u32> {
+    let out = Command::new("wasm-opt").arg("--version").output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    parse_wasm_opt_version(&text)
+}
+
+fn parse_wasm_opt_version(text: &str) -> Option<u32> {
+    let rest = text.split("version").nth(1)?.trim_start();
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+fn ensure_wasm_opt() -> anyhow::Result<()> {
+    let works = || {
+        Command::new("wasm-opt")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if works() {
+        return Ok(());
+    }
+    println!("wasm: wasm-opt not found; installing Debian's binaryen");
+    apt_install(&["binaryen"])?;
+    if !works() {
+        bail!("binaryen is installed but wasm-opt does not run");
+    }
+    Ok(())
+}
+
+fn warn_unoptimised(why: &str) {
+    let line = "!".repeat(78);
+    eprintln!(
+        "{line}\nwasm: WARNING: the portal's wasm is NOT optimised by wasm-opt: {why}\n\
+         wasm: it works, but may be larger than it could be (docs/performance.md, \
+         \"Portal weight\").\n{line}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // dist/
+
+/// One written file: its name under dist/ and its raw, gzip and brotli sizes in bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sizes {
+    name: String,
+    raw: u64,
+    gz: u64,
+    br: u64,
+}
 
 #[derive(Debug, Default)]
 struct SizeReport {
-    wasm_raw: u64,
-    wasm_gz: u64,
-    total_raw: u64,
-    total_gz: u64,
+    files: Vec<Sizes>,
+}
+
+impl SizeReport {
+    /// The table printed at the end of the build: every file, the total, and the wasm against
+    /// its budget (a browser that offers br downloads the brotli twin, others the gzip one).
+    fn table(&self) -> String {
+        let mut rows: Vec<&Sizes> = self.files.iter().collect();
+        rows.sort_by(|a, b| b.raw.cmp(&a.raw).then(a.name.cmp(&b.name)));
+        let width = rows
+            .iter()
+            .map(|r| r.name.len())
+            .chain(["total".len()])
+            .max()
+            .unwrap_or(0);
+        let mut out = format!(
+            "{:<width$}  {:>10}  {:>10}  {:>10}\n",
+            "file", "raw", "gzip", "brotli"
+        );
+        let line = |name: &str, raw: u64, gz: u64, br: u64| {
+            format!(
+                "{name:<width$}  {:>10}  {:>10}  {:>10}\n",
+                human(raw),
+                human(gz),
+                human(br)
+            )
+        };
+        for r in &rows {
+            out += &line(&r.name, r.raw, r.gz, r.br);
+        }
+        let sum = |f: fn(&Sizes) -> u64| rows.iter().map(|r| f(r)).sum::<u64>();
+        out += &line("total", sum(|r| r.raw), sum(|r| r.gz), sum(|r| r.br));
+        if let Some(wasm) = rows.iter().find(|r| r.name.ends_with(".wasm")) {
+            out += &format!(
+                "wasm as sent: {} brotli, {} gzip; budget {} ({})\n",
+                human(wasm.br),
+                human(wasm.gz),
+                human(WASM_BUDGET_BYTES),
+                if wasm.gz.max(wasm.br) <= WASM_BUDGET_BYTES {
+                    "within"
+                } else if wasm.br <= WASM_BUDGET_BYTES {
+                    "gzip over, brotli within"
+                } else {
+                    "OVER"
+                }
+            );
+        }
+        out
+    }
 }
 
 /// `name-<16 hex of sha256>.ext`.
@@ -432,6 +612,14 @@ fn gzip(data: &[u8]) -> anyhow::Result<Vec<u8>> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     enc.write_all(data)?;
     Ok(enc.finish()?)
+}
+
+/// Brotli at quality 11 (the best) with a 4 MiB window (`lgwin` 22, the format's default).
+fn brotli(data: &[u8]) -> anyhow::Result<Vec<u8>> {
+    let mut enc = brotli::CompressorWriter::new(Vec::new(), 64 * 1024, 11, 22);
+    enc.write_all(data)?;
+    enc.flush()?;
+    Ok(enc.into_inner())
 }
 
 /// The boot module: inline scripts are forbidden by the CSP, so this tiny file starts the app.
@@ -495,36 +683,41 @@ struct Writer {
 }
 
 impl Writer {
-    /// Writes `rel` (a path under assets/) and its `.gz`, and returns the raw and gzip sizes.
-    fn put(&mut self, rel: &str, data: &[u8]) -> anyhow::Result<(u64, u64)> {
+    /// Writes `rel` (a path under assets/) with its `.gz` and `.br` twins.
+    fn put(&mut self, rel: &str, data: &[u8]) -> anyhow::Result<()> {
         let path = self.assets.join(rel);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        let gz = gzip(data)?;
-        write_atomic(&path, data)?;
-        write_atomic(&with_gz(&path), &gz)?;
+        let sizes = write_with_twins(&path, &format!("assets/{rel}"), data)?;
+        self.report.files.push(sizes);
         let top = Path::new(rel)
             .components()
             .next()
             .expect("non-empty asset path");
         self.written.insert(top.as_os_str().to_owned());
-        let gz_top = if Path::new(rel).components().count() == 1 {
-            OsString::from(format!("{rel}.gz"))
-        } else {
-            top.as_os_str().to_owned()
-        };
-        self.written.insert(gz_top);
-        self.report.total_raw += data.len() as u64;
-        self.report.total_gz += gz.len() as u64;
-        Ok((data.len() as u64, gz.len() as u64))
+        if Path::new(rel).components().count() == 1 {
+            for twin in [".gz", ".br"] {
+                self.written.insert(OsString::from(format!("{rel}{twin}")));
+            }
+        }
+        Ok(())
     }
 }
 
-fn with_gz(path: &Path) -> PathBuf {
-    let mut s = path.as_os_str().to_owned();
-    s.push(".gz");
-    PathBuf::from(s)
+/// Writes `path` and its `.gz` and `.br` twins; `name` is what the size table calls it.
+fn write_with_twins(path: &Path, name: &str, data: &[u8]) -> anyhow::Result<Sizes> {
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let gz = gzip(data)?;
+    let br = brotli(data)?;
+    write_atomic(path, data)?;
+    write_atomic(&with_suffix(path, ".gz"), &gz)?;
+    write_atomic(&with_suffix(path, ".br"), &br)?;
+    Ok(Sizes {
+        name: name.to_owned(),
+        raw: data.len() as u64,
+        gz: gz.len() as u64,
+        br: br.len() as u64,
+    })
 }
 
 fn write_atomic(path: &Path, data: &[u8]) -> anyhow::Result<()> {
@@ -566,9 +759,7 @@ fn write_dist(frontend: &Path, bindgen_dir: &Path, dist: &Path) -> anyhow::Resul
     let wasm = fs::read(bindgen_dir.join(format!("{OUT_NAME}_bg.wasm")))
         .context("reading wasm-bindgen's wasm")?;
     let wasm_name = hashed_name(&format!("{OUT_NAME}_bg"), "wasm", &wasm);
-    let (wasm_raw, wasm_gz) = w.put(&wasm_name, &wasm)?;
-    w.report.wasm_raw = wasm_raw;
-    w.report.wasm_gz = wasm_gz;
+    w.put(&wasm_name, &wasm)?;
 
     let js = fs::read(bindgen_dir.join(format!("{OUT_NAME}.js")))
         .context("reading wasm-bindgen's js")?;
@@ -583,6 +774,11 @@ fn write_dist(frontend: &Path, bindgen_dir: &Path, dist: &Path) -> anyhow::Resul
     let css_name = hashed_name("style", "css", &css);
     w.put(&css_name, &css)?;
 
+    // The few rules the loading screen needs before the wasm arrives (index.html).
+    let splash = fs::read(frontend.join("boot.css")).context("reading frontend/boot.css")?;
+    let splash_name = hashed_name("boot", "css", &splash);
+    w.put(&splash_name, &splash)?;
+
     let icon = fs::read(frontend.join("favicon.svg")).context("reading frontend/favicon.svg")?;
     let icon_name = hashed_name("favicon", "svg", &icon);
     w.put(&icon_name, &icon)?;
@@ -593,6 +789,7 @@ fn write_dist(frontend: &Path, bindgen_dir: &Path, dist: &Path) -> anyhow::Resul
         &template,
         &[
             ("style", &format!("/assets/{css_name}")),
+            ("splash", &format!("/assets/{splash_name}")),
             ("boot", &format!("/assets/{boot_name}")),
             ("glue", &format!("/assets/{js_name}")),
             ("wasm", &format!("/assets/{wasm_name}")),
@@ -612,9 +809,8 @@ fn write_dist(frontend: &Path, bindgen_dir: &Path, dist: &Path) -> anyhow::Resul
             }
         }
     }
-    let index = dist.join("index.html");
-    write_atomic(&index, html.as_bytes())?;
-    write_atomic(&with_gz(&index), &gzip(html.as_bytes())?)?;
+    let index = write_with_twins(&dist.join("index.html"), "index.html", html.as_bytes())?;
+    w.report.files.push(index);
     Ok(w.report)
 }
 
@@ -719,6 +915,62 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
         let boot = boot_module("certdirect-0123.js", "certdirect_bg-4567.wasm");
         assert!(boot.contains("from \"./certdirect-0123.js\""));
         assert!(boot.contains("\"./certdirect_bg-4567.wasm\""));
+    }
+
+    #[test]
+    fn reads_wasm_opts_version() {
+        assert_eq!(parse_wasm_opt_version("wasm-opt version 108\n"), Some(108));
+        assert_eq!(
+            parse_wasm_opt_version("wasm-opt version 123 (version_123)"),
+            Some(123)
+        );
+        assert_eq!(parse_wasm_opt_version("nonsense"), None);
+    }
+
+    #[test]
+    fn brotli_round_trips() {
+        use std::io::Read as _;
+        let data = b"hello hello hello hello".repeat(10);
+        let br = brotli(&data).unwrap();
+        assert!(br.len() < data.len());
+        let mut out = Vec::new();
+        brotli::Decompressor::new(&br[..], 4096)
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, data);
+    }
+
+    #[test]
+    fn the_size_table_lists_every_file_and_the_wasm_budget() {
+        let report = SizeReport {
+            files: vec![
+                Sizes {
+                    name: "index.html".into(),
+                    raw: 900,
+                    gz: 500,
+                    br: 400,
+                },
+                Sizes {
+                    name: "assets/certdirect_bg-0123.wasm".into(),
+                    raw: 1_000_000,
+                    gz: 320 * 1024,
+                    br: 280 * 1024,
+                },
+            ],
+        };
+        let table = report.table();
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(
+            lines[0].contains("raw") && lines[0].contains("brotli"),
+            "{table}"
+        );
+        assert!(
+            lines[1].starts_with("assets/certdirect_bg-0123.wasm"),
+            "{table}"
+        );
+        assert!(lines[2].starts_with("index.html"), "{table}");
+        assert!(lines[3].starts_with("total"), "{table}");
+        assert!(table.contains("gzip over, brotli within"), "{table}");
     }
 
     #[test]
