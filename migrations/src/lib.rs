@@ -20,6 +20,7 @@ mod m20261202_000014_order_profile;
 mod m20261202_000015_certificates_account_index;
 mod m20261203_000016_inquiries;
 mod m20261203_000017_reminders_sent;
+mod m20261204_000018_idempotency_keys;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_certificates_account_index::Migration),
             Box::new(m20261203_000016_inquiries::Migration),
             Box::new(m20261203_000017_reminders_sent::Migration),
+            Box::new(m20261204_000018_idempotency_keys::Migration),
         ]
     }
 }

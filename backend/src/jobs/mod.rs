@@ -7,7 +7,9 @@ use chrono::Duration as ChronoDuration;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::state::AppState;
-use crate::store::entity::{email_token, login_failure, login_limit_gate, session};
+use crate::store::entity::{
+    email_token, idempotency_key, login_failure, login_limit_gate, session,
+};
 
 /// How many rows one housekeeping pass removed.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -18,10 +20,12 @@ pub struct Purged {
     pub nonces: u64,
     /// Orders a killed process left `processing`, now failed.
     pub interrupted_orders: u64,
+    /// `Idempotency-Key`s past their 24 hours (issue 13).
+    pub idempotency_keys: u64,
 }
 
 /// Deletes expired sessions, email tokens expired for more than a day, login failures older than
-/// the rate-limit window and expired nonce records, and fails orders whose issuance a killed
+/// the rate-limit window, expired nonce records and expired `Idempotency-Key`s, and fails orders whose issuance a killed
 /// process interrupted. Safe to run in several processes at once; runs at start, then on a
 /// schedule.
 pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
@@ -48,6 +52,11 @@ pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
         .exec(&state.db)
         .await?;
     let nonces = crate::acme::nonce::purge(&state.db, now).await?;
+    let idempotency_keys = idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::ExpiresAt.lte(now))
+        .exec(&state.db)
+        .await?
+        .rows_affected;
     crate::ratelimit::purge(&state.db, now).await?;
     let interrupted_orders = crate::orders::finalize::fail_interrupted(state)
         .await
@@ -61,6 +70,7 @@ pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
         login_failures,
         nonces,
         interrupted_orders,
+        idempotency_keys,
     })
 }
 

@@ -12,6 +12,7 @@ pub mod crl;
 pub mod customer;
 pub mod eab_credential;
 pub mod email_token;
+pub mod idempotency_key;
 pub mod inquiry;
 pub mod inquiry_message;
 pub mod invoice;
