@@ -71,7 +71,7 @@ pub async fn build_state(config: Config, clock: Arc<dyn Clock>) -> anyhow::Resul
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
-    let (api, _) = api::router();
+    let (api, _) = api::router(state.clone());
     Router::new()
         .nest(api::API_PREFIX, api)
         .nest(acme::ACME_PREFIX, acme::router(state.clone()))

@@ -64,7 +64,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
-fn body_too_large() -> ApiError {
+pub(crate) fn body_too_large() -> ApiError {
     ApiError::new(
         axum::http::StatusCode::PAYLOAD_TOO_LARGE,
         "body-too-large",
@@ -320,10 +320,18 @@ fn default_scopes(method: &Method) -> &'static [Scope] {
     }
 }
 
+/// The caller, once a layer in front of the handler (the idempotency layer) has authenticated
+/// the request; [`Auth`] takes it from the request's extensions instead of asking again.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Auth);
+
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(Authenticated(auth)) = parts.extensions.get::<Authenticated>() {
+            return Ok(auth.clone());
+        }
         let accepted = default_scopes(&parts.method);
         authenticate(parts, state, accepted).await
     }

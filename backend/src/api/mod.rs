@@ -10,6 +10,7 @@ pub mod certificates;
 pub mod doc;
 pub mod extract;
 pub mod health;
+pub mod idempotency;
 pub mod me;
 pub mod operator;
 pub mod paging;
@@ -82,8 +83,10 @@ impl Modify for SecuritySchemes {
     }
 }
 
-/// The `/api/v1` router and its OpenAPI document.
-pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// The `/api/v1` router and its OpenAPI document. The creating POSTs wrapped in
+/// [`idempotency::idempotent`] accept `Idempotency-Key` (issue 13).
+pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let idempotent = |routes| idempotency::idempotent(state.clone(), routes);
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(acme_info::profiles))
@@ -95,30 +98,36 @@ pub fn router() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(auth::password_reset))
         .routes(routes!(auth::password_reset_confirm))
         .routes(routes!(me::get_me, me::patch_me))
-        .routes(routes!(tokens::create_token, tokens::list_tokens))
+        .routes(idempotent(routes!(
+            tokens::create_token,
+            tokens::list_tokens
+        )))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(operator::list_customers))
         .routes(routes!(operator::list_validations))
         .routes(routes!(campaigns::preview))
         .routes(routes!(campaigns::create, campaigns::list))
-        .routes(routes!(
+        .routes(idempotent(routes!(
             acme_application::apply,
             acme_application::get_application
-        ))
+        )))
         .routes(routes!(acme_application::list_accounts))
         .routes(routes!(acme_application::deactivate_account))
         .routes(routes!(acme_application::operator_reissue))
         .routes(routes!(registrations::products))
         .routes(routes!(registrations::check))
-        .routes(routes!(registrations::create, registrations::list))
+        .routes(idempotent(routes!(
+            registrations::create,
+            registrations::list
+        )))
         .routes(routes!(registrations::get))
         .routes(routes!(registrations::invoices))
         .routes(routes!(registrations::invoice))
-        .routes(routes!(registrations::pay))
+        .routes(idempotent(routes!(registrations::pay)))
         .routes(routes!(registrations::invoice_document))
         .routes(routes!(billing_ops::invoice_document))
         .routes(routes!(support::hours))
-        .routes(routes!(support::create, support::list))
+        .routes(idempotent(routes!(support::create, support::list)))
         .routes(routes!(support::get))
         .routes(routes!(support::message))
         .routes(routes!(support::operator_list))

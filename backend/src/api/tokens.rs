@@ -39,7 +39,7 @@ fn info(row: &api_token::Model) -> TokenInfo {
 
 /// Create an API token. Only from a portal session: a token cannot mint tokens.
 #[utoipa::path(post, path = "/tokens", tag = "tokens", request_body = CreateTokenRequest, params(CsrfHeader),
-    responses((status = 201, body = CreatedToken, description = "the token is in the body, once"), JsonBody, SessionWrite),
+    responses((status = 201, body = CreatedToken, description = "the token is in the body, once (a retry with the same `Idempotency-Key` and body within 24 hours shows the same answer again)"), JsonBody, SessionWrite),
     security(("session" = [])))]
 pub async fn create_token(
     State(state): State<AppState>,

@@ -154,6 +154,66 @@ async fn every_operation_lists_the_errors_of_its_extractors() {
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
 
+/// Issue 13: the creating POSTs take `Idempotency-Key`, and every operation that takes it
+/// declares the 409 (in flight) and 422 (reused with another body) problems and the
+/// `Idempotent-Replayed` header on its success responses.
+#[tokio::test]
+async fn idempotent_operations_declare_the_key_and_its_answers() {
+    let doc = document().await;
+    let mut with_key = Vec::new();
+    let mut missing = Vec::new();
+    for (name, op) in operations(&doc) {
+        let key = op["parameters"].as_array().and_then(|ps| {
+            ps.iter()
+                .find(|p| p["in"] == "header" && p["name"] == "Idempotency-Key")
+        });
+        let Some(key) = key else { continue };
+        with_key.push(name.clone());
+        if key["required"] == true {
+            missing.push(format!("{name}: Idempotency-Key must be optional"));
+        }
+        if key["schema"]["maxLength"] != 255 || key["schema"]["minLength"] != 1 {
+            missing.push(format!(
+                "{name}: Idempotency-Key is not 1 to 255 characters"
+            ));
+        }
+        for status in ["409", "422"] {
+            let Some(response) = op["responses"].get(status) else {
+                missing.push(format!("{name}: {status} not declared"));
+                continue;
+            };
+            let response = resolve(&doc, response);
+            if response["content"]
+                .get("application/problem+json")
+                .is_none()
+            {
+                missing.push(format!("{name}: {status} is not a problem document"));
+            }
+        }
+        for (status, response) in op["responses"].as_object().unwrap() {
+            if status.starts_with('2')
+                && resolve(&doc, response)["headers"]
+                    .get("Idempotent-Replayed")
+                    .is_none()
+            {
+                missing.push(format!("{name}: {status} lacks Idempotent-Replayed"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+    with_key.sort();
+    assert_eq!(
+        with_key,
+        [
+            "POST /acme-application",
+            "POST /inquiries",
+            "POST /invoices/{number}/pay",
+            "POST /registrations",
+            "POST /tokens",
+        ]
+    );
+}
+
 /// Request bodies read absent fields as empty so that every missing field is reported at once,
 /// but the document still says which fields a request must carry.
 #[tokio::test]
