@@ -311,7 +311,21 @@ impl Client {
     }
 
     pub async fn request(&self, method: Method, path: &str, body: Option<&Value>) -> Response {
+        self.request_with(method, path, body, &[]).await
+    }
+
+    /// [`Client::request`] with extra request headers.
+    pub async fn request_with(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Response {
         let mut req = self.http.request(method.clone(), self.url(path));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
         if let Some(token) = &self.bearer {
             req = req.bearer_auth(token);
         }

@@ -11,6 +11,7 @@ mod compliance;
 mod dns_persist;
 mod dnssec;
 mod helpers;
+mod idempotency;
 mod invoice_documents;
 mod jose;
 mod language;
