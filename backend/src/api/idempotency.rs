@@ -9,8 +9,8 @@
 //! - Same key, same body, answered → the stored status, `Content-Type`, `Location` and body, with
 //!   `Idempotent-Replayed: true`. Same key, other body → 422 `idempotency-key-reused`. Same key
 //!   while the first request runs → 409 `idempotency-key-in-flight` with `Retry-After: 1`.
-//! - A 5xx answer releases the key (the client may retry); 2xx and 4xx answers are kept
-//!   (docs/decisions.md).
+//! - A 5xx, 401, 403, 408 or 429 answer releases the key (the client may retry); other 2xx and
+//!   4xx answers are kept (docs/decisions.md).
 //! - Keys expire [`KEY_LIFETIME_HOURS`] after first use, by the server's clock; housekeeping
 //!   deletes them and an expired key is new.
 //! - The body fingerprint is HMAC-SHA256 under a key derived from the server's secret box (a
@@ -277,8 +277,22 @@ async fn release(state: &AppState, id: i64) {
     }
 }
 
+/// Whether an answer is about this attempt rather than the request: a failure of ours (5xx), a
+/// caller who may not do this (401, 403) or a "not now" (408, 429). Such answers release the key
+/// instead of being replayed.
+fn releases_the_key(status: StatusCode) -> bool {
+    status.is_server_error()
+        || matches!(
+            status,
+            StatusCode::UNAUTHORIZED
+                | StatusCode::FORBIDDEN
+                | StatusCode::REQUEST_TIMEOUT
+                | StatusCode::TOO_MANY_REQUESTS
+        )
+}
+
 async fn store(state: &AppState, id: i64, res: Response) -> Response {
-    if res.status().is_server_error() {
+    if releases_the_key(res.status()) {
         release(state, id).await;
         return res;
     }

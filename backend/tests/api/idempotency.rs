@@ -311,8 +311,8 @@ async fn without_a_key_nothing_changes() {
     assert_eq!(app.count("idempotency_keys").await, 0);
 }
 
-/// An unauthenticated request with a key gets the usual 401 and claims nothing; a token
-/// creation retried with a key shows the same token once more.
+/// An unauthenticated request with a key gets the usual 401 and claims nothing; a refused
+/// caller leaves the key free; a token creation retried with a key shows the same token again.
 #[tokio::test]
 async fn tokens_and_unauthenticated_requests() {
     let app = spawn_app().await;
@@ -322,6 +322,26 @@ async fn tokens_and_unauthenticated_requests() {
     assert_eq!(app.count("idempotency_keys").await, 0);
 
     let (client, _) = app.customer("tokens@example.jp").await;
+    // A refusal of the caller (403: tokens are made in the portal) is not kept: the key stays
+    // free, so another body under it is refused for the caller again, not as a reuse.
+    let token: Value = client
+        .post(
+            "/tokens",
+            &json!({ "name": "reseller", "scopes": ["write"] }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut reseller = app.client();
+    reseller.bearer = Some(token["token"].as_str().unwrap().to_owned());
+    for name in ["one", "two"] {
+        let body = json!({ "name": name, "scopes": ["read"] });
+        let res = post(&reseller, "/tokens", &body, "tok").await;
+        expect_problem(res, StatusCode::FORBIDDEN, "session-required").await;
+    }
+    assert_eq!(app.count("idempotency_keys").await, 0);
+
     let body = json!({ "name": "ci", "scopes": ["read"] });
     let first: Value = post(&client, "/tokens", &body, "tok")
         .await
@@ -331,5 +351,5 @@ async fn tokens_and_unauthenticated_requests() {
     let again = post(&client, "/tokens", &body, "tok").await;
     assert_eq!(again.status(), StatusCode::CREATED);
     assert_eq!(again.json::<Value>().await.unwrap(), first);
-    assert_eq!(app.count("api_tokens").await, 1);
+    assert_eq!(app.count("api_tokens").await, 2);
 }
