@@ -393,14 +393,32 @@ fn ensure_certbot(root: &Path) -> anyhow::Result<PathBuf> {
 const PKILINT_VERSION: &str = "0.13.3";
 
 /// pkilint (the CA/Browser Forum certificate and CRL linters, from PyPI) in its own virtual
-/// environment `.venv-pkilint`, installed or moved to [`PKILINT_VERSION`] when it is not there
-/// yet; returns the directory of its programs, which the test stages pass to the backend's
-/// compliance tests as `CERTDIRECT_PKILINT_BIN`.
+/// environment `.venv-pkilint`, at [`PKILINT_VERSION`]; returns the directory of its programs,
+/// which the test stages pass to the backend's compliance tests as `CERTDIRECT_PKILINT_BIN`.
 fn ensure_pkilint(root: &Path) -> anyhow::Result<PathBuf> {
-    let venv = root.join(".venv-pkilint");
+    ensure_pinned(
+        root,
+        ".venv-pkilint",
+        "pkilint",
+        PKILINT_VERSION,
+        "lint_crl",
+    )
+}
+
+/// A PyPI tool pinned at `version` in its own virtual environment `<root>/<venv>`, installed or
+/// moved to that version when it is not there yet (saying which); `program` is one of its
+/// programs, whose presence shows the install finished. Returns the venv's `bin` directory.
+fn ensure_pinned(
+    root: &Path,
+    venv: &str,
+    package: &str,
+    version: &str,
+    program: &str,
+) -> anyhow::Result<PathBuf> {
+    let venv = root.join(venv);
     let bin = venv.join("bin");
     let installed = Command::new(bin.join("pip"))
-        .args(["show", "--disable-pip-version-check", "pkilint"])
+        .args(["show", "--disable-pip-version-check", package])
         .output()
         .ok()
         .filter(|o| o.status.success())
@@ -409,16 +427,13 @@ fn ensure_pkilint(root: &Path) -> anyhow::Result<PathBuf> {
                 .lines()
                 .find_map(|l| l.strip_prefix("Version: ").map(str::to_owned))
         });
-    if installed.as_deref() == Some(PKILINT_VERSION) && bin.join("lint_crl").exists() {
-        println!(
-            "pkilint {PKILINT_VERSION} is installed in {}",
-            venv.display()
-        );
+    if installed.as_deref() == Some(version) && bin.join(program).exists() {
+        println!("{package} {version} is installed in {}", venv.display());
         return Ok(bin);
     }
     ensure_venv(&venv)?;
     println!(
-        "installing pkilint {PKILINT_VERSION} from PyPI into {} (was: {})",
+        "installing {package} {version} from PyPI into {} (was: {})",
         venv.display(),
         installed.as_deref().unwrap_or("not installed")
     );
@@ -426,7 +441,7 @@ fn ensure_pkilint(root: &Path) -> anyhow::Result<PathBuf> {
         "install",
         "--quiet",
         "--disable-pip-version-check",
-        &format!("pkilint=={PKILINT_VERSION}"),
+        &format!("{package}=={version}"),
     ]))?;
     Ok(bin)
 }
@@ -435,40 +450,16 @@ fn ensure_pkilint(root: &Path) -> anyhow::Result<PathBuf> {
 /// release's new checks arrive as a deliberate bump.
 const SCHEMATHESIS_VERSION: &str = "4.32.5";
 
-/// schemathesis (from PyPI) in its own virtual environment `.venv-schemathesis`, installed or
-/// moved to [`SCHEMATHESIS_VERSION`] when it is not there yet; returns the venv's Python.
+/// schemathesis (from PyPI) in its own virtual environment `.venv-schemathesis`, at
+/// [`SCHEMATHESIS_VERSION`]; returns the venv's Python.
 fn ensure_schemathesis(root: &Path) -> anyhow::Result<PathBuf> {
-    let venv = root.join(".venv-schemathesis");
-    let bin = venv.join("bin");
-    let installed = Command::new(bin.join("pip"))
-        .args(["show", "--disable-pip-version-check", "schemathesis"])
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .lines()
-                .find_map(|l| l.strip_prefix("Version: ").map(str::to_owned))
-        });
-    if installed.as_deref() == Some(SCHEMATHESIS_VERSION) && bin.join("st").exists() {
-        println!(
-            "schemathesis {SCHEMATHESIS_VERSION} is installed in {}",
-            venv.display()
-        );
-        return Ok(bin.join("python"));
-    }
-    ensure_venv(&venv)?;
-    println!(
-        "installing schemathesis {SCHEMATHESIS_VERSION} from PyPI into {} (was: {})",
-        venv.display(),
-        installed.as_deref().unwrap_or("not installed")
-    );
-    sh(Command::new(bin.join("pip")).args([
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        &format!("schemathesis=={SCHEMATHESIS_VERSION}"),
-    ]))?;
+    let bin = ensure_pinned(
+        root,
+        ".venv-schemathesis",
+        "schemathesis",
+        SCHEMATHESIS_VERSION,
+        "st",
+    )?;
     Ok(bin.join("python"))
 }
 
