@@ -479,6 +479,28 @@ async fn lock(
         .ok_or(SupportError::NotFound(id))
 }
 
+/// The start every new message of an inquiry shares: the text checked, a transaction, inquiry
+/// `id` locked (only the customer `owner`'s when given), and a closed inquiry refused.
+async fn begin_message(
+    state: &AppState,
+    id: i64,
+    owner: Option<i64>,
+    message: &str,
+) -> Result<(String, DateTime<Utc>, DatabaseTransaction, inquiry::Model), SupportError> {
+    let mut errors = Vec::new();
+    let body = check_message("message", message, &mut errors);
+    if !errors.is_empty() {
+        return Err(SupportError::Invalid(errors));
+    }
+    let now = state.now();
+    let txn = state.db.begin().await?;
+    let row = lock(&txn, id, owner).await?;
+    if row.status() == InquiryStatus::Closed {
+        return Err(SupportError::Closed(row.number));
+    }
+    Ok((body, now, txn, row))
+}
+
 /// R-SUP-1: the customer writes again; an answered inquiry opens again. A closed one refuses.
 pub async fn customer_message(
     state: &AppState,
@@ -487,17 +509,7 @@ pub async fn customer_message(
     message: &str,
     actor: &str,
 ) -> Result<Loaded, SupportError> {
-    let mut errors = Vec::new();
-    let body = check_message("message", message, &mut errors);
-    if !errors.is_empty() {
-        return Err(SupportError::Invalid(errors));
-    }
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let row = lock(&txn, id, Some(customer.id)).await?;
-    if row.status() == InquiryStatus::Closed {
-        return Err(SupportError::Closed(row.number));
-    }
+    let (body, now, txn, row) = begin_message(state, id, Some(customer.id), message).await?;
     set_status(&txn, &row, STATUS_OPEN, None, now).await?;
     add_message(
         &txn,
@@ -534,17 +546,7 @@ pub async fn reply(
     message: &str,
     actor: &str,
 ) -> Result<Loaded, SupportError> {
-    let mut errors = Vec::new();
-    let body = check_message("message", message, &mut errors);
-    if !errors.is_empty() {
-        return Err(SupportError::Invalid(errors));
-    }
-    let now = state.now();
-    let txn = state.db.begin().await?;
-    let row = lock(&txn, id, None).await?;
-    if row.status() == InquiryStatus::Closed {
-        return Err(SupportError::Closed(row.number));
-    }
+    let (body, now, txn, row) = begin_message(state, id, None, message).await?;
     let assignee = row.assignee_id.is_none().then_some(operator.id);
     set_status(&txn, &row, STATUS_ANSWERED, assignee, now).await?;
     add_message(
