@@ -397,9 +397,14 @@ pub async fn run(
 /// The newest campaigns with how many of their certificates have been replaced since.
 pub async fn list(
     state: &AppState,
+    before: Option<i64>,
     limit: u64,
 ) -> Result<Vec<(renewal_campaign::Model, u64)>, CampaignError> {
-    let campaigns = renewal_campaign::Entity::find()
+    let mut select = renewal_campaign::Entity::find();
+    if let Some(before) = before {
+        select = select.filter(renewal_campaign::Column::Id.lt(before));
+    }
+    let campaigns = select
         .order_by_desc(renewal_campaign::Column::Id)
         .limit(limit)
         .all(&state.db)

@@ -67,7 +67,7 @@ pub async fn revoke(
     let txn = state.db.begin().await?;
     let res = certificate::Entity::update_many()
         .set(certificate::ActiveModel {
-            status: Set("revoked".into()),
+            status: Set(certificate::REVOKED.into()),
             revoked_at: Set(Some(now)),
             revocation_reason: Set(Some(i32::from(reason))),
             ..Default::default()
@@ -138,7 +138,7 @@ async fn first_issuance(
     db: &impl sea_orm::ConnectionTrait,
 ) -> Result<Option<DateTime<Utc>>, sea_orm::DbErr> {
     Ok(certificate::Entity::find()
-        .filter(certificate::Column::Status.is_in(["valid", "revoked"]))
+        .filter(certificate::Column::Status.is_in([certificate::VALID, certificate::REVOKED]))
         .order_by_asc(certificate::Column::Id)
         .one(db)
         .await?
@@ -151,7 +151,7 @@ async fn first_issuance(
 async fn try_publish(state: &AppState, number: i64) -> anyhow::Result<Option<crl::Model>> {
     let now = state.now();
     let revoked = certificate::Entity::find()
-        .filter(certificate::Column::Status.eq("revoked"))
+        .filter(certificate::Column::Status.eq(certificate::REVOKED))
         .filter(certificate::Column::NotAfter.gt(now))
         .all(&state.db)
         .await?;

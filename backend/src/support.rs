@@ -26,9 +26,6 @@ use crate::store::entity::{customer, inquiry_message, invoice};
 pub const SUBJECT_MAX: usize = 200;
 /// The longest message, in characters.
 pub const MESSAGE_MAX: usize = 5000;
-/// How many inquiries one operator list shows at most.
-pub const OPERATOR_LIST_MAX: u64 = 500;
-
 /// Why a customer center action was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum SupportError {
@@ -667,6 +664,8 @@ pub async fn close(state: &AppState, id: i64, actor: &str) -> Result<Loaded, Sup
 pub async fn operator_list(
     db: &impl ConnectionTrait,
     status: Option<InquiryStatus>,
+    after: Option<QueueKey>,
+    limit: u64,
 ) -> Result<Vec<Loaded>, sea_orm::DbErr> {
     let mut select = inquiry::Entity::find();
     if let Some(s) = status {
@@ -676,13 +675,56 @@ pub async fn operator_list(
         .case(inquiry::Column::Status.eq(STATUS_ANSWERED), 1)
         .finally(2)
         .into();
+    if let Some(QueueKey { rank: r, id }) = after {
+        select = select.filter(
+            Condition::any().add(Expr::expr(rank.clone()).gt(r)).add(
+                Condition::all()
+                    .add(Expr::expr(rank.clone()).eq(r))
+                    .add(inquiry::Column::Id.gt(id)),
+            ),
+        );
+    }
     let rows = select
         .order_by(rank, Order::Asc)
         .order_by_asc(inquiry::Column::Id)
-        .limit(OPERATOR_LIST_MAX)
+        .limit(limit)
         .all(db)
         .await?;
     load_many(db, rows).await
+}
+
+/// Where an inquiry stands in the operators' queue: open first, then answered, then closed,
+/// each oldest first. The queue is paged after a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueKey {
+    pub rank: i32,
+    pub id: i64,
+}
+
+impl QueueKey {
+    pub fn of(row: &inquiry::Model) -> Self {
+        let rank = match row.status() {
+            InquiryStatus::Open => 0,
+            InquiryStatus::Answered => 1,
+            InquiryStatus::Closed => 2,
+        };
+        QueueKey { rank, id: row.id }
+    }
+
+    /// `rank:R:id:N`, the text of a page cursor.
+    pub fn to_text(self) -> String {
+        format!("rank:{}:id:{}", self.rank, self.id)
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        let rest = text.strip_prefix("rank:")?;
+        let (rank, id) = rest.split_once(":id:")?;
+        let rank: i32 = rank.parse().ok().filter(|r| (0..=2).contains(r))?;
+        Some(QueueKey {
+            rank,
+            id: id.parse().ok()?,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -768,5 +810,28 @@ mod tests {
         assert!(is_invoice_number("BILL0000000001"));
         assert!(!is_invoice_number("BILL"));
         assert!(!is_invoice_number("BILL12a"));
+    }
+
+    #[test]
+    fn queue_keys_read_back_and_junk_is_refused() {
+        for key in [
+            QueueKey { rank: 0, id: 1 },
+            QueueKey {
+                rank: 2,
+                id: i64::MAX,
+            },
+        ] {
+            assert_eq!(QueueKey::parse(&key.to_text()), Some(key));
+        }
+        for junk in [
+            "",
+            "id:4",
+            "rank:3:id:4",
+            "rank:-1:id:4",
+            "rank:1:id:x",
+            "rank:1",
+        ] {
+            assert_eq!(QueueKey::parse(junk), None, "{junk}");
+        }
     }
 }

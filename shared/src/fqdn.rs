@@ -313,6 +313,45 @@ pub fn normalize(input: &str, cert_type: CertType) -> Result<Normalized, FqdnErr
     })
 }
 
+/// The text of a name filter on a list (`?name=` on registrations and certificates): the part
+/// of a name to look for, as it is stored (A-labels, lower case). Japanese text is converted
+/// label by label, so `例え.jp` finds `xn--r8jz45g.jp`; ASCII is only lower-cased, so a part of
+/// an A-label (`xn--r8j`) finds too. A leading `*.` is dropped (registrations store the base
+/// name). Only letters, digits, dots and hyphens remain, so the text is safe inside `LIKE`.
+pub fn search_text(input: &str) -> Result<String, FqdnError> {
+    let trimmed = input.trim();
+    let trimmed = trimmed.strip_prefix("*.").unwrap_or(trimmed);
+    let text = if trimmed.is_ascii() {
+        trimmed.to_ascii_lowercase()
+    } else {
+        Uts46::new()
+            .to_ascii(
+                trimmed.as_bytes(),
+                AsciiDenyList::EMPTY,
+                Hyphens::Allow,
+                DnsLength::Ignore,
+            )
+            .map_err(|_| FqdnError::InvalidUnicode)?
+            .into_owned()
+    };
+    if text.is_empty() {
+        return Err(FqdnError::Empty);
+    }
+    if text.len() > MAX_NAME_OCTETS {
+        return Err(FqdnError::NameTooLong {
+            octets: text.len(),
+            max: MAX_NAME_OCTETS,
+        });
+    }
+    if let Some(ch) = text
+        .chars()
+        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-' || *c == '.'))
+    {
+        return Err(FqdnError::InvalidCharacter { ch });
+    }
+    Ok(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,5 +524,40 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn search_text_is_the_stored_form_and_safe_in_like() {
+        let ok = [
+            ("Example.JP", "example.jp"),
+            ("  ample ", "ample"),
+            ("*.example.jp", "example.jp"),
+            ("例え.jp", "xn--r8jz45g.jp"),
+            ("ＥＸＡＭＰＬＥ．jp", "example.jp"),
+            ("xn--r8j", "xn--r8j"),
+            ("a-b.", "a-b."),
+        ];
+        for (input, want) in ok {
+            assert_eq!(search_text(input).as_deref(), Ok(want), "{input}");
+        }
+        let refused = [
+            ("", "required"),
+            ("   ", "required"),
+            ("50%", "invalid_character"),
+            ("a_b", "invalid_character"),
+            ("a*b", "invalid_character"),
+            ("a b", "invalid_character"),
+        ];
+        for (input, code) in refused {
+            assert_eq!(
+                search_text(input).map_err(|e| e.code()),
+                Err(code),
+                "{input}"
+            );
+        }
+        assert_eq!(
+            search_text(&"a".repeat(254)).map_err(|e| e.code()),
+            Err("name_too_long")
+        );
     }
 }

@@ -42,6 +42,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some("contract") => contract(&root),
+        Some("reseller") => reseller(&root),
         Some("bench") => bench::bench(&root, &args[1..]),
         _ => {
             eprintln!(
@@ -51,6 +52,7 @@ fn main() -> anyhow::Result<()> {
                  \n  test --skip-e2e  the same without the browser suite\
                  \n  wasm [--dev]     build only the portal into frontend/dist (release unless --dev)\
                  \n  contract         schemathesis against the real server's OpenAPI document\
+                 \n  reseller         a Python client generated from the OpenAPI document runs a reseller's flow\
                  \n  pkilint          install pkilint for the compliance tests; prints CERTDIRECT_PKILINT_BIN\n{}",
                 bench::USAGE
             );
@@ -214,6 +216,9 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
     })?;
     // The REST API against its own OpenAPI document, with the debug binary the tests built.
     timed("REST API contract (schemathesis)", &mut || contract(root))?;
+    timed("reseller flow with a generated Python client", &mut || {
+        reseller(root)
+    })?;
     timed("fuzz targets build (cargo fuzz, nightly)", &mut || {
         fuzz_build(root)
     })?;
@@ -498,6 +503,30 @@ fn contract(root: &Path) -> anyhow::Result<()> {
         .arg("--report-dir")
         .arg(&report))
     .context("schemathesis found contract failures (see above; docs/api.md, \"Contract testing\")")
+}
+
+/// The openapi-python-client release the reseller flow generates its client with. Pinned: a
+/// new generator release may type the document differently, which is a deliberate bump.
+const OPENAPI_PYTHON_CLIENT_VERSION: &str = "0.29.1";
+
+/// The reseller flow (issue 13): a Python client generated from the served OpenAPI document
+/// drives a reseller's integration against the real server, with the debug binary.
+fn reseller(root: &Path) -> anyhow::Result<()> {
+    let bin_dir = ensure_pinned(
+        root,
+        ".venv-reseller",
+        "openapi-python-client",
+        OPENAPI_PYTHON_CLIENT_VERSION,
+        "openapi-python-client",
+    )?;
+    let bin = server_binary(root)?;
+    sh(Command::new(bin_dir.join("python"))
+        .arg(root.join("e2e/reseller/flow.py"))
+        .arg("--bin")
+        .arg(&bin)
+        .arg("--out")
+        .arg(root.join("target/reseller-client")))
+    .context("the generated client's reseller flow failed (see above; docs/api.md, \"Generated clients\")")
 }
 
 /// Installs the e2e dependencies and runs Playwright against the real binary in Chromium.

@@ -1,18 +1,20 @@
 //! The ACME usage application (ACME利用申請), EAB credentials, and the ACME accounts bound
 //! through them (R-EAB-1..4).
 
-use super::doc::{CsrfHeader, JsonBody, NotFound, OperatorOnly, ReadAuth, WriteAuth, PROBLEM_JSON};
+use super::doc::{
+    BadPage, CsrfHeader, JsonBody, NotFound, OperatorOnly, ReadAuth, WriteAuth, PROBLEM_JSON,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::json;
 use shared::dto::{AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest};
 use shared::Problem;
 
 use super::extract::{AcmeReader, ApiJson, ApiPath, Auth, ClientAddr, OperatorAuth};
+use super::paging::{Page, PageParams};
 use crate::audit::AuditEntry;
 use crate::clock::rfc3339;
 use crate::eab;
@@ -185,14 +187,15 @@ pub fn account_dto(
     }
 }
 
-async fn accounts_of(state: &AppState, customer_id: i64) -> ApiResult<Vec<AcmeAccountInfo>> {
-    let rows = acme_account::Entity::find()
-        .filter(acme_account::Column::CustomerId.eq(customer_id))
-        .order_by_asc(acme_account::Column::Id)
-        .all(&state.db)
-        .await?;
+/// The customer's ACME accounts among `rows`, with the EAB key id each was bound with.
+async fn account_dtos(
+    state: &AppState,
+    customer_id: i64,
+    rows: &[acme_account::Model],
+) -> ApiResult<Vec<AcmeAccountInfo>> {
     let eabs = eab_credential::Entity::find()
         .filter(eab_credential::Column::CustomerId.eq(customer_id))
+        .filter(eab_credential::Column::Id.is_in(rows.iter().map(|r| r.eab_id)))
         .all(&state.db)
         .await?;
     let kid = |id: i64| {
@@ -207,14 +210,24 @@ async fn accounts_of(state: &AppState, customer_id: i64) -> ApiResult<Vec<AcmeAc
         .collect())
 }
 
-/// The ACME accounts bound through the customer's EAB credentials (R-EAB-3).
-#[utoipa::path(get, path = "/acme-accounts", tag = "acme",
-    responses((status = 200, body = Vec<AcmeAccountInfo>), ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
+/// The ACME accounts bound through the customer's EAB credentials (R-EAB-3), newest first, paged.
+#[utoipa::path(get, path = "/acme-accounts", tag = "acme", params(PageParams),
+    responses((status = 200, body = Vec<AcmeAccountInfo>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn list_accounts(
     State(state): State<AppState>,
     auth: Auth,
-) -> ApiResult<Json<Vec<AcmeAccountInfo>>> {
-    Ok(Json(accounts_of(&state, auth.customer.id).await?))
+    page: Page,
+) -> ApiResult<Response> {
+    let rows = page
+        .apply(
+            acme_account::Entity::find()
+                .filter(acme_account::Column::CustomerId.eq(auth.customer.id)),
+            acme_account::Column::Id,
+        )?
+        .all(&state.db)
+        .await?;
+    let dtos = account_dtos(&state, auth.customer.id, &rows).await?;
+    Ok(page.respond(dtos, |a| a.id, Clone::clone))
 }
 
 /// Deactivate one of the customer's ACME accounts; its key can no longer be used.

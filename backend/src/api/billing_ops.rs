@@ -2,95 +2,63 @@
 //! statement import, refunds, and all registrations (R-BILL-3..5).
 
 use super::doc::{
-    BadQuery, CsrfHeader, InvoiceNumber, JsonBody, NotFound, OperatorOnly, PROBLEM_JSON,
+    BadPage, CsrfHeader, InvoiceNumber, JsonBody, NotFound, OperatorOnly, PROBLEM_JSON,
 };
 use axum::extract::State;
+use axum::response::Response;
 use axum::Json;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
-use serde::Deserialize;
-use shared::billing::{InvoiceStatus, PaymentMethod, RegistrationState};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use shared::billing::PaymentMethod;
 use shared::dto::{
     ConfirmPayment, Invoice, InvoiceDocument, Registration, StatementImport, StatementRow,
 };
 use shared::Problem;
-use utoipa::IntoParams;
 
 use super::extract::{ApiJson, ApiPath, ApiQuery, OperatorAuth};
-use super::registrations::with_invoices;
+use super::paging::{Page, PageParams};
+use super::registrations::{respond_registrations, InvoiceFilter, RegistrationFilter};
 use crate::error::{ApiError, ApiResult};
 use crate::registrations::{self, invoice_dto, Payment};
 use crate::state::AppState;
 use crate::store::entity::{customer, invoice, registration};
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct InvoiceQuery {
-    /// `unpaid`, `paid`, `void` or `refunded`; all when absent.
-    pub status: Option<String>,
-}
-
-/// Invoices, newest first (at most 500).
-#[utoipa::path(get, path = "/operator/invoices", tag = "operator", params(InvoiceQuery),
-    responses((status = 200, body = Vec<Invoice>), BadQuery, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
+/// Every customer's invoices, newest first, paged, by status.
+#[utoipa::path(get, path = "/operator/invoices", operation_id = "operator_list_invoices", tag = "operator", params(InvoiceFilter, PageParams),
+    responses((status = 200, body = Vec<Invoice>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn invoices(
     State(state): State<AppState>,
     _op: OperatorAuth,
-    ApiQuery(q): ApiQuery<InvoiceQuery>,
-) -> ApiResult<Json<Vec<Invoice>>> {
-    let mut select = invoice::Entity::find()
-        .order_by_desc(invoice::Column::Id)
-        .limit(500);
-    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
-        let status = InvoiceStatus::parse(s).ok_or_else(|| {
-            ApiError::field(
-                "status",
-                "unknown_status",
-                "must be unpaid, paid, void or refunded",
-            )
-        })?;
-        select = select.filter(invoice::Column::Status.eq(status.as_str()));
-    }
-    Ok(Json(
-        select
-            .all(&state.db)
-            .await?
-            .iter()
-            .map(|i| invoice_dto(i, &state.config.bank_account))
-            .collect(),
+    ApiQuery(filter): ApiQuery<InvoiceFilter>,
+    page: Page,
+) -> ApiResult<Response> {
+    let rows = page
+        .apply(filter.apply(invoice::Entity::find()), invoice::Column::Id)?
+        .all(&state.db)
+        .await?;
+    Ok(page.respond(
+        rows,
+        |i| i.id,
+        |i| invoice_dto(i, &state.config.bank_account),
     ))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct RegistrationQuery {
-    /// A registration state; all when absent.
-    pub state: Option<String>,
-}
-
-/// All customers' registrations, newest first (at most 500).
-#[utoipa::path(get, path = "/operator/registrations", tag = "operator", params(RegistrationQuery),
-    responses((status = 200, body = Vec<Registration>), BadQuery, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
+/// All customers' registrations, newest first, paged, by state and name.
+#[utoipa::path(get, path = "/operator/registrations", tag = "operator", params(RegistrationFilter, PageParams),
+    responses((status = 200, body = Vec<Registration>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn all_registrations(
     State(state): State<AppState>,
     _op: OperatorAuth,
-    ApiQuery(q): ApiQuery<RegistrationQuery>,
-) -> ApiResult<Json<Vec<Registration>>> {
-    let mut select = registration::Entity::find()
-        .order_by_desc(registration::Column::Id)
-        .limit(500);
-    if let Some(s) = q.state.as_deref().filter(|s| !s.is_empty()) {
-        let st = RegistrationState::parse(s).ok_or_else(|| {
-            ApiError::field(
-                "state",
-                "unknown_state",
-                format!("{s:?} is not a registration state"),
-            )
-        })?;
-        select = select.filter(registration::Column::State.eq(st.as_str()));
-    }
-    Ok(Json(
-        with_invoices(&state, select.all(&state.db).await?).await?,
-    ))
+    ApiQuery(filter): ApiQuery<RegistrationFilter>,
+    page: Page,
+) -> ApiResult<Response> {
+    let regs = page
+        .apply(
+            filter.apply(registration::Entity::find())?,
+            registration::Column::Id,
+        )?
+        .all(&state.db)
+        .await?;
+    respond_registrations(&state, &page, regs).await
 }
 
 async fn find_invoice(state: &AppState, number: &str) -> ApiResult<invoice::Model> {
@@ -102,7 +70,7 @@ async fn find_invoice(state: &AppState, number: &str) -> ApiResult<invoice::Mode
 }
 
 /// Any customer's printable invoice and receipt (R-BILL-6), in that customer's language.
-#[utoipa::path(get, path = "/operator/invoices/{number}/document", tag = "operator", params(InvoiceNumber),
+#[utoipa::path(get, path = "/operator/invoices/{number}/document", operation_id = "operator_get_invoice_document", tag = "operator", params(InvoiceNumber),
     responses((status = 200, body = InvoiceDocument), OperatorOnly, NotFound), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn invoice_document(
     State(state): State<AppState>,

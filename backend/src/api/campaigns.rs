@@ -1,13 +1,15 @@
 //! Early-renewal campaigns in the operator console (R-ACME-8): preview, run, list. The decisions
 //! are `crate::campaigns`'; this is the REST edge.
 
-use super::doc::{CsrfHeader, JsonBody, OperatorOnly};
+use super::doc::{BadPage, CsrfHeader, JsonBody, OperatorOnly};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use shared::dto::{CampaignCustomer, CampaignPreview, CampaignRequest, RenewalCampaign};
 
 use super::extract::{ApiJson, OperatorAuth};
+use super::paging::{Page, PageParams};
 use crate::campaigns::{self, CampaignError};
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
@@ -65,7 +67,7 @@ pub async fn preview(
 
 /// Moves the selected certificates' renewal window to now, emails their customers and records
 /// the campaign (audited).
-#[utoipa::path(post, path = "/operator/renewal-campaigns", tag = "operator", request_body = CampaignRequest,
+#[utoipa::path(post, path = "/operator/renewal-campaigns", operation_id = "create_renewal_campaign", tag = "operator", request_body = CampaignRequest,
     params(CsrfHeader), responses((status = 201, body = RenewalCampaign), JsonBody, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -76,18 +78,15 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(dto(&campaign, 0))))
 }
 
-/// The newest 100 campaigns, with how many of their certificates have been replaced since.
-#[utoipa::path(get, path = "/operator/renewal-campaigns", tag = "operator",
-    responses((status = 200, body = Vec<RenewalCampaign>), OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
+/// The campaigns, newest first, paged, with how many of their certificates have been replaced
+/// since.
+#[utoipa::path(get, path = "/operator/renewal-campaigns", operation_id = "list_renewal_campaigns", tag = "operator", params(PageParams),
+    responses((status = 200, body = Vec<RenewalCampaign>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn list(
     State(state): State<AppState>,
     _op: OperatorAuth,
-) -> ApiResult<Json<Vec<RenewalCampaign>>> {
-    Ok(Json(
-        campaigns::list(&state, 100)
-            .await?
-            .iter()
-            .map(|(c, n)| dto(c, *n))
-            .collect(),
-    ))
+    page: Page,
+) -> ApiResult<Response> {
+    let rows = campaigns::list(&state, page.before_id()?, page.limit + 1).await?;
+    Ok(page.respond(rows, |(c, _)| c.id, |(c, n)| dto(c, *n)))
 }

@@ -8,15 +8,17 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Deserialize;
 use shared::acme::{AuthzStatus, OrderStatus};
 use shared::dto::{
     AcmeOrderInfo, AuthorizationInfo, CertificateInfo, ChallengeInfo, RevokeRequest,
 };
 use shared::Problem;
+use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{ApiJson, ApiPath, Auth, OperatorAuth};
-use super::paging::{Page, PageParams};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, OperatorAuth};
+use super::paging::{name_filter, Page, PageParams};
 use crate::certs::RevokeError;
 use crate::clock::rfc3339;
 use crate::error::{ApiError, ApiResult};
@@ -98,17 +100,77 @@ async fn own(state: &AppState, auth: &Auth, serial: &str) -> ApiResult<certifica
         .ok_or_else(|| ApiError::not_found(format!("you have no certificate with serial {serial}")))
 }
 
-/// The customer's certificates, newest first.
-#[utoipa::path(get, path = "/certificates", tag = "certificates", params(PageParams),
+/// What a certificate is now, as a list filter.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CertificateState {
+    /// Issued, not revoked, not yet expired.
+    Valid,
+    /// Issued, not revoked, past its `notAfter`.
+    Expired,
+    /// Revoked.
+    Revoked,
+}
+
+/// Filters of a certificates list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CertificateFilter {
+    /// Only certificates in this state.
+    #[param(inline)]
+    pub status: Option<CertificateState>,
+    /// Only certificates with a name containing this text (as for registrations).
+    #[param(
+        max_length = 253,
+        pattern = r"^(\*\.)?[A-Za-z0-9.-]*$",
+        example = "example.jp"
+    )]
+    pub name: Option<String>,
+}
+
+impl CertificateFilter {
+    fn apply(
+        &self,
+        mut select: sea_orm::Select<certificate::Entity>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> ApiResult<sea_orm::Select<certificate::Entity>> {
+        select = match self.status {
+            None => select.filter(certificate::Column::Status.ne(CERT_RESERVED)),
+            Some(CertificateState::Valid) => select
+                .filter(certificate::Column::Status.eq(CERT_VALID))
+                .filter(certificate::Column::NotAfter.gt(now)),
+            Some(CertificateState::Expired) => select
+                .filter(certificate::Column::Status.eq(CERT_VALID))
+                .filter(certificate::Column::NotAfter.lte(now)),
+            Some(CertificateState::Revoked) => {
+                select.filter(certificate::Column::Status.eq(certificate::REVOKED))
+            }
+        };
+        if let Some(name) = name_filter(self.name.as_deref())? {
+            select = select.filter(certificate::Column::Names.contains(name));
+        }
+        Ok(select)
+    }
+}
+
+/// The customer's certificates, newest first, paged, by status and name.
+#[utoipa::path(get, path = "/certificates", operation_id = "list_certificates", tag = "certificates", params(CertificateFilter, PageParams),
     responses((status = 200, body = Vec<CertificateInfo>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
-pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(filter): ApiQuery<CertificateFilter>,
+    page: Page,
+) -> ApiResult<Response> {
     let rows = page
         .apply(
-            certificate::Entity::find()
-                .filter(certificate::Column::CustomerId.eq(auth.customer.id))
-                .filter(certificate::Column::Status.ne(CERT_RESERVED)),
+            filter.apply(
+                certificate::Entity::find()
+                    .filter(certificate::Column::CustomerId.eq(auth.customer.id)),
+                state.now(),
+            )?,
             certificate::Column::Id,
-        )
+        )?
         .all(&state.db)
         .await?;
     let replaced = replacements(&state, &rows).await?;
@@ -116,7 +178,7 @@ pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiR
 }
 
 /// One certificate.
-#[utoipa::path(get, path = "/certificates/{serial}", tag = "certificates", params(SerialPath),
+#[utoipa::path(get, path = "/certificates/{serial}", operation_id = "get_certificate", tag = "certificates", params(SerialPath),
     responses((status = 200, body = CertificateInfo), ReadAuth, NotFound), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn get(
     State(state): State<AppState>,
@@ -187,18 +249,17 @@ pub fn perspective_infos(stored: Option<&str>) -> Vec<shared::dto::PerspectiveIn
         .collect()
 }
 
-/// The customer's recent ACME orders with their authorizations and validation errors (R-VAL-5).
-#[utoipa::path(get, path = "/acme-orders", tag = "certificates",
-    responses((status = 200, body = Vec<AcmeOrderInfo>), ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
-pub async fn orders(
-    State(state): State<AppState>,
-    auth: Auth,
-) -> ApiResult<Json<Vec<AcmeOrderInfo>>> {
+/// The customer's ACME orders with their authorizations and validation errors (R-VAL-5),
+/// newest first, paged.
+#[utoipa::path(get, path = "/acme-orders", tag = "certificates", params(PageParams),
+    responses((status = 200, body = Vec<AcmeOrderInfo>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
+pub async fn orders(State(state): State<AppState>, auth: Auth, page: Page) -> ApiResult<Response> {
     let now = state.now();
-    let orders = acme_order::Entity::find()
-        .filter(acme_order::Column::CustomerId.eq(auth.customer.id))
-        .order_by_desc(acme_order::Column::Id)
-        .limit(50)
+    let orders = page
+        .apply(
+            acme_order::Entity::find().filter(acme_order::Column::CustomerId.eq(auth.customer.id)),
+            acme_order::Column::Id,
+        )?
         .all(&state.db)
         .await?;
     let links = acme_order_authorization::Entity::find()
@@ -266,7 +327,7 @@ pub async fn orders(
                 .collect(),
         });
     }
-    Ok(Json(out))
+    Ok(page.respond(out, |o| o.id, Clone::clone))
 }
 
 /// Revoke any customer's certificate from the operator console (R-CA-3, R-CA-5, BR 4.9.1.1);

@@ -9,7 +9,7 @@
 //! - `Auth` on a GET → [`ReadAuth`], on any other method → [`WriteAuth`] (401, 403);
 //! - `OperatorAuth` → [`OperatorOnly`] (401, 403);
 //! - `ApiPath<T>` → [`NotFound`] (404: an id that does not parse names no resource either);
-//! - `Page` → [`BadPage`] (400 for `limit` or `cursor`).
+//! - `Page` → [`BadPage`] (400 for `limit`, `cursor` or a list's filter read with `ApiQuery`).
 //!
 //! Anything else an operation can answer (402, 409, 429, …) is listed in its own annotation with
 //! [`PROBLEM_JSON`] and `shared::Problem`.
@@ -126,10 +126,11 @@ problem_set!(
 );
 
 problem_set!(
-    /// Keyset paging parameters (`Page`).
+    /// Keyset paging parameters (`Page`) and the list's filters.
     BadPage {
-        "400" => "`limit` is not a whole number from 1 to 500, or `cursor` is not one this \
-                  server handed out",
+        "400" => "`limit` is not a whole number from 1 to 500, `cursor` is not one this \
+                  server handed out, or a filter has a value the list does not know; \
+                  `errors` names the parameter",
     }
 );
 
@@ -170,4 +171,31 @@ pub struct SerialPath {
     /// The serial number in hex (any case).
     #[param(pattern = r"^[0-9A-Fa-f]+$", example = "4f1a0c9e2b7d")]
     serial: String,
+}
+
+/// Removes `default` from every required property of the document's schemas. The request DTOs
+/// read missing fields as empty (`#[serde(default)]`) so that a missing field is reported like
+/// any other field error, and utoipa writes that empty value as the property's `default` — for
+/// an enum-typed field an empty string that is not one of its values. A default means nothing
+/// for a property that must be sent, and generated clients refuse the invalid ones.
+pub fn drop_required_defaults(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::Schema;
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    for schema in components.schemas.values_mut() {
+        let RefOr::T(Schema::Object(object)) = schema else {
+            continue;
+        };
+        for name in &object.required {
+            match object.properties.get_mut(name) {
+                Some(RefOr::T(Schema::Object(p))) => p.default = None,
+                Some(RefOr::T(Schema::OneOf(p))) => p.default = None,
+                Some(RefOr::T(Schema::AllOf(p))) => p.default = None,
+                Some(RefOr::T(Schema::AnyOf(p))) => p.default = None,
+                Some(RefOr::T(Schema::Array(p))) => p.default = None,
+                _ => {}
+            }
+        }
+    }
 }

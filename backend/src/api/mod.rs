@@ -147,6 +147,8 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(certificates::operator_revoke))
         .routes(routes!(certificates::orders))
         .split_for_parts();
+    let mut doc = doc;
+    doc::drop_required_defaults(&mut doc);
     let json = Json(doc.clone());
     let router = router
         .route(

@@ -2,8 +2,9 @@
 //! token needs the `operator` scope).
 
 use super::doc::{BadPage, BadQuery, OperatorOnly};
-use axum::extract::State;
-use axum::response::Response;
+use axum::extract::{OriginalUri, State};
+use axum::http::{header, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
@@ -28,14 +29,16 @@ pub struct CustomerQuery {
     pub per_page: Option<u64>,
 }
 
-/// List customers, newest first.
+/// List customers, newest first. The one list paged by page number (the console shows the
+/// total and jumps to a page); `Link: rel="next"` still points at the next page.
 #[utoipa::path(get, path = "/operator/customers", tag = "operator", params(CustomerQuery),
-    responses((status = 200, body = CustomerPage), BadQuery, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
+    responses((status = 200, body = CustomerPage, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadQuery, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn list_customers(
     State(state): State<AppState>,
     _op: OperatorAuth,
+    OriginalUri(uri): OriginalUri,
     ApiQuery(query): ApiQuery<CustomerQuery>,
-) -> ApiResult<Json<CustomerPage>> {
+) -> ApiResult<Response> {
     let page = query.page.unwrap_or(1);
     let per_page = query.per_page.unwrap_or(50);
     if page == 0 {
@@ -62,7 +65,7 @@ pub async fn list_customers(
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page - 1).await?;
     let applied = applied_set(&state, &rows.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
-    Ok(Json(CustomerPage {
+    let mut res = Json(CustomerPage {
         customers: rows
             .iter()
             .map(|c| me_dto(c, applied.contains(&c.id)))
@@ -70,7 +73,21 @@ pub async fn list_customers(
         total,
         page,
         per_page,
-    }))
+    })
+    .into_response();
+    if page.saturating_mul(per_page) < total {
+        let mut next = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(q) = &query.q {
+            next.append_pair("q", q);
+        }
+        next.append_pair("page", &(page + 1).to_string());
+        next.append_pair("per_page", &per_page.to_string());
+        let link = format!("<{}?{}>; rel=\"next\"", uri.path(), next.finish());
+        if let Ok(v) = HeaderValue::from_str(&link) {
+            res.headers_mut().insert(header::LINK, v);
+        }
+    }
+    Ok(res)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -114,7 +131,7 @@ pub async fn list_validations(
         }
     };
     let rows = page
-        .apply(select, acme_challenge::Column::Id)
+        .apply(select, acme_challenge::Column::Id)?
         .all(&state.db)
         .await?;
     let authzs = acme_authorization::Entity::find()

@@ -8,7 +8,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
-use shared::billing::{PaymentMethod, Product};
+use serde::Deserialize;
+use shared::billing::{InvoiceStatus, PaymentMethod, Product, RegistrationState};
 use shared::dto::{
     CardPayment, FqdnCheck, FqdnCheckRequest, Invoice, InvoiceDocument, Locale, Registration,
     RegistrationCreated, RegistrationRequest,
@@ -16,9 +17,10 @@ use shared::dto::{
 use shared::fqdn::{self, CertType, Normalized};
 use shared::problem::FieldError;
 use shared::Problem;
+use utoipa::IntoParams;
 
-use super::extract::{ApiJson, ApiPath, Auth, ClientAddr};
-use super::paging::{Page, PageParams};
+use super::extract::{ApiJson, ApiPath, ApiQuery, Auth, ClientAddr};
+use super::paging::{name_filter, Page, PageParams};
 use crate::audit::AuditEntry;
 use crate::billing::payment::{check_card, PaymentProvider};
 use crate::error::{ApiError, ApiResult};
@@ -173,7 +175,7 @@ fn validate(
 
 /// STEP 5–9 confirmed in one call: a registration awaiting payment and its invoice (STEP 10).
 /// Buying a name the customer already holds renews it (R-FQDN-8).
-#[utoipa::path(post, path = "/registrations", tag = "registrations", request_body = RegistrationRequest, params(CsrfHeader),
+#[utoipa::path(post, path = "/registrations", operation_id = "create_registration", tag = "registrations", request_body = RegistrationRequest, params(CsrfHeader),
     responses((status = 201, body = RegistrationCreated), JsonBody, WriteAuth,
               (status = 409, description = "no ACME application yet, or the name is held", body = Problem, content_type = PROBLEM_JSON)), security(("session" = []), ("bearer" = ["write"])))]
 pub async fn create(
@@ -215,20 +217,70 @@ pub async fn create(
     ))
 }
 
-/// The customer's registrations, newest first.
-#[utoipa::path(get, path = "/registrations", tag = "registrations", params(PageParams),
+/// Filters of a registrations list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegistrationFilter {
+    /// Only registrations in this state.
+    #[param(inline)]
+    pub state: Option<RegistrationState>,
+    /// Only names containing this text, as stored: letters, digits, dots, hyphens (A-labels,
+    /// `xn--…`); case does not matter, a leading `*.` is ignored. The server also accepts
+    /// whole Japanese labels (`例え.jp`), which it converts to A-labels.
+    #[param(
+        max_length = 253,
+        pattern = r"^(\*\.)?[A-Za-z0-9.-]*$",
+        example = "example.jp"
+    )]
+    pub name: Option<String>,
+}
+
+impl RegistrationFilter {
+    /// `select` narrowed to the filter's state and name.
+    pub fn apply(
+        &self,
+        mut select: sea_orm::Select<registration::Entity>,
+    ) -> ApiResult<sea_orm::Select<registration::Entity>> {
+        if let Some(st) = self.state {
+            select = select.filter(registration::Column::State.eq(st.as_str()));
+        }
+        if let Some(name) = name_filter(self.name.as_deref())? {
+            select = select.filter(registration::Column::Fqdn.contains(name));
+        }
+        Ok(select)
+    }
+}
+
+/// The customer's registrations, newest first, paged, by state and name.
+#[utoipa::path(get, path = "/registrations", operation_id = "list_registrations", tag = "registrations", params(RegistrationFilter, PageParams),
     responses((status = 200, body = Vec<Registration>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
-pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(filter): ApiQuery<RegistrationFilter>,
+    page: Page,
+) -> ApiResult<Response> {
     let regs = page
         .apply(
-            registration::Entity::find()
-                .filter(registration::Column::CustomerId.eq(auth.customer.id)),
+            filter.apply(
+                registration::Entity::find()
+                    .filter(registration::Column::CustomerId.eq(auth.customer.id)),
+            )?,
             registration::Column::Id,
-        )
+        )?
         .all(&state.db)
         .await?;
+    respond_registrations(&state, &page, regs).await
+}
+
+/// A page of registrations with their newest invoice numbers.
+pub async fn respond_registrations(
+    state: &AppState,
+    page: &Page,
+    regs: Vec<registration::Model>,
+) -> ApiResult<Response> {
     let ids: Vec<i64> = regs.iter().map(|r| r.id).collect();
-    let dtos = with_invoices(&state, regs).await?;
+    let dtos = with_invoices(state, regs).await?;
     let rows: Vec<(i64, Registration)> = ids.into_iter().zip(dtos).collect();
     Ok(page.respond(rows, |(id, _)| *id, |(_, dto)| dto.clone()))
 }
@@ -256,7 +308,7 @@ pub async fn with_invoices(
 }
 
 /// One of the customer's registrations.
-#[utoipa::path(get, path = "/registrations/{id}", tag = "registrations",
+#[utoipa::path(get, path = "/registrations/{id}", operation_id = "get_registration", tag = "registrations",
     params(("id" = i64, Path, description = "registration id")),
     responses((status = 200, body = Registration), ReadAuth, NotFound), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn get(
@@ -273,19 +325,44 @@ pub async fn get(
     Ok(Json(list.remove(0)))
 }
 
-/// The customer's invoices, newest first.
-#[utoipa::path(get, path = "/invoices", tag = "registrations", params(PageParams),
+/// Filters of an invoices list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InvoiceFilter {
+    /// Only invoices in this state.
+    #[param(inline)]
+    pub status: Option<InvoiceStatus>,
+}
+
+impl InvoiceFilter {
+    /// `select` narrowed to the filter's status.
+    pub fn apply(
+        &self,
+        select: sea_orm::Select<invoice::Entity>,
+    ) -> sea_orm::Select<invoice::Entity> {
+        match self.status {
+            Some(st) => select.filter(invoice::Column::Status.eq(st.as_str())),
+            None => select,
+        }
+    }
+}
+
+/// The customer's invoices, newest first, paged, by status.
+#[utoipa::path(get, path = "/invoices", operation_id = "list_invoices", tag = "registrations", params(InvoiceFilter, PageParams),
     responses((status = 200, body = Vec<Invoice>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn invoices(
     State(state): State<AppState>,
     auth: Auth,
+    ApiQuery(filter): ApiQuery<InvoiceFilter>,
     page: Page,
 ) -> ApiResult<Response> {
     let rows = page
         .apply(
-            invoice::Entity::find().filter(invoice::Column::CustomerId.eq(auth.customer.id)),
+            filter.apply(
+                invoice::Entity::find().filter(invoice::Column::CustomerId.eq(auth.customer.id)),
+            ),
             invoice::Column::Id,
-        )
+        )?
         .all(&state.db)
         .await?;
     Ok(page.respond(
@@ -321,7 +398,7 @@ pub async fn invoice(
 /// Everything the printable A4 invoice (and, once paid, the receipt) of one of the customer's
 /// invoices shows (R-BILL-6), in the customer's language. Operators read any invoice's at
 /// `/operator/invoices/{number}/document`.
-#[utoipa::path(get, path = "/invoices/{number}/document", tag = "registrations", params(InvoiceNumber),
+#[utoipa::path(get, path = "/invoices/{number}/document", operation_id = "get_invoice_document", tag = "registrations", params(InvoiceNumber),
     responses((status = 200, body = InvoiceDocument), ReadAuth, NotFound), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn invoice_document(
     State(state): State<AppState>,

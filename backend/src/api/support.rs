@@ -5,8 +5,7 @@
 //! endpoints need the operator role and, for tokens, the `operator` scope.
 
 use super::doc::{
-    BadPage, BadQuery, CsrfHeader, JsonBody, NotFound, OperatorOnly, ReadAuth, WriteAuth,
-    PROBLEM_JSON,
+    BadPage, CsrfHeader, JsonBody, NotFound, OperatorOnly, ReadAuth, WriteAuth, PROBLEM_JSON,
 };
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -25,7 +24,7 @@ use super::paging::{Page, PageParams};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::entity::inquiry;
-use crate::support::{self, SupportError};
+use crate::support::{self, QueueKey, SupportError};
 
 impl From<SupportError> for ApiError {
     fn from(e: SupportError) -> Self {
@@ -59,7 +58,7 @@ pub async fn hours(State(state): State<AppState>) -> Json<OfficeHours> {
 
 /// A new inquiry about a domain name (or common name) or an invoice; the customer is emailed a
 /// receipt with the answer date, the customer center a notice (R-SUP-1, R-SUP-2).
-#[utoipa::path(post, path = "/inquiries", tag = "support", request_body = InquiryRequest, params(CsrfHeader),
+#[utoipa::path(post, path = "/inquiries", operation_id = "create_inquiry", tag = "support", request_body = InquiryRequest, params(CsrfHeader),
     responses((status = 201, body = Inquiry), JsonBody, WriteAuth), security(("session" = []), ("bearer" = ["write"])))]
 pub async fn create(
     State(state): State<AppState>,
@@ -73,14 +72,21 @@ pub async fn create(
 }
 
 /// The customer's inquiries, newest first, each with its conversation.
-#[utoipa::path(get, path = "/inquiries", tag = "support", params(PageParams),
+#[utoipa::path(get, path = "/inquiries", operation_id = "list_inquiries", tag = "support", params(InquiryQuery, PageParams),
     responses((status = 200, body = Vec<Inquiry>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
-pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiResult<Response> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<InquiryQuery>,
+    page: Page,
+) -> ApiResult<Response> {
+    let mut select =
+        inquiry::Entity::find().filter(inquiry::Column::CustomerId.eq(auth.customer.id));
+    if let Some(s) = q.status {
+        select = select.filter(inquiry::Column::Status.eq(inquiry::status_str(s)));
+    }
     let rows = page
-        .apply(
-            inquiry::Entity::find().filter(inquiry::Column::CustomerId.eq(auth.customer.id)),
-            inquiry::Column::Id,
-        )
+        .apply(select, inquiry::Column::Id)?
         .all(&state.db)
         .await?;
     let loaded = support::load_many(&state.db, rows).await?;
@@ -95,7 +101,7 @@ fn mine(e: SupportError) -> ApiError {
 }
 
 /// One of the customer's inquiries; another customer's is not found.
-#[utoipa::path(get, path = "/inquiries/{id}", tag = "support",
+#[utoipa::path(get, path = "/inquiries/{id}", operation_id = "get_inquiry", tag = "support",
     params(("id" = i64, Path, description = "inquiry id")),
     responses((status = 200, body = Inquiry), ReadAuth, NotFound), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn get(
@@ -126,37 +132,28 @@ pub async fn message(
     Ok(Json(support::dto(&loaded)))
 }
 
+/// Filters of an inquiries list.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct InquiryQuery {
-    /// `open`, `answered` or `closed`; all when absent.
-    pub status: Option<String>,
+    /// Only inquiries in this state; all when absent.
+    #[param(inline)]
+    pub status: Option<InquiryStatus>,
 }
 
-/// Every customer's inquiries: open first, then answered, then closed, each oldest first (at
-/// most 500).
-#[utoipa::path(get, path = "/operator/inquiries", tag = "operator", params(InquiryQuery),
-    responses((status = 200, body = Vec<Inquiry>), BadQuery, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
+/// Every customer's inquiries: open first, then answered, then closed, each oldest first;
+/// paged.
+#[utoipa::path(get, path = "/operator/inquiries", tag = "operator", params(InquiryQuery, PageParams),
+    responses((status = 200, body = Vec<Inquiry>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, OperatorOnly), security(("session" = []), ("bearer" = ["operator"])))]
 pub async fn operator_list(
     State(state): State<AppState>,
     _op: OperatorAuth,
     ApiQuery(q): ApiQuery<InquiryQuery>,
-) -> ApiResult<Json<Vec<Inquiry>>> {
-    let status = match q.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        None => None,
-        Some("open") => Some(InquiryStatus::Open),
-        Some("answered") => Some(InquiryStatus::Answered),
-        Some("closed") => Some(InquiryStatus::Closed),
-        Some(other) => {
-            return Err(ApiError::field(
-                "status",
-                "unknown_status",
-                format!("{other:?} is not open, answered or closed"),
-            ))
-        }
-    };
-    let loaded = support::operator_list(&state.db, status).await?;
-    Ok(Json(loaded.iter().map(support::dto).collect()))
+    page: Page,
+) -> ApiResult<Response> {
+    let after = page.key(QueueKey::parse)?;
+    let loaded = support::operator_list(&state.db, q.status, after, page.limit + 1).await?;
+    Ok(page.respond_keyed(loaded, |l| QueueKey::of(&l.inquiry).to_text(), support::dto))
 }
 
 /// Any customer's inquiry.

@@ -1,18 +1,18 @@
 //! API tokens (R-CUS-3): created in the portal, scoped, shown once, stored hashed.
 
-use super::doc::{CsrfHeader, JsonBody, NotFound, ReadAuth, SessionWrite, WriteAuth};
+use super::doc::{BadPage, CsrfHeader, JsonBody, NotFound, ReadAuth, SessionWrite, WriteAuth};
 use axum::extract::State;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use chrono::SecondsFormat;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde_json::json;
 use shared::dto::{CreateTokenRequest, CreatedToken, Scope, TokenInfo};
 use shared::validate::check_token_request;
 
 use super::extract::{ApiJson, ApiPath, Auth, ClientAddr, Via};
+use super::paging::{Page, PageParams};
 use crate::audit::AuditEntry;
 use crate::error::{ApiError, ApiResult};
 use crate::secrets::{random_token, sha256_hex};
@@ -102,20 +102,24 @@ pub async fn create_token(
     ))
 }
 
-/// The customer's live API tokens (never the secrets).
-#[utoipa::path(get, path = "/tokens", tag = "tokens",
-    responses((status = 200, body = Vec<TokenInfo>), ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
+/// The customer's live API tokens (never the secrets), newest first, paged.
+#[utoipa::path(get, path = "/tokens", tag = "tokens", params(PageParams),
+    responses((status = 200, body = Vec<TokenInfo>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     auth: Auth,
-) -> ApiResult<Json<Vec<TokenInfo>>> {
-    let rows = api_token::Entity::find()
-        .filter(api_token::Column::CustomerId.eq(auth.customer.id))
-        .filter(api_token::Column::RevokedAt.is_null())
-        .order_by_asc(api_token::Column::Id)
+    page: Page,
+) -> ApiResult<Response> {
+    let rows = page
+        .apply(
+            api_token::Entity::find()
+                .filter(api_token::Column::CustomerId.eq(auth.customer.id))
+                .filter(api_token::Column::RevokedAt.is_null()),
+            api_token::Column::Id,
+        )?
         .all(&state.db)
         .await?;
-    Ok(Json(rows.iter().map(info).collect()))
+    Ok(page.respond(rows, |t| t.id, info))
 }
 
 /// Revoke an API token; it stops working at once.

@@ -280,7 +280,9 @@ async fn accounts_register_with_every_accepted_algorithm() {
         assert_eq!(acme.post(&new_account, &jws).await.location(), url);
         urls.push(url);
     }
-    // R-EAB-3: one key id binds several accounts, all listed in the portal.
+    // R-EAB-3: one key id binds several accounts, all listed in the portal (newest first, as
+    // every list).
+    urls.reverse();
     let listed: Value = portal.get("/acme-accounts").await.json().await.unwrap();
     let listed_urls: Vec<&str> = listed
         .as_array()

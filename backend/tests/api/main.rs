@@ -20,6 +20,7 @@ mod mpic;
 mod openapi;
 mod operator;
 mod orders;
+mod paging;
 mod perf;
 mod profiles;
 mod registrations;

@@ -154,6 +154,70 @@ async fn every_operation_lists_the_errors_of_its_extractors() {
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
 
+/// Issue 13: what code generators need to name and type things. Every operation has an
+/// `operationId`, unique across the document (OpenAPI requires it; a generated client names its
+/// functions by it); a list's enum filters refer to or spell the same values as the schemas;
+/// no required property carries a `default`, and no `default` of an enum is outside the enum
+/// (openapi-python-client drops a model with such a default, and with it every operation that
+/// sends it).
+#[tokio::test]
+async fn generators_can_name_and_type_everything() {
+    let doc = document().await;
+    let mut seen = std::collections::BTreeMap::new();
+    let mut problems = Vec::new();
+    for (name, op) in operations(&doc) {
+        match op["operationId"].as_str() {
+            None => problems.push(format!("{name}: no operationId")),
+            Some(id) => {
+                if let Some(first) = seen.insert(id.to_owned(), name.clone()) {
+                    problems.push(format!("{name}: operationId {id} is also {first}'s"));
+                }
+            }
+        }
+    }
+    fn defaults(doc: &Value, at: &str, schema: &Value, problems: &mut Vec<String>) {
+        let schema = resolve(doc, schema);
+        if let (Some(default), Some(values)) = (schema.get("default"), schema["enum"].as_array()) {
+            if !values.contains(default) {
+                problems.push(format!("{at}: default {default} is not one of {values:?}"));
+            }
+        }
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if let Some(props) = schema["properties"].as_object() {
+            for (prop, value) in props {
+                if required.contains(&prop.as_str()) && value.get("default").is_some() {
+                    problems.push(format!("{at}.{prop}: required, with a default"));
+                }
+                defaults(doc, &format!("{at}.{prop}"), value, problems);
+            }
+        }
+        for key in ["oneOf", "allOf", "anyOf"] {
+            for (i, part) in schema[key].as_array().into_iter().flatten().enumerate() {
+                let part_default = part.get("default");
+                if let (Some(d), Some(values)) = (
+                    part_default
+                        .or(schema.get("default"))
+                        .filter(|d| !d.is_null()),
+                    resolve(doc, part)["enum"].as_array(),
+                ) {
+                    if !values.contains(d) {
+                        problems.push(format!(
+                            "{at}.{key}[{i}]: default {d} is not one of {values:?}"
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        defaults(&doc, name, schema, &mut problems);
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
 /// Issue 13: the creating POSTs take `Idempotency-Key`, and every operation that takes it
 /// declares the 409 (in flight) and 422 (reused with another body) problems and the
 /// `Idempotent-Replayed` header on its success responses.

@@ -4,6 +4,7 @@ use sea_orm::entity::prelude::*;
 /// `abandoned` when its issuance was interrupted and its order failed.
 pub const RESERVED: &str = "reserved";
 pub const VALID: &str = "valid";
+pub const REVOKED: &str = "revoked";
 pub const ABANDONED: &str = "abandoned";
 
 /// An issued certificate (R-CA-1..4).
