@@ -38,6 +38,25 @@ enum Command {
         #[command(subcommand)]
         command: CaCommand,
     },
+    /// Copy the SQLite database (consistent while servers write), the CA files and the EAB
+    /// encryption key into one archive with a manifest.
+    Backup {
+        /// The archive to write (tar); must not exist.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        /// Only the CA and key files, not the database: what PostgreSQL needs besides its pg_dump.
+        #[arg(long)]
+        files_only: bool,
+    },
+    /// Restore an archive from `backup` into a new data directory.
+    Restore {
+        /// The archive `certdirect backup` wrote.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The data directory to make (it must not exist or be empty).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
     /// Operator accounts.
     Operator {
         #[command(subcommand)]
@@ -164,7 +183,57 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         } => create_operator(config, &email, &password, &name).await,
         Command::Serve { role } => serve(config, role).await,
         Command::Ca { command } => ca(command, config),
+        Command::Backup { to, files_only } => backup(config, &to, files_only).await,
+        Command::Restore { from, to } => restore(&from, &to),
     }
+}
+
+async fn backup(config: Config, to: &std::path::Path, files_only: bool) -> anyhow::Result<()> {
+    let summary =
+        certdirect::backup::backup(&config, to, files_only, &|step| println!("{step}")).await?;
+    println!(
+        "wrote {} ({} bytes): {}",
+        to.display(),
+        summary.archive_bytes,
+        summary
+            .manifest
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for note in &summary.notes {
+        println!("NOTE: {note}");
+    }
+    Ok(())
+}
+
+fn restore(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    let summary = certdirect::backup::restore(from, to, &|step| println!("{step}"))?;
+    let m = &summary.manifest;
+    println!(
+        "restored the backup of {} (certdirect {}) into {}",
+        m.created_at.format("%Y-%m-%d %H:%M:%SZ"),
+        m.certdirect_version,
+        to.display()
+    );
+    match &m.database_file {
+        Some(db) => println!(
+            "start a server on it with CERTDIRECT_DATA_DIR={} (the database is {}, the default there; unset CERTDIRECT_DATABASE_URL)",
+            to.display(),
+            to.join(db).display()
+        ),
+        None => println!(
+            "the database is not in this archive: restore the PostgreSQL dump taken with it (pg_restore), then start with CERTDIRECT_DATA_DIR={}",
+            to.display()
+        ),
+    }
+    println!("EAB encryption key: {}", m.eab_encryption_key);
+    for item in &m.not_included {
+        println!("not in the archive: {item}");
+    }
+    Ok(())
 }
 
 fn ca(command: CaCommand, config: Config) -> anyhow::Result<()> {
