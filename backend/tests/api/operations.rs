@@ -51,7 +51,7 @@ fn ok(out: &std::process::Output) -> String {
 /// certificate was issued, restores into a new data directory on which a fresh server serves the
 /// same certificates (byte for byte) and registrations. On PostgreSQL `backup` refuses without
 /// `--files-only` and names pg_dump; with it the archive holds the files and no database.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_under_write_load_restores_to_the_same_certificates_and_registrations() {
     let e = env().await;
     let config = Config::from_sources(None, &e.app.env).unwrap();
@@ -124,7 +124,27 @@ async fn a_backup_under_write_load_restores_to_the_same_certificates_and_registr
     };
     wait_for(5).await;
     let before = registrations(&e.portal).await.len();
-    let summary = certdirect::backup::backup(&config, &archive, false, &quiet)
+    // Once the database is copied, the backup goes on only after the load has written more: the
+    // writes demonstrably went on while the backup ran.
+    let mark = std::sync::Mutex::new(0);
+    let progress = |step: &str| {
+        if step.starts_with("copying the database") {
+            *mark.lock().unwrap() = made.load(Ordering::Relaxed);
+        } else if step.starts_with("checking the copy") {
+            let want = *mark.lock().unwrap() + 2;
+            // block_in_place: the runtime moves this worker's tasks to another thread meanwhile.
+            tokio::task::block_in_place(|| {
+                for _ in 0..1000 {
+                    if made.load(Ordering::Relaxed) >= want {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                panic!("the load stopped while the backup ran");
+            });
+        }
+    };
+    let summary = certdirect::backup::backup(&config, &archive, false, &progress)
         .await
         .unwrap();
     let after_backup = registrations(&e.portal).await.len();
@@ -265,9 +285,11 @@ async fn serve_issues_with_the_root_key_offline() {
     assert!(root_key.exists());
     assert!(!data.path().join("ca/root.key").exists(), "{text}");
 
-    // The root key out of reach while the server runs.
+    // The root key out of reach while the server runs: moved away, and in its place in the data
+    // directory something no one can read as a key (a directory: permissions do not stop root).
     let away = offline.path().join("away");
     std::fs::rename(&key_dir, &away).unwrap();
+    std::fs::create_dir(data.path().join("ca/root.key")).unwrap();
     let data_path = data.path().to_path_buf();
     let e = env_in(data, &[], true).await;
     e.buy("example.jp", "dv").await;
