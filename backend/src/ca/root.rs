@@ -477,6 +477,24 @@ mod tests {
     }
 
     #[test]
+    fn root_key_out_moves_the_root_key_of_an_existing_ca() {
+        let data = tempfile::tempdir().unwrap();
+        let offline = tempfile::tempdir().unwrap();
+        let ca = data.path().join("ca");
+        let made = init(&ca, &urls(), None).unwrap();
+        let paths = CaPaths::in_dir(&ca);
+        assert_eq!(made.root_key, Some(paths.root_key.clone()));
+        let pem = std::fs::read(&paths.root_key).unwrap();
+        let out = offline.path().join("root");
+        let moved = init(&ca, &urls(), Some(&out)).unwrap();
+        assert!(!moved.made);
+        assert_eq!(moved.root_key, Some(out.join(ROOT_KEY_FILE)));
+        assert_eq!(std::fs::read(out.join(ROOT_KEY_FILE)).unwrap(), pem);
+        assert!(!paths.root_key.exists());
+        assert_eq!(init(&ca, &urls(), None).unwrap().root_key, None);
+    }
+
+    #[test]
     fn offline_signing_names_what_is_wrong() {
         let data = tempfile::tempdir().unwrap();
         let ca = data.path().join("ca");
