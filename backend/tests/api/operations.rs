@@ -148,6 +148,25 @@ async fn a_backup_under_write_load_restores_to_the_same_certificates_and_registr
         .await
         .unwrap();
     let after_backup = registrations(&e.portal).await.len();
+    // The command too, from another process as an operator runs it, while the load goes on.
+    let cli_archive = work.path().join("cli.tar");
+    let cli = {
+        let env: Vec<(String, String)> = e.app.env.clone().into_iter().collect();
+        let to = cli_archive.clone();
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_certdirect"))
+                .env_clear()
+                .envs(env)
+                .arg("backup")
+                .arg("--to")
+                .arg(&to)
+                .output()
+                .unwrap()
+        })
+    };
+    let cli = cli.await.unwrap();
+    let cli_text = ok(&cli);
+    assert!(cli_text.contains("VACUUM INTO"), "{cli_text}");
     wait_for(made.load(Ordering::Relaxed) + 3).await;
     stop.store(true, Ordering::Relaxed);
     load.await.unwrap();
@@ -245,6 +264,34 @@ async fn a_backup_under_write_load_restores_to_the_same_certificates_and_registr
         pem_blocks(&chain)[1],
         fetch(restored.base.clone()).await.to_vec()
     );
+
+    // The command's archive restores with the command, to the same certificates.
+    let cli_dir = tempfile::tempdir().unwrap();
+    let cli_restored = cli_dir.path().join("data");
+    let text = ok(&certdirect(
+        &[],
+        &[
+            "restore",
+            "--from",
+            cli_archive.to_str().unwrap(),
+            "--to",
+            cli_restored.to_str().unwrap(),
+        ],
+    ));
+    assert!(text.contains("CERTDIRECT_DATA_DIR="), "{text}");
+    let second = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&cli_restored).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::rename(entry.path(), second.path().join(entry.file_name())).unwrap();
+    }
+    let second = spawn_in(second, &[], false).await;
+    let portal = second.login("acme@example.jp").await;
+    assert_eq!(all(&portal, "/certificates").await, source_certs);
+    let copy = registrations(&portal).await;
+    assert!(copy.len() >= after_backup, "taken after the first backup");
+    for reg in &copy {
+        assert!(source_regs.contains(reg), "{reg} is not the source's");
+    }
 
     // A restore never writes into a directory that is not empty, and rejects a damaged archive.
     let err = certdirect::backup::restore(&archive, &restored_path, &quiet).unwrap_err();
