@@ -265,16 +265,25 @@ pub async fn root_crl_handler(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    match &state.ca.root_crl {
-        Some(der) => (
-            [(axum::http::header::CONTENT_TYPE, "application/pkix-crl")],
-            der.clone(),
-        )
-            .into_response(),
-        None => crate::error::ApiError::not_found(
+    let Some(path) = &state.ca.root_crl else {
+        return crate::error::ApiError::not_found(
             "the root's CRL is published by the operator of the configured CA",
         )
-        .into_response(),
+        .into_response();
+    };
+    match tokio::fs::read(path).await {
+        Ok(der) => (
+            [(axum::http::header::CONTENT_TYPE, "application/pkix-crl")],
+            der,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(file = %path.display(), error = %e, "the root's CRL cannot be read");
+            crate::error::ApiError::not_found(
+                "the root's CRL is not signed yet (`certdirect ca root-crl`)",
+            )
+            .into_response()
+        }
     }
 }
 

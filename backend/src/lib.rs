@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod acme;
 pub mod api;
 pub mod audit;
+pub mod backup;
 pub mod billing;
 pub mod br;
 pub mod ca;

@@ -38,6 +38,25 @@ enum Command {
         #[command(subcommand)]
         command: CaCommand,
     },
+    /// Copy the SQLite database (consistent while servers write), the CA files and the EAB
+    /// encryption key into one archive with a manifest.
+    Backup {
+        /// The archive to write (tar); must not exist.
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+        /// Only the CA and key files, not the database: what PostgreSQL needs besides its pg_dump.
+        #[arg(long)]
+        files_only: bool,
+    },
+    /// Restore an archive from `backup` into a new data directory.
+    Restore {
+        /// The archive `certdirect backup` wrote.
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// The data directory to make (it must not exist or be empty).
+        #[arg(long, value_name = "DIR")]
+        to: PathBuf,
+    },
     /// Operator accounts.
     Operator {
         #[command(subcommand)]
@@ -61,7 +80,40 @@ enum OperatorCommand {
 #[derive(Subcommand)]
 enum CaCommand {
     /// Make the root and intermediate CA in <data dir>/ca unless they exist, and print their paths.
-    Init,
+    Init {
+        /// Write the root key into this directory (made owner-only) instead of the data
+        /// directory, for an offline root; with an existing CA, move its root key there.
+        #[arg(long, value_name = "DIR")]
+        root_key_out: Option<PathBuf>,
+    },
+    /// Sign the root's CRL (valid 12 months) with the offline root key.
+    RootCrl {
+        /// The root's private key (PEM), e.g. DIR/root.key from `ca init --root-key-out DIR`.
+        #[arg(long, value_name = "FILE")]
+        root_key: PathBuf,
+        /// The root certificate [default: <data dir>/ca/root.crt].
+        #[arg(long, value_name = "FILE")]
+        root_cert: Option<PathBuf>,
+        /// Where to write the CRL (DER) [default: <data dir>/ca/root.crl, which `serve` publishes].
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Sign a new intermediate certificate with the offline root key.
+    SignIntermediate {
+        /// The root's private key (PEM).
+        #[arg(long, value_name = "FILE")]
+        root_key: PathBuf,
+        /// The root certificate [default: <data dir>/ca/root.crt].
+        #[arg(long, value_name = "FILE")]
+        root_cert: Option<PathBuf>,
+        /// Certify this existing intermediate key (e.g. <data dir>/ca/intermediate.key) instead
+        /// of making a new one.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+        /// A directory for intermediate.crt (and intermediate.key); neither may exist there.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -130,16 +182,74 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 },
         } => create_operator(config, &email, &password, &name).await,
         Command::Serve { role } => serve(config, role).await,
-        Command::Ca {
-            command: CaCommand::Init,
-        } => {
-            let dir = config.data_dir.join("ca");
-            let made =
-                certdirect::ca::init(&dir, &certdirect::ca::RootUrls::from_config(&config)?)?;
-            let paths = certdirect::ca::CaPaths::in_dir(&dir);
+        Command::Ca { command } => ca(command, config),
+        Command::Backup { to, files_only } => backup(config, &to, files_only).await,
+        Command::Restore { from, to } => restore(&from, &to),
+    }
+}
+
+async fn backup(config: Config, to: &std::path::Path, files_only: bool) -> anyhow::Result<()> {
+    let summary =
+        certdirect::backup::backup(&config, to, files_only, &|step| println!("{step}")).await?;
+    println!(
+        "wrote {} ({} bytes): {}",
+        to.display(),
+        summary.archive_bytes,
+        summary
+            .manifest
+            .files
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for note in &summary.notes {
+        println!("NOTE: {note}");
+    }
+    Ok(())
+}
+
+fn restore(from: &std::path::Path, to: &std::path::Path) -> anyhow::Result<()> {
+    let summary = certdirect::backup::restore(from, to, &|step| println!("{step}"))?;
+    let m = &summary.manifest;
+    println!(
+        "restored the backup of {} (certdirect {}) into {}",
+        m.created_at.format("%Y-%m-%d %H:%M:%SZ"),
+        m.certdirect_version,
+        to.display()
+    );
+    match &m.database_file {
+        Some(db) => println!(
+            "start a server on it with CERTDIRECT_DATA_DIR={} (the database is {}, the default there; unset CERTDIRECT_DATABASE_URL)",
+            to.display(),
+            to.join(db).display()
+        ),
+        None => println!(
+            "the database is not in this archive: restore the PostgreSQL dump taken with it (pg_restore), then start with CERTDIRECT_DATA_DIR={}",
+            to.display()
+        ),
+    }
+    println!("EAB encryption key: {}", m.eab_encryption_key);
+    for item in &m.not_included {
+        println!("not in the archive: {item}");
+    }
+    Ok(())
+}
+
+fn ca(command: CaCommand, config: Config) -> anyhow::Result<()> {
+    use certdirect::ca::{root, CaPaths, RootUrls};
+    let dir = config.data_dir.join("ca");
+    let paths = CaPaths::in_dir(&dir);
+    match command {
+        CaCommand::Init { root_key_out } => {
+            let done = root::init(
+                &dir,
+                &RootUrls::from_config(&config)?,
+                root_key_out.as_deref(),
+            )?;
             println!(
                 "{} CA: root {} (trust this), intermediate {}",
-                if made {
+                if done.made {
                     "made a new"
                 } else {
                     "kept the existing"
@@ -147,6 +257,61 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 paths.root_cert.display(),
                 paths.intermediate_cert.display()
             );
+            match (&done.root_key, &root_key_out) {
+                (Some(key), Some(_)) => println!(
+                    "root key: {} (keep it offline; `serve` does not need it)",
+                    key.display()
+                ),
+                (Some(key), None) => println!(
+                    "root key: {} (in the data directory; `ca init --root-key-out DIR` moves it out)",
+                    key.display()
+                ),
+                (None, _) => println!("root key: not in the data directory (offline)"),
+            }
+            Ok(())
+        }
+        CaCommand::RootCrl {
+            root_key,
+            root_cert,
+            out,
+        } => {
+            let out = out.unwrap_or(paths.root_crl);
+            let next = root::sign_root_crl(
+                root_cert.as_deref().unwrap_or(&paths.root_cert),
+                &root_key,
+                &out,
+                time::OffsetDateTime::now_utc(),
+            )?;
+            println!(
+                "signed the root's CRL into {} (nextUpdate {}); publish it at the intermediate's CRL distribution point",
+                out.display(),
+                chrono::DateTime::from_timestamp(next.unix_timestamp(), 0).unwrap_or_default()
+            );
+            Ok(())
+        }
+        CaCommand::SignIntermediate {
+            root_key,
+            root_cert,
+            key,
+            out,
+        } => {
+            let urls = RootUrls::from_config(&config)?;
+            let signed = root::sign_intermediate(
+                root_cert.as_deref().unwrap_or(&paths.root_cert),
+                &root_key,
+                &urls,
+                key.as_deref(),
+                &out,
+            )?;
+            println!(
+                "signed a new intermediate: {} (CRL distribution point {}, caIssuers {})",
+                signed.cert.display(),
+                urls.crl,
+                urls.ca_issuers
+            );
+            if let Some(key) = &signed.key {
+                println!("its new key: {}", key.display());
+            }
             Ok(())
         }
     }

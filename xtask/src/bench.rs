@@ -129,6 +129,8 @@ struct Processes {
     children: Vec<(String, Child)>,
     /// (administration URL, database name)
     database: Option<(String, String)>,
+    /// The PostgreSQL server, dropped (a throwaway cluster stopped) after the database.
+    postgres: Option<crate::pg::Postgres>,
 }
 
 impl Processes {
@@ -737,7 +739,9 @@ fn run_certdirect(
         .stderr(log_file(&log)?);
     if bench.options.postgres {
         let db = format!("certdirect_bench_{}", std::process::id());
-        let admin = crate::ensure_postgres()?;
+        let postgres = crate::pg::ensure_postgres()?;
+        let admin = postgres.url.clone();
+        procs.postgres = Some(postgres);
         for sql in [
             format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
             format!("CREATE DATABASE {db}"),

@@ -12,6 +12,7 @@
 //! - `bench`: the ACME load benchmark, CertDirect side by side with Pebble (see `bench.rs`).
 
 mod bench;
+mod pg;
 mod wasm;
 
 use std::path::{Path, PathBuf};
@@ -24,8 +25,8 @@ use anyhow::{bail, Context};
 /// the test build instead of compiling the dependency graph a second time.
 const SERVER_BUILD: [&str; 4] = ["build", "--workspace", "--bin", "certdirect"];
 
-/// The PostgreSQL database the test stage recreates for itself.
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+/// The PostgreSQL database the test stage recreates for itself (on the server `pg` finds or
+/// starts).
 const PG_TEST_DB: &str = "certdirect_test";
 
 fn main() -> anyhow::Result<()> {
@@ -196,19 +197,22 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
     apt_install(&["pebble", "bind9", "bind9-utils"])?;
     // The compliance tests lint every certificate profile and the CRLs with pkilint (R-CA-6).
     let pkilint = ensure_pkilint(root)?;
+    let haproxy = haproxy_for_tests(root)?;
     timed("Rust tests on SQLite (whole workspace)", &mut || {
         sh(cargo()
             .current_dir(root)
             .env("CERTDIRECT_PKILINT_BIN", &pkilint)
+            .envs(haproxy.iter().map(|h| ("CERTDIRECT_HAPROXY_BIN", h)))
             .args(nextest_args(nextest, &["--workspace"])))
     })?;
     timed("Rust tests on PostgreSQL (backend)", &mut || {
-        let url = postgres_test_database()?;
+        let (_postgres, url) = postgres_test_database()?;
         println!("CERTDIRECT_TEST_DATABASE_URL={url}");
         sh(cargo()
             .current_dir(root)
             .env("CERTDIRECT_TEST_DATABASE_URL", &url)
             .env("CERTDIRECT_PKILINT_BIN", &pkilint)
+            .envs(haproxy.iter().map(|h| ("CERTDIRECT_HAPROXY_BIN", h)))
             .args(nextest_args(
                 nextest,
                 &["--workspace", "-E", "package(certdirect)"],
@@ -304,50 +308,52 @@ fn nextest_args(nextest: bool, scope: &[&str]) -> Vec<String> {
     args
 }
 
-/// Makes sure PostgreSQL answers at `CERTDIRECT_TEST_PG_ADMIN_URL` (default [`PG_ADMIN_URL`]),
-/// starting the local cluster if needed; returns that administration URL.
-pub fn ensure_postgres() -> anyhow::Result<String> {
-    let url = std::env::var("CERTDIRECT_TEST_PG_ADMIN_URL").unwrap_or_else(|_| PG_ADMIN_URL.into());
-    if !have("psql") {
-        apt_install(&["postgresql-client"])?;
+/// HAProxy for the tests that put several servers behind a load balancer, installed from apt
+/// (like PostgreSQL) when a test under `backend/tests` asks for it by `CERTDIRECT_HAPROXY_BIN`;
+/// returns its path then.
+fn haproxy_for_tests(root: &Path) -> anyhow::Result<Option<PathBuf>> {
+    fn mentions(dir: &Path, needle: &str) -> bool {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                let p = e.path();
+                if p.is_dir() {
+                    mentions(&p, needle)
+                } else {
+                    p.extension().is_some_and(|x| x == "rs")
+                        && std::fs::read_to_string(&p).is_ok_and(|t| t.contains(needle))
+                }
+            })
     }
-    let ping = || {
-        Command::new("psql")
-            .args([url.as_str(), "-tAc", "SELECT 1"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !ping() {
-        println!("PostgreSQL is not answering at {url}: starting the local cluster");
-        let versions = std::fs::read_dir("/etc/postgresql")
-            .context("PostgreSQL is not installed (/etc/postgresql)")?;
-        for v in versions.flatten() {
-            let version = v.file_name().to_string_lossy().into_owned();
-            let _ = sh(Command::new("pg_ctlcluster").args([
-                "--skip-systemctl-redirect",
-                &version,
-                "main",
-                "start",
-            ]));
-        }
-        for _ in 0..30 {
-            if ping() {
-                break;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(500));
-        }
-        if !ping() {
-            bail!(
-                "PostgreSQL does not answer at {url}; start it or set CERTDIRECT_TEST_PG_ADMIN_URL"
-            );
-        }
+    if !mentions(&root.join("backend/tests"), "CERTDIRECT_HAPROXY_BIN") {
+        return Ok(None);
     }
-    Ok(url)
+    if !have("haproxy") {
+        println!("a test needs HAProxy: installing it (apt: haproxy)");
+        apt_install(&["haproxy"])?;
+    }
+    let out = Command::new("sh")
+        .args(["-c", "command -v haproxy"])
+        .output()
+        .context("looking for haproxy")?;
+    let path = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    println!(
+        "HAProxy for the tests: CERTDIRECT_HAPROXY_BIN={}",
+        path.display()
+    );
+    Ok(Some(path))
 }
 
-/// Makes sure PostgreSQL answers and recreates the test database; returns its URL.
-fn postgres_test_database() -> anyhow::Result<String> {
-    let url = ensure_postgres()?;
+/// Makes sure PostgreSQL answers and recreates the test database; returns the server (keep it
+/// until the tests are done: a throwaway cluster stops when it is dropped) and the database URL.
+fn postgres_test_database() -> anyhow::Result<(pg::Postgres, String)> {
+    let pg = pg::ensure_postgres()?;
+    if pg.is_throwaway() {
+        println!("(the PostgreSQL test stage runs on that throwaway cluster)");
+    }
+    let url = pg.url.clone();
     for sql in [
         format!("DROP DATABASE IF EXISTS {PG_TEST_DB} WITH (FORCE)"),
         format!("CREATE DATABASE {PG_TEST_DB}"),
@@ -356,7 +362,7 @@ fn postgres_test_database() -> anyhow::Result<String> {
     }
     let mut test_url = url::Url::parse(&url).context("CERTDIRECT_TEST_PG_ADMIN_URL")?;
     test_url.set_path(PG_TEST_DB);
-    Ok(test_url.to_string())
+    Ok((pg, test_url.to_string()))
 }
 
 /// Makes the Python virtual environment `venv` unless it exists (installing Debian's

@@ -3,6 +3,7 @@
 
 pub mod crl;
 pub mod csr;
+pub mod root;
 pub mod validity;
 
 use std::path::{Path, PathBuf};
@@ -76,8 +77,9 @@ pub struct Ca {
     pub intermediate_der: Vec<u8>,
     pub root_pem: String,
     pub root_der: Vec<u8>,
-    /// The root's CRL (DER) when the CA was made here.
-    pub root_crl: Option<Vec<u8>>,
+    /// The root's CRL file when the CA was made here: read on every request, so a CRL that
+    /// `certdirect ca root-crl` signed offline is served without a restart.
+    pub root_crl: Option<PathBuf>,
     /// The intermediate's subject key identifier: the authority key identifier of its CRLs.
     intermediate_key_id: KeyIdMethod,
     pub crl_url: String,
@@ -168,11 +170,6 @@ fn intermediate_params(
 /// The CA/Browser Forum's reserved policy for domain-validated certificates (BR 7.1.6.1).
 pub const DV_POLICY: &[u64] = &[2, 23, 140, 1, 2, 1];
 
-/// How long the root's CRL is valid: a year at most (BR 4.9.7); it is re-signed when the CA
-/// starts with the root key at hand and less than [`ROOT_CRL_RENEW_DAYS`] are left.
-pub const ROOT_CRL_DAYS: i64 = 365;
-pub const ROOT_CRL_RENEW_DAYS: i64 = 30;
-
 /// A random positive 128-bit serial number (R-CA-1).
 pub fn random_serial() -> SerialNumber {
     let mut bytes = [0u8; 16];
@@ -184,84 +181,25 @@ pub fn random_serial() -> SerialNumber {
     SerialNumber::from_slice(&bytes)
 }
 
-/// Makes a root and an intermediate in `dir` unless they exist, and keeps the root's CRL
-/// fresh while the root key is there; returns whether it made the CA.
-pub fn init(dir: &Path, urls: &RootUrls) -> anyhow::Result<bool> {
-    let paths = CaPaths::in_dir(dir);
-    let made = if paths.intermediate_cert.exists() && paths.intermediate_key.exists() {
-        false
-    } else {
-        make(dir, &paths, urls)?;
-        true
-    };
-    refresh_root_crl(&paths, time::OffsetDateTime::now_utc())?;
-    Ok(made)
-}
-
-fn make(dir: &Path, paths: &CaPaths, urls: &RootUrls) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let now = time::OffsetDateTime::now_utc();
-    let root_key = KeyPair::generate().context("generating the root key")?;
-    let root_params = root_params(now, &root_key);
-    let root = root_params
-        .self_signed(&root_key)
-        .context("signing the root")?;
-    let root_issuer = Issuer::new(root_params, root_key);
-    let int_key = KeyPair::generate().context("generating the intermediate key")?;
-    let intermediate = intermediate_params(now, &int_key, urls)
-        .signed_by(&int_key, &root_issuer)
-        .context("signing the intermediate")?;
-    std::fs::write(&paths.root_cert, root.pem())?;
-    crate::tls::write_private(
-        &paths.root_key,
-        root_issuer.key().serialize_pem().as_bytes(),
-    )?;
-    std::fs::write(&paths.intermediate_cert, intermediate.pem())?;
-    crate::tls::write_private(&paths.intermediate_key, int_key.serialize_pem().as_bytes())?;
-    Ok(())
-}
-
-/// Signs the root's CRL (it revokes nothing) when the root key is in the data directory and the
-/// CRL is missing or within [`ROOT_CRL_RENEW_DAYS`] of its nextUpdate. An offline root's CRL is
-/// the operator's to sign (docs/compliance.md).
-fn refresh_root_crl(paths: &CaPaths, now: time::OffsetDateTime) -> anyhow::Result<()> {
-    if !paths.root_key.exists() || !paths.root_cert.exists() {
-        return Ok(());
+/// Logs a warning when the root's CRL is missing, unreadable or within
+/// [`root::ROOT_CRL_RENEW_DAYS`] of its nextUpdate: only the offline `certdirect ca root-crl`
+/// signs a new one.
+fn warn_if_root_crl_stale(path: &Path, now: time::OffsetDateTime) {
+    let next = std::fs::read(path).ok().and_then(|der| {
+        x509_parser::parse_x509_crl(&der)
+            .ok()
+            .and_then(|(_, crl)| crl.next_update().map(|t| t.timestamp()))
+    });
+    let renew = now + time::Duration::days(root::ROOT_CRL_RENEW_DAYS);
+    match next {
+        None => tracing::warn!(file = %path.display(),
+            "the root's CRL is missing or unreadable; sign one with `certdirect ca root-crl --root-key …`"),
+        Some(next) if next <= renew.unix_timestamp() => tracing::warn!(file = %path.display(),
+            next_update = %chrono::DateTime::from_timestamp(next, 0).unwrap_or_default(),
+            "the root's CRL expires within {} days; sign a new one with `certdirect ca root-crl --root-key …`",
+            root::ROOT_CRL_RENEW_DAYS),
+        Some(_) => {}
     }
-    if let Ok(der) = std::fs::read(&paths.root_crl) {
-        if let Ok((_, crl)) = x509_parser::parse_x509_crl(&der) {
-            let renew = now + time::Duration::days(ROOT_CRL_RENEW_DAYS);
-            if crl
-                .next_update()
-                .is_some_and(|next| next.timestamp() > renew.unix_timestamp())
-            {
-                return Ok(());
-            }
-        }
-    }
-    let read =
-        |p: &Path| std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()));
-    let root_pem = read(&paths.root_cert)?;
-    let key =
-        KeyPair::from_pem(&read(&paths.root_key)?).context("the root key is not a PEM key")?;
-    let root_der = pem_to_der(&root_pem, "the root")?;
-    let issuer =
-        Issuer::from_ca_cert_pem(&root_pem, key).context("the root certificate cannot be used")?;
-    let params = rcgen::CertificateRevocationListParams {
-        this_update: now,
-        next_update: now + time::Duration::days(ROOT_CRL_DAYS),
-        // Seconds since the epoch: increasing from one signing to the next without state.
-        crl_number: SerialNumber::from(now.unix_timestamp().max(1) as u64),
-        issuing_distribution_point: None,
-        revoked_certs: Vec::new(),
-        key_identifier_method: key_id_of(&root_der)?,
-    };
-    let crl = params
-        .signed_by(&issuer)
-        .context("signing the root's CRL")?;
-    std::fs::write(&paths.root_crl, crl.der())
-        .with_context(|| format!("writing {}", paths.root_crl.display()))?;
-    Ok(())
 }
 
 /// The subject key identifier of a CA certificate, for the authority key identifier of what it
@@ -292,8 +230,11 @@ impl Ca {
             },
             (None, None, None) => {
                 let dir = config.data_dir.join("ca");
-                if init(&dir, &RootUrls::from_config(config)?)? {
-                    tracing::warn!(dir = %dir.display(), "made a new root and intermediate CA; back up their keys");
+                // An existing CA is only read (never its root key); a missing one is made, root
+                // key included, for development (production: `ca init --root-key-out`).
+                let done = root::init(&dir, &RootUrls::from_config(config)?, None)?;
+                if done.made {
+                    tracing::warn!(dir = %dir.display(), "made a new root and intermediate CA, the root key in the data directory; move it offline (`certdirect ca init --root-key-out`) and back up both keys");
                 }
                 CaPaths::in_dir(&dir)
             }
@@ -318,7 +259,10 @@ impl Ca {
             intermediate_pem,
             root_der: pem_to_der(&root_pem, "the root")?,
             root_pem,
-            root_crl: std::fs::read(&paths.root_crl).ok(),
+            root_crl: (!paths.root_crl.as_os_str().is_empty()).then(|| {
+                warn_if_root_crl_stale(&paths.root_crl, time::OffsetDateTime::now_utc());
+                paths.root_crl.clone()
+            }),
             crl_url: config.crl_url.clone(),
             ca_issuers_url: config.ca_issuers_url.clone(),
         })

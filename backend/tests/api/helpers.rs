@@ -67,23 +67,29 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     spawn(extra, true).await
 }
 
-/// Starts the app without validation workers: queued validations wait for another process.
-pub async fn spawn_app_without_workers(extra: &[(&str, &str)]) -> TestApp {
-    spawn(extra, false).await
+async fn spawn(extra: &[(&str, &str)], workers: bool) -> TestApp {
+    spawn_in(tempfile::tempdir().unwrap(), extra, workers).await
 }
 
-async fn spawn(extra: &[(&str, &str)], workers: bool) -> TestApp {
+/// Starts the app on a data directory prepared beforehand (a CA made by a test, a restored
+/// backup). Without `CERTDIRECT_DATABASE_URL` in `extra` the database is the one in it.
+pub async fn spawn_in(
+    data_dir: tempfile::TempDir,
+    extra: &[(&str, &str)],
+    workers: bool,
+) -> TestApp {
     // Server-side errors show in the failing test's output.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("CERTDIRECT_TEST_LOG").unwrap_or_else(|_| "warn".into()))
         .with_test_writer()
         .try_init();
-    let data_dir = tempfile::tempdir().unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let base = format!("http://{addr}");
     let static_dir = data_dir.path().join("dist");
     std::fs::create_dir_all(static_dir.join("assets")).unwrap();
+    let keep_database = extra.iter().any(|(k, _)| *k == "CERTDIRECT_DATABASE_URL")
+        || data_dir.path().join("certdirect.db").exists();
     std::fs::write(static_dir.join("index.html"), "<!doctype html><title>portal</title><script type=module src=/assets/boot-0123456789abcdef.js></script>").unwrap();
     std::fs::write(
         static_dir.join("assets/boot-0123456789abcdef.js"),
@@ -104,7 +110,7 @@ async fn spawn(extra: &[(&str, &str)], workers: bool) -> TestApp {
     );
     // pebble-challtestsrv cannot sign: DNSSEC validation is off unless a test sets anchors.
     env.insert("CERTDIRECT_VA_DNSSEC_TRUST_ANCHORS".into(), "off".into());
-    if let Some(url) = test_database_url() {
+    if let Some(url) = test_database_url().filter(|_| !keep_database) {
         env.insert(
             "CERTDIRECT_DATABASE_SCHEMA".into(),
             fresh_pg_schema(&url).await,

@@ -18,6 +18,7 @@ mod language;
 mod limits;
 mod mpic;
 mod openapi;
+mod operations;
 mod operator;
 mod orders;
 mod paging;

@@ -23,6 +23,11 @@ pub struct Env {
 }
 
 pub async fn env_with(extra: &[(&str, &str)], workers: bool) -> Env {
+    env_in(tempfile::tempdir().unwrap(), extra, workers).await
+}
+
+/// [`env_with`] on a data directory prepared beforehand.
+pub async fn env_in(data_dir: tempfile::TempDir, extra: &[(&str, &str)], workers: bool) -> Env {
     let dns = Dns::start().await;
     let http = Responder::start().await;
     let port = http.port.to_string();
@@ -32,11 +37,7 @@ pub async fn env_with(extra: &[(&str, &str)], workers: bool) -> Env {
         ("CERTDIRECT_VA_ALLOW_PRIVATE", "1"),
     ];
     settings.extend_from_slice(extra);
-    let app = if workers {
-        spawn_app_with(&settings).await
-    } else {
-        spawn_app_without_workers(&settings).await
-    };
+    let app = spawn_in(data_dir, &settings, workers).await;
     let (portal, _, a) = applied_customer(&app, "acme@example.jp").await;
     let acme = Acme::new(&app.base);
     let signer = Signer::es256();
