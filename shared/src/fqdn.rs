@@ -543,6 +543,7 @@ mod tests {
         let refused = [
             ("", "required"),
             ("   ", "required"),
+            ("*.", "required"),
             ("50%", "invalid_character"),
             ("a_b", "invalid_character"),
             ("a*b", "invalid_character"),

@@ -181,14 +181,21 @@ impl Page {
 }
 
 /// Reads a `?name=` filter (part of a domain name, R-FQDN-1 forms): `None` when absent or
-/// empty, the stored form to look for otherwise, a field error naming `name` when it cannot be
+/// empty (`*.` alone too), the stored form to look for otherwise, a field error naming `name` when it cannot be
 /// part of a name.
 pub fn name_filter(name: Option<&str>) -> Result<Option<String>, ApiError> {
     match name.map(str::trim).filter(|n| !n.is_empty()) {
         None => Ok(None),
-        Some(n) => shared::fqdn::search_text(n)
-            .map(Some)
-            .map_err(|e| ApiError::field("name", e.code(), e.message(shared::dto::Locale::En))),
+        Some(n) => match shared::fqdn::search_text(n) {
+            Ok(text) => Ok(Some(text)),
+            // Nothing left once `*.` is dropped: no filter, like an empty one.
+            Err(shared::fqdn::FqdnError::Empty) => Ok(None),
+            Err(e) => Err(ApiError::field(
+                "name",
+                e.code(),
+                e.message(shared::dto::Locale::En),
+            )),
+        },
     }
 }
 
