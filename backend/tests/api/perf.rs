@@ -13,7 +13,7 @@ const BUDGET: &[(&str, f64)] = &[
     ("/acme/new-order", 11.0),
     ("/acme/authz/{id}", 4.0),
     ("/acme/chall/{id}", 6.0),
-    ("/acme/order/{id}/finalize", 18.0),
+    ("/acme/order/{id}/finalize", 20.0),
     ("/acme/cert/{id}", 3.0),
 ];
 
