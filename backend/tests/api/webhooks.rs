@@ -282,11 +282,14 @@ async fn every_event_arrives_signed() {
             .to_lowercase(),
         serial.to_lowercase()
     );
-    assert_eq!(
-        of("certificate.issued")[0]["data"]["order_id"]
-            .as_i64()
-            .is_some(),
-        true,
+    let order_id = of("certificate.issued")[0]["data"]["order_id"]
+        .as_i64()
+        .unwrap();
+    assert!(
+        order["finalize"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("/{order_id}/")),
         "{order}"
     );
     assert_eq!(of("certificate.revoked")[0]["data"]["reason"], 0);
