@@ -10,7 +10,7 @@ pub mod signature;
 use std::net::{IpAddr, SocketAddr};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::sea_query::{Alias, BinOper, Expr, Query};
+use sea_orm::sea_query::{Alias, BinOper, Expr, InsertStatement, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
@@ -479,6 +479,18 @@ pub async fn emit(
     data: serde_json::Value,
     now: DateTime<Utc>,
 ) -> Result<u64, DbErr> {
+    let insert = emit_statement(customer_id, event, data, now)?;
+    let backend = db.get_database_backend();
+    Ok(db.execute(backend.build(&insert)).await?.rows_affected())
+}
+
+/// The statement of [`emit`] (its plan is checked to use `ix_webhook_endpoints_customer`).
+pub fn emit_statement(
+    customer_id: i64,
+    event: WebhookEventType,
+    data: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<InsertStatement, DbErr> {
     use webhook_delivery::Column as D;
     use webhook_endpoint::Column as E;
     let body = payload(event, data, now);
@@ -501,7 +513,7 @@ pub async fn emit(
         .and_where(E::DeletedAt.is_null())
         .and_where(E::Events.like(format!("% {} %", event.as_str())))
         .to_owned();
-    let insert = Query::insert()
+    Ok(Query::insert()
         .into_table(webhook_delivery::Entity)
         .columns([
             D::EndpointId,
@@ -516,9 +528,7 @@ pub async fn emit(
         ])
         .select_from(select)
         .map_err(|e| DbErr::Custom(e.to_string()))?
-        .to_owned();
-    let backend = db.get_database_backend();
-    Ok(db.execute(backend.build(&insert)).await?.rows_affected())
+        .to_owned())
 }
 
 /// Queues a `ping` to one endpoint (whatever it subscribed to).

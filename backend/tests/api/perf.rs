@@ -169,6 +169,19 @@ async fn hot_path_queries_use_their_indexes() {
             store::account_order_ids_query(1, 1000).build(backend),
             "idx_acme_orders_account",
         ),
+        (
+            "the webhook outbox of an event",
+            backend.build(
+                &certdirect::webhooks::emit_statement(
+                    1,
+                    shared::dto::WebhookEventType::CertificateIssued,
+                    serde_json::json!({}),
+                    now,
+                )
+                .unwrap(),
+            ),
+            "ix_webhook_endpoints_customer",
+        ),
     ];
     for (what, stmt, index) in cases {
         let sql = stmt.sql.clone();
