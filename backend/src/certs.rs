@@ -90,6 +90,19 @@ pub async fn revoke(
     }
     .write(&txn, now)
     .await?;
+    crate::webhooks::emit(
+        &txn,
+        cert.customer_id,
+        shared::dto::WebhookEventType::CertificateRevoked,
+        json!({
+            "serial": cert.serial,
+            "names": cert.names(),
+            "reason": reason,
+            "revoked_at": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        }),
+        now,
+    )
+    .await?;
     txn.commit().await?;
     publish_crl(state)
         .await

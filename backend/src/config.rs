@@ -98,6 +98,8 @@ pub const KEYS: &[(&str, &str)] = &[
     ("invoice_issuer_name", "the issuer's name on printable invoices and receipts (default: the brand)"),
     ("invoice_issuer_address", "the issuer's address on printable invoices and receipts (default: empty, with a warning at start)"),
     ("support_email", "address the customer center is notified at of every new inquiry and customer message (default: the address of mail_from)"),
+    ("webhooks_allow_private", "1 = webhook endpoints may be loopback/private addresses and plain http:// (tests and development only; default 0, R-VAL-4)"),
+    ("webhooks_retry_base_secs", "the unit of the webhook retry schedule: waits of 1, 6, 24, 120, 720, 4320 and 17280 units after failed attempts (default 5: 5 s … 24 h; 0 to 3600)"),
     ("jobs_billing_secs", "seconds between billing passes: overdue invoices, lapsed and expired registrations (default 60, at most 86400)"),
     ("jobs_housekeeping_secs", "seconds between housekeeping passes: purges, reminders, the CRL schedule (default 300, at most 86400)"),
     ("test_clock_file", "browser tests only: a file holding an RFC 3339 instant the server's clock starts from (re-read when the file changes; missing or empty = the system clock); warned about at start and reported by /api/v1/health"),
@@ -115,6 +117,16 @@ pub const KEYS: &[(&str, &str)] = &[
     ("mpic_ca", "PEM file of extra roots trusted for https:// perspectives (besides the system roots)"),
     ("mpic_min_remote", "refuse to start with fewer remote perspectives than this (default 0)"),
 ];
+
+/// Webhook delivery settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhooksConfig {
+    /// `CERTDIRECT_WEBHOOKS_ALLOW_PRIVATE`: endpoints may be loopback or private addresses, and
+    /// `http://` (tests and development; never in production).
+    pub allow_private: bool,
+    /// `CERTDIRECT_WEBHOOKS_RETRY_BASE_SECS`: the unit of the backoff schedule.
+    pub retry_base_secs: u64,
+}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -134,6 +146,8 @@ pub struct Config {
     /// DNSSEC validation of every validation lookup (R-VAL-8).
     pub va_dnssec: crate::va::dns::Dnssec,
     pub va_allow_private: bool,
+    /// Signed webhooks (REST API issue, item 6).
+    pub webhooks: WebhooksConfig,
     pub smtp_url: Option<String>,
     pub mail_from: String,
     pub brand: String,
@@ -774,6 +788,19 @@ impl Config {
                 window_secs: src.positive("login_limit_window_secs", 900)?,
             },
             va_allow_private: src.flag("va_allow_private")?,
+            webhooks: WebhooksConfig {
+                allow_private: src.flag("webhooks_allow_private")?,
+                retry_base_secs: {
+                    let n: i64 = src.parse("webhooks_retry_base_secs", 5, "a whole number")?;
+                    if !(0..=3600).contains(&n) {
+                        return Err(src.err(
+                            "webhooks_retry_base_secs",
+                            format!("must be from 0 to 3600 seconds, not {n}"),
+                        ));
+                    }
+                    n as u64
+                },
+            },
             acme_limits: match src.string("acme_rate_limits") {
                 None => crate::ratelimit::AcmeLimits::default(),
                 Some(spec) => crate::ratelimit::AcmeLimits::parse(&spec)
@@ -899,6 +926,13 @@ mod tests {
         assert!(is_registration_number(SAMPLE_REGISTRATION_NUMBER));
         assert_eq!(c.support_email, "noreply@localhost");
         assert_eq!((c.jobs_billing_secs, c.jobs_housekeeping_secs), (60, 300));
+        assert_eq!(
+            c.webhooks,
+            WebhooksConfig {
+                allow_private: false,
+                retry_base_secs: 5
+            }
+        );
         assert!(c.test_clock_file.is_none());
         assert!(!c.bank_account.contains("separately"));
         let warnings = c.start_warnings().join("\n");
@@ -919,9 +953,25 @@ mod tests {
                 ("CERTDIRECT_BANK_ACCOUNT", "みずほ銀行 普通 7654321"),
                 ("CERTDIRECT_JOBS_BILLING_SECS", "1"),
                 ("CERTDIRECT_TEST_CLOCK_FILE", "/tmp/clock"),
+                ("CERTDIRECT_WEBHOOKS_ALLOW_PRIVATE", "1"),
+                ("CERTDIRECT_WEBHOOKS_RETRY_BASE_SECS", "0"),
             ]),
         )
         .unwrap();
+        assert_eq!(
+            c.webhooks,
+            WebhooksConfig {
+                allow_private: true,
+                retry_base_secs: 0
+            }
+        );
+        for bad in ["-1", "3601", "soon"] {
+            let err =
+                Config::from_sources(None, &env(&[("CERTDIRECT_WEBHOOKS_RETRY_BASE_SECS", bad)]))
+                    .unwrap_err()
+                    .to_string();
+            assert!(err.contains("CERTDIRECT_WEBHOOKS_RETRY_BASE_SECS"), "{err}");
+        }
         assert_eq!(c.invoice_issuer.name, "Shop");
         assert_eq!(c.support_email, "shop@example.jp");
         assert_eq!(c.jobs_billing_secs, 1);

@@ -39,6 +39,7 @@ pub mod support;
 pub mod tls;
 pub mod va;
 pub mod web;
+pub mod webhooks;
 
 use std::sync::Arc;
 

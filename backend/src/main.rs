@@ -372,6 +372,9 @@ async fn serve_perspective(config: Config) -> anyhow::Result<()> {
 /// Validation workers per process: each spends most of a validation waiting on DNS and HTTP.
 const VALIDATION_WORKERS: usize = 16;
 
+/// Webhook delivery workers per process: each attempt waits at most 10 seconds on a receiver.
+const WEBHOOK_WORKERS: usize = 4;
+
 async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     let clock: Arc<dyn Clock> = match &config.test_clock_file {
         Some(path) => {
@@ -399,6 +402,7 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     let shutdown = shutdown_signal();
     if role != Role::Web {
         certdirect::orders::validation::spawn_workers(&state, VALIDATION_WORKERS);
+        certdirect::webhooks::delivery::spawn_workers(&state, WEBHOOK_WORKERS);
         tokio::spawn(certdirect::jobs::run(
             state.clone(),
             Duration::from_secs(config.jobs_billing_secs),

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use serde_json::json;
 use shared::billing::{yen, InvoiceStatus, PaymentMethod, Product, RegistrationState};
-use shared::dto::{Invoice, Registration};
+use shared::dto::{Invoice, Registration, WebhookEventType};
 use shared::fqdn::{CertType, Normalized};
 
 use crate::audit::AuditEntry;
@@ -103,7 +103,22 @@ async fn record(
         remote_addr: None,
     }
     .write(db, now)
+    .await?;
+    crate::webhooks::emit(
+        db,
+        reg.customer_id,
+        WebhookEventType::RegistrationStateChanged,
+        json!({
+            "registration_id": reg.id,
+            "fqdn": reg.fqdn,
+            "from": from.map(|s| s.as_str()),
+            "to": to.as_str(),
+            "reason": reason,
+        }),
+        now,
+    )
     .await
+    .map(|_| ())
 }
 
 /// Moves `reg` to `to` if it is still in its current state (compare-and-set), setting `changes` too.
@@ -346,6 +361,14 @@ pub async fn open(
         remote_addr: None,
     }
     .write(&txn, now)
+    .await?;
+    crate::webhooks::emit(
+        &txn,
+        customer.id,
+        WebhookEventType::InvoiceIssued,
+        json!({ "invoice": invoice_dto(&inv, &state.config.bank_account) }),
+        now,
+    )
     .await?;
     state
         .mailer
@@ -667,6 +690,14 @@ pub async fn apply_payment(
     }
     .write(txn, now)
     .await?;
+    crate::webhooks::emit(
+        txn,
+        inv.customer_id,
+        WebhookEventType::InvoicePaid,
+        json!({ "invoice": invoice_dto(&paid, &state.config.bank_account) }),
+        now,
+    )
+    .await?;
     let customer = customer::Entity::find_by_id(inv.customer_id)
         .one(txn)
         .await?
@@ -709,6 +740,19 @@ pub async fn cancel_overdue(state: &AppState) -> ApiResult<u32> {
         if res.rows_affected != 1 {
             continue; // paid, voided or claimed for a card payment meanwhile
         }
+        let voided = invoice::Model {
+            status: InvoiceStatus::Void.as_str().to_owned(),
+            voided_at: Some(now),
+            ..inv.clone()
+        };
+        crate::webhooks::emit(
+            &txn,
+            inv.customer_id,
+            WebhookEventType::InvoiceVoid,
+            json!({ "invoice": invoice_dto(&voided, &state.config.bank_account) }),
+            now,
+        )
+        .await?;
         if inv.kind == invoice::KIND_NEW {
             if let Some(reg) = registration::Entity::find_by_id(inv.registration_id)
                 .one(&txn)

@@ -195,6 +195,17 @@ pub async fn eab_expiries(state: &AppState) -> anyhow::Result<u32> {
                 portal_url: state.config.public("/mypage/acme"),
             }))
             .await?;
+        crate::webhooks::emit(
+            &txn,
+            customer.id,
+            shared::dto::WebhookEventType::EabExpiring,
+            serde_json::json!({
+                "key_id": eab.key_id,
+                "expires_at": crate::clock::rfc3339(eab.expires_at),
+            }),
+            now,
+        )
+        .await?;
         txn.commit().await?;
         sent += 1;
     }
@@ -270,6 +281,18 @@ pub async fn certificate_expiries(state: &AppState) -> anyhow::Result<u32> {
                 expires: cert.not_after,
             });
             state.mailer.send(&mail).await?;
+            crate::webhooks::emit(
+                &txn,
+                customer.id,
+                shared::dto::WebhookEventType::CertificateExpiring,
+                serde_json::json!({
+                    "serial": cert.serial,
+                    "names": names,
+                    "not_after": crate::clock::rfc3339(cert.not_after),
+                }),
+                now,
+            )
+            .await?;
             sent += 1;
         }
         txn.commit().await?;

@@ -208,6 +208,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/reset-password") view=pages::reset_password::ResetPasswordPage/>
                     <Route path=path!("/mypage") view=pages::mypage::MyPage/>
                     <Route path=path!("/mypage/tokens") view=pages::tokens::TokensPage/>
+                    <Route path=path!("/mypage/webhooks") view=pages::webhooks::WebhooksPage/>
                     <Route path=path!("/mypage/acme") view=pages::acme::AcmePage/>
                     <Route path=path!("/mypage/registrations") view=pages::registrations::RegistrationsPage/>
                     <Route path=path!("/mypage/registrations/new") view=pages::register::RegisterPage/>

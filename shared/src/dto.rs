@@ -1078,3 +1078,202 @@ pub struct InvoiceDocument {
     /// Present once paid.
     pub receipt: Option<ReceiptInfo>,
 }
+
+/// What a webhook endpoint can subscribe to (`ping` is only sent by `POST /webhooks/{id}/test`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum WebhookEventType {
+    /// A usage FQDN registration changed state (applied, registered, active, cancelled, …).
+    #[serde(rename = "registration.state_changed")]
+    RegistrationStateChanged,
+    #[serde(rename = "invoice.issued")]
+    InvoiceIssued,
+    #[serde(rename = "invoice.paid")]
+    InvoicePaid,
+    /// Unpaid past its due date (R-BILL-4).
+    #[serde(rename = "invoice.void")]
+    InvoiceVoid,
+    #[serde(rename = "certificate.issued")]
+    CertificateIssued,
+    #[serde(rename = "certificate.revoked")]
+    CertificateRevoked,
+    /// The certificate expires within 14 days and was not renewed (R-CA-4).
+    #[serde(rename = "certificate.expiring")]
+    CertificateExpiring,
+    /// A challenge failed; `data.problem` says what was fetched or looked up (R-VAL-5).
+    #[serde(rename = "validation.failed")]
+    ValidationFailed,
+    /// An unused EAB credential expires soon (R-SUP-3).
+    #[serde(rename = "eab.expiring")]
+    EabExpiring,
+    /// A test message.
+    #[serde(rename = "ping")]
+    Ping,
+}
+
+impl WebhookEventType {
+    /// Every type an endpoint may subscribe to.
+    pub const SUBSCRIBABLE: [WebhookEventType; 9] = [
+        WebhookEventType::RegistrationStateChanged,
+        WebhookEventType::InvoiceIssued,
+        WebhookEventType::InvoicePaid,
+        WebhookEventType::InvoiceVoid,
+        WebhookEventType::CertificateIssued,
+        WebhookEventType::CertificateRevoked,
+        WebhookEventType::CertificateExpiring,
+        WebhookEventType::ValidationFailed,
+        WebhookEventType::EabExpiring,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookEventType::RegistrationStateChanged => "registration.state_changed",
+            WebhookEventType::InvoiceIssued => "invoice.issued",
+            WebhookEventType::InvoicePaid => "invoice.paid",
+            WebhookEventType::InvoiceVoid => "invoice.void",
+            WebhookEventType::CertificateIssued => "certificate.issued",
+            WebhookEventType::CertificateRevoked => "certificate.revoked",
+            WebhookEventType::CertificateExpiring => "certificate.expiring",
+            WebhookEventType::ValidationFailed => "validation.failed",
+            WebhookEventType::EabExpiring => "eab.expiring",
+            WebhookEventType::Ping => "ping",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::SUBSCRIBABLE
+            .into_iter()
+            .chain([WebhookEventType::Ping])
+            .find(|t| t.as_str() == s)
+    }
+}
+
+/// Missing fields read as empty, so that every missing field is reported at once.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct CreateWebhookRequest {
+    /// `https://` URL the events are POSTed to; its addresses must be public (R-VAL-4).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            required = true,
+            min_length = 1,
+            max_length = 2000,
+            pattern = r"^https?://[^\s#]+$"
+        )
+    )]
+    pub url: String,
+    /// A note for the customer's own use.
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub description: String,
+    /// Event types, at least one.
+    #[cfg_attr(feature = "openapi", schema(required = true, value_type = Vec<WebhookEventType>, min_items = 1))]
+    pub events: Vec<String>,
+}
+
+/// Fields left out stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
+pub struct UpdateWebhookRequest {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 2000, pattern = r"^https?://[^\s#]+$")
+    )]
+    pub url: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub description: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<WebhookEventType>>, min_items = 1))]
+    pub events: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpoint {
+    pub id: i64,
+    pub url: String,
+    pub description: String,
+    pub events: Vec<WebhookEventType>,
+    pub enabled: bool,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedWebhook {
+    pub endpoint: WebhookEndpoint,
+    /// The signing secret, `whsec_` and base64 (Standard Webhooks). Shown once.
+    pub secret: String,
+}
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookDeliveryStatus {
+    /// Waiting for its next attempt.
+    Pending,
+    /// An attempt is under way.
+    Sending,
+    Succeeded,
+    /// Every attempt failed; `POST …/resend` queues it again.
+    Failed,
+}
+
+impl WebhookDeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WebhookDeliveryStatus::Pending => "pending",
+            WebhookDeliveryStatus::Sending => "sending",
+            WebhookDeliveryStatus::Succeeded => "succeeded",
+            WebhookDeliveryStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            WebhookDeliveryStatus::Pending,
+            WebhookDeliveryStatus::Sending,
+            WebhookDeliveryStatus::Succeeded,
+            WebhookDeliveryStatus::Failed,
+        ]
+        .into_iter()
+        .find(|x| x.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookAttempt {
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub at: String,
+    /// The receiver's HTTP status, when it answered.
+    pub status_code: Option<u16>,
+    /// Why the attempt did not count, when it did not.
+    pub error: Option<String>,
+    pub duration_ms: i64,
+    pub succeeded: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookDelivery {
+    pub id: i64,
+    /// The `webhook-id` header: the same on every attempt.
+    pub msg_id: String,
+    pub event_type: WebhookEventType,
+    pub status: WebhookDeliveryStatus,
+    /// The JSON body sent.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: serde_json::Value,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub created_at: String,
+    /// When the next attempt is due (pending deliveries).
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
+    pub next_attempt_at: Option<String>,
+    /// Oldest first.
+    pub attempts: Vec<WebhookAttempt>,
+}

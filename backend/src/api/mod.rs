@@ -17,6 +17,7 @@ pub mod paging;
 pub mod registrations;
 pub mod support;
 pub mod tokens;
+pub mod webhooks;
 
 use axum::extract::OriginalUri;
 use axum::http::{Method, StatusCode};
@@ -52,6 +53,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "acme", description = "ACME usage application, EAB credentials, ACME accounts (R-EAB-1..4)"),
         (name = "registrations", description = "usage FQDN registration, invoices and payment (R-FQDN-*, R-BILL-*)"),
         (name = "certificates", description = "certificates and ACME orders (R-CA-3, R-CA-4, R-VAL-5)"),
+        (name = "webhooks", description = "signed webhooks: endpoints, deliveries, attempts, re-sends (Standard Webhooks)"),
         (name = "support", description = "customer center: office hours and inquiries (R-SUP-1, R-SUP-2)"),
         (name = "operator", description = "operator console"),
         (name = "meta", description = "health")
@@ -146,6 +148,11 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(certificates::revoke))
         .routes(routes!(certificates::operator_revoke))
         .routes(routes!(certificates::orders))
+        .routes(idempotent(routes!(webhooks::create, webhooks::list)))
+        .routes(routes!(webhooks::get, webhooks::update, webhooks::delete))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::resend))
+        .routes(routes!(webhooks::test))
         .split_for_parts();
     let mut doc = doc;
     doc::drop_required_defaults(&mut doc);

@@ -332,6 +332,14 @@ pub async fn finalize(
     }
     .write(&txn, now)
     .await?;
+    crate::webhooks::emit(
+        &txn,
+        account.customer_id,
+        shared::dto::WebhookEventType::CertificateIssued,
+        json!({ "serial": plan.serial_hex, "names": csr.names, "not_after": rfc3339(plan.not_after), "profile": plan.profile, "order_id": current.order.id }),
+        now,
+    )
+    .await?;
     txn.commit().await?;
     crate::metrics::issuance();
     tracing::info!(serial = %plan.serial_hex, names = ?csr.names, "certificate issued");

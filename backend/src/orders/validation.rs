@@ -130,8 +130,9 @@ pub async fn record_validation(
     } else {
         (ChallengeStatus::Invalid, AuthzStatus::Invalid)
     };
+    let problem = error.clone();
     let txn = state.db.begin().await?;
-    store::transition_challenge(
+    let changed = store::transition_challenge(
         &txn,
         challenge.id,
         ChallengeStatus::Processing,
@@ -159,6 +160,30 @@ pub async fn record_validation(
         now,
     )
     .await?;
+    if !ok && changed {
+        // R-VAL-5's problem document, for the customer's webhook endpoints too.
+        if let Some(account) = acme_account::Entity::find_by_id(authz.account_id)
+            .one(&txn)
+            .await?
+        {
+            crate::webhooks::emit(
+                &txn,
+                account.customer_id,
+                shared::dto::WebhookEventType::ValidationFailed,
+                serde_json::json!({
+                    "identifier": authz.identifier,
+                    "challenge_type": challenge.kind,
+                    "authorization_id": authz.id,
+                    "challenge_id": challenge.id,
+                    "problem": problem
+                        .as_deref()
+                        .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok()),
+                }),
+                now,
+            )
+            .await?;
+        }
+    }
     if !ok {
         store::invalidate_orders_of(&txn, authz.id, now).await?;
         // R-ACME-10: counted for the account; newOrder refuses once the limit is reached (the

@@ -32,3 +32,4 @@ mod support;
 mod tokens;
 mod va_env;
 mod web;
+mod webhooks;

@@ -274,6 +274,7 @@ async fn idempotent_operations_declare_the_key_and_its_answers() {
             "POST /invoices/{number}/pay",
             "POST /registrations",
             "POST /tokens",
+            "POST /webhooks",
         ]
     );
 }
@@ -294,6 +295,7 @@ async fn request_schemas_mark_their_required_fields() {
         ("PasswordResetRequest", &["email"]),
         ("PasswordResetConfirm", &["token", "password"]),
         ("CreateTokenRequest", &["name", "scopes"]),
+        ("CreateWebhookRequest", &["url", "events"]),
         ("AcmeApplicationRequest", &["agree_terms"]),
         ("FqdnCheckRequest", &["fqdn", "type"]),
         (

@@ -13,7 +13,7 @@ const BUDGET: &[(&str, f64)] = &[
     ("/acme/new-order", 11.0),
     ("/acme/authz/{id}", 4.0),
     ("/acme/chall/{id}", 6.0),
-    ("/acme/order/{id}/finalize", 18.0),
+    ("/acme/order/{id}/finalize", 20.0),
     ("/acme/cert/{id}", 3.0),
 ];
 
@@ -168,6 +168,19 @@ async fn hot_path_queries_use_their_indexes() {
             "an account's orders",
             store::account_order_ids_query(1, 1000).build(backend),
             "idx_acme_orders_account",
+        ),
+        (
+            "the webhook outbox of an event",
+            backend.build(
+                &certdirect::webhooks::emit_statement(
+                    1,
+                    shared::dto::WebhookEventType::CertificateIssued,
+                    serde_json::json!({}),
+                    now,
+                )
+                .unwrap(),
+            ),
+            "ix_webhook_endpoints_customer",
         ),
     ];
     for (what, stmt, index) in cases {

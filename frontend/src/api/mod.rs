@@ -22,6 +22,7 @@ use shared::dto::{
     RegistrationRequest, RenewalCampaign, RevokeRequest, SignupRequest, SignupResponse,
     StatementImport, TokenInfo, TokenRequest, ValidationInfo,
 };
+use shared::dto::{CreateWebhookRequest, CreatedWebhook, WebhookDelivery, WebhookEndpoint};
 use wasm_bindgen::JsCast as _;
 
 use cookie::{CSRF_COOKIE, CSRF_HEADER};
@@ -109,6 +110,66 @@ pub async fn update_me(req: &UpdateMe) -> Result<Me, ApiError> {
 /// `POST /tokens` → 201; the token text is in the answer only this once (R-CUS-3).
 pub async fn create_token(req: &CreateTokenRequest) -> Result<CreatedToken, ApiError> {
     json(send(with_csrf(Request::post(&url("/tokens"))), Some(req)).await?).await
+}
+
+/// `POST /webhooks` → 201; the signing secret is in the answer only this once.
+pub async fn create_webhook(req: &CreateWebhookRequest) -> Result<CreatedWebhook, ApiError> {
+    json(send(with_csrf(Request::post(&url("/webhooks"))), Some(req)).await?).await
+}
+
+/// `GET /webhooks`.
+pub async fn list_webhooks() -> Result<Vec<WebhookEndpoint>, ApiError> {
+    json(send(Request::get(&url("/webhooks")), None::<&()>).await?).await
+}
+
+/// `DELETE /webhooks/{id}` → 204.
+pub async fn delete_webhook(id: i64) -> Result<(), ApiError> {
+    empty(
+        send(
+            with_csrf(Request::delete(&url(&format!("/webhooks/{id}")))),
+            None::<&()>,
+        )
+        .await?,
+    )
+    .await
+}
+
+/// `GET /webhooks/{id}/deliveries`: the newest 100, each with its attempts.
+pub async fn webhook_deliveries(id: i64) -> Result<Vec<WebhookDelivery>, ApiError> {
+    json(
+        send(
+            Request::get(&url(&format!("/webhooks/{id}/deliveries"))),
+            None::<&()>,
+        )
+        .await?,
+    )
+    .await
+}
+
+/// `POST /webhooks/{id}/deliveries/{delivery}/resend` → 202.
+pub async fn resend_webhook(id: i64, delivery: i64) -> Result<WebhookDelivery, ApiError> {
+    json(
+        send(
+            with_csrf(Request::post(&url(&format!(
+                "/webhooks/{id}/deliveries/{delivery}/resend"
+            )))),
+            Some(&Empty {}),
+        )
+        .await?,
+    )
+    .await
+}
+
+/// `POST /webhooks/{id}/test` → 202: a `ping`.
+pub async fn test_webhook(id: i64) -> Result<WebhookDelivery, ApiError> {
+    json(
+        send(
+            with_csrf(Request::post(&url(&format!("/webhooks/{id}/test")))),
+            Some(&Empty {}),
+        )
+        .await?,
+    )
+    .await
 }
 
 /// `GET /tokens`.

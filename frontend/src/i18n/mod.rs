@@ -182,6 +182,55 @@ texts! {
         "Create and revoke tokens for using the REST API from your own programs.";
     ApiTokensCardLink => "APIトークンを管理する", "Manage API tokens";
 
+    WebhooksCardTitle => "Webhook通知", "Webhooks";
+    WebhooksCardBody => "登録状態の変化・請求書・証明書の発行や失効などを、署名付きの HTTPS 通知で受け取れます。",
+        "Receive signed HTTPS notifications of registration changes, invoices, certificate issuance, revocation and more.";
+    WebhooksCardLink => "Webhookを管理する", "Manage webhooks";
+
+    // Webhooks (REST API issue, item 6)
+    WebhooksTitle => "Webhook通知", "Webhooks";
+    WebhooksLead => "選んだイベントが起きると、登録した HTTPS の URL に JSON を POST します。Standard Webhooks 方式の署名(webhook-id・webhook-timestamp・webhook-signature ヘッダー)をシークレットで検証してください。失敗した送信は間隔を空けて最大8回まで再送します。",
+        "When a chosen event happens, CertDirect POSTs JSON to your HTTPS URL, signed the Standard Webhooks way (webhook-id, webhook-timestamp and webhook-signature headers): verify it with the secret. Failed deliveries are retried with increasing waits, up to 8 attempts.";
+    WebhookCreateTitle => "送信先を追加", "Add an endpoint";
+    WebhookUrlLabel => "送信先URL", "Endpoint URL";
+    WebhookUrlHint => "https:// で始まる、インターネットから届くURL(社内・ループバックのアドレスは使えません)。", "An https:// URL reachable from the internet (private and loopback addresses are refused).";
+    WebhookDescriptionLabel => "メモ", "Note";
+    WebhookEventsLabel => "通知するイベント", "Events";
+    WebhookCreateSubmit => "送信先を追加", "Add endpoint";
+    WebhookSecretTitle => "署名用シークレット", "Signing secret";
+    WebhookSecretWarn => "このシークレットは今しか表示されません。今すぐコピーして、受信側の署名検証に設定してください。",
+        "This is the only time the secret is shown. Copy it now into your receiver's signature check.";
+    WebhookListTitle => "登録済みの送信先", "Your endpoints";
+    WebhookEmpty => "送信先はまだありません。", "No endpoints yet.";
+    WebhookSendTest => "テスト送信", "Send test";
+    WebhookRefresh => "再読み込み", "Refresh";
+    WebhookDelete => "削除", "Delete";
+    WebhookDeleteConfirm => "この送信先を削除しますか?以後は何も送信されません。", "Delete this endpoint? Nothing more will be sent to it.";
+    WebhookDeliveriesTitle => "送信履歴", "Deliveries";
+    WebhookNoDeliveries => "送信履歴はまだありません。", "Nothing has been sent yet.";
+    WebhookColEvent => "イベント", "Event";
+    WebhookColStatus => "状態", "Status";
+    WebhookColAttempts => "送信(日時 — 結果)", "Attempts (time — result)";
+    WebhookResend => "再送", "Re-send";
+    WebhookNoAnswer => "応答なし", "no answer";
+    WebhookStatusPending => "再送待ち", "waiting";
+    WebhookStatusSending => "送信中", "sending";
+    WebhookStatusSucceeded => "成功", "delivered";
+    WebhookStatusFailed => "失敗", "failed";
+    WebhookEventRegistration => "利用FQDN登録の状態変化", "Registration state changed";
+    WebhookEventInvoiceIssued => "請求書の発行", "Invoice issued";
+    WebhookEventInvoicePaid => "請求書の入金", "Invoice paid";
+    WebhookEventInvoiceVoid => "請求書の無効化(期限切れ)", "Invoice void (unpaid by its due date)";
+    WebhookEventCertIssued => "証明書の発行", "Certificate issued";
+    WebhookEventCertRevoked => "証明書の失効", "Certificate revoked";
+    WebhookEventCertExpiring => "証明書の有効期限が近い", "Certificate expiring";
+    WebhookEventValidationFailed => "ドメイン認証の失敗", "Validation failed";
+    WebhookEventEabExpiring => "EAB認証情報の有効期限が近い", "EAB credential expiring";
+    WebhookEventPing => "テスト(ping)", "Test (ping)";
+    FieldHttpsRequired => "https:// で始まるURLを入力してください。", "Enter an https:// URL.";
+    FieldAddressRefused => "このURLのアドレスはループバック・社内用などのため送信できません:{reason}", "This URL's address is loopback, private or reserved, so nothing can be sent to it: {reason}";
+    FieldUnresolvable => "このURLのホスト名からアドレスが見つかりません。", "This URL's host name has no address.";
+
     // API tokens (R-CUS-3)
     TokensTitle => "APIトークン", "API tokens";
     TokensLead => "REST API(/api/v1)を「Authorization: Bearer <トークン>」ヘッダーで利用するためのトークンです。トークンは作成時に一度だけ表示され、CertDirect には保存されません(ハッシュ値のみ保存します)。",

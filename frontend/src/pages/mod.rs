@@ -25,3 +25,4 @@ pub mod support;
 pub mod terms;
 pub mod tokens;
 pub mod verify_email;
+pub mod webhooks;

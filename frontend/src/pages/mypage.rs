@@ -310,6 +310,7 @@ fn CustomerJourney() -> impl IntoView {
                 </p>
             </section>
             <TokensCard/>
+            <WebhooksCard/>
         </div>
     }
 }
@@ -405,6 +406,20 @@ fn AccountCard() -> impl IntoView {
                 <dd data-testid="account-created">{created}</dd>
             </dl>
             <p class="muted small">{move || i18n.t(Key::TimeZoneNote)}</p>
+        </section>
+    }
+}
+
+#[component]
+fn WebhooksCard() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card" aria-labelledby="webhooks-card-title">
+            <h2 id="webhooks-card-title">{move || i18n.t(Key::WebhooksCardTitle)}</h2>
+            <p>{move || i18n.t(Key::WebhooksCardBody)}</p>
+            <p><a class="btn btn-secondary" href="/mypage/webhooks" data-testid="mypage-webhooks-link">
+                {move || i18n.t(Key::WebhooksCardLink)}
+            </a></p>
         </section>
     }
 }

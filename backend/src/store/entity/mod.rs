@@ -24,3 +24,6 @@ pub mod reminder_sent;
 pub mod renewal_campaign;
 pub mod session;
 pub mod validation_job;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
