@@ -13,16 +13,25 @@ reseller`) with the Python of `.venv-reseller`, where openapi-python-client is i
    Idempotency-Key: one application), reads the EAB credentials, registers and pays ten names
    (one registration retried: still ten registrations and ten invoices), pages through the
    registrations three at a time following `Link: rel="next"` and with a state filter, reads
-   an invoice and its receipt, and sees a refused request typed as a problem naming the field.
+   an invoice and its receipt, and sees a refused request typed as a problem naming the field;
+4. registers a webhook endpoint on a loopback receiver first, and checks that every
+   registration, invoice issued and invoice paid arrived once, signed as Standard Webhooks says
+   (verified here independently), and that the deliveries are listed with their attempts.
 Exits non-zero, saying which step failed, on the first thing that is not as documented.
 """
 
 import argparse
+import base64
+import hashlib
+import hmac
+import http.server
 import importlib
 import json
 import os
 import subprocess
 import sys
+import threading
+import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -69,6 +78,45 @@ def generate(base: str, out: Path) -> None:
     check(not warnings, "the generator could not type part of the document:\n" + "\n".join(warnings))
 
 
+class Receiver:
+    """An HTTP receiver on loopback that records every POST (headers and body) and answers 204."""
+
+    def __init__(self):
+        self.received = []
+        received = self.received
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/certdirect"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def events(self, secret: str) -> list[dict]:
+        """Every message received, after checking its Standard Webhooks signature."""
+        key = base64.b64decode(secret.removeprefix("whsec_"))
+        out = []
+        for headers, body in self.received:
+            msg_id, ts = headers["webhook-id"], headers["webhook-timestamp"]
+            signed = f"{msg_id}.{ts}.".encode() + body
+            expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+            given = [s.split(",", 1)[1] for s in headers["webhook-signature"].split() if s.startswith("v1,")]
+            check(any(hmac.compare_digest(expected, g) for g in given),
+                  f"webhook {msg_id}: the signature does not verify")
+            check(abs(time.time() - int(ts)) < 300, f"webhook {msg_id}: timestamp {ts} is not now")
+            event = json.loads(body)
+            event["_id"] = msg_id
+            out.append(event)
+        return out
+
+
 def next_cursor(response) -> str | None:
     """The `cursor` of the `Link: rel="next"` URL, or None on the last page."""
     link = response.headers.get("link")
@@ -79,12 +127,25 @@ def next_cursor(response) -> str | None:
     return urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["cursor"][0]
 
 
-def flow(client) -> None:
+def flow(client, receiver: Receiver) -> None:
     m = importlib.import_module("certdirect_client.models")
+    from certdirect_client.api.webhooks import create_webhook, list_webhook_deliveries
     from certdirect_client.api.acme import apply, get_application
     from certdirect_client.api.registrations import (
         create_registration, get_invoice_document, invoice, list_registrations, pay,
     )
+
+    step(f"register a webhook endpoint at {receiver.url}")
+    wanted = [m.WebhookEventType.REGISTRATION_STATE_CHANGED, m.WebhookEventType.INVOICE_ISSUED,
+              m.WebhookEventType.INVOICE_PAID]
+    hook = create_webhook.sync_detailed(
+        client=client,
+        body=m.CreateWebhookRequest(url=receiver.url, description="reseller flow", events=wanted),
+        idempotency_key=str(uuid.uuid4()),
+    )
+    check(hook.status_code == 201 and isinstance(hook.parsed, m.CreatedWebhook), f"webhook: {hook.status_code} {hook.content!r}")
+    secret, endpoint_id = hook.parsed.secret, hook.parsed.endpoint.id
+    check(secret.startswith("whsec_"), "the secret is not a Standard Webhooks secret")
 
     step("apply for ACME use, twice with one Idempotency-Key")
     key = str(uuid.uuid4())
@@ -159,6 +220,29 @@ def flow(client) -> None:
     check(bad.status_code == 400 and isinstance(bad.parsed, m.Problem), f"bad name: {bad.status_code} {bad.content!r}")
     check(any(e.field == "fqdn" for e in bad.parsed.errors), f"the problem does not name fqdn: {bad.parsed}")
 
+    step("receive the webhooks: every registration and invoice event once, signed")
+    want = {("invoice.issued", n) for n in numbers.values()} | {("invoice.paid", n) for n in numbers.values()}
+    deadline = time.time() + 60
+    while True:
+        events = receiver.events(secret)
+        got = {(e["type"], e["data"]["invoice"]["number"]) for e in events if e["type"].startswith("invoice.")}
+        states = [e for e in events if e["type"] == "registration.state_changed"]
+        registered = {e["data"]["fqdn"] for e in states if e["data"]["to"] == "registered"}
+        if want <= got and registered == set(NAMES):
+            break
+        check(time.time() < deadline,
+              f"after 60 s: missing {sorted(want - got)}, registered {sorted(set(NAMES) - registered)}")
+        time.sleep(0.2)
+    ids = [e["_id"] for e in events]
+    check(len(ids) == len(set(ids)), "a message arrived twice")
+    check(len(got) == len(want), f"unexpected invoice events: {sorted(got - want)}")
+    check(all(e["data"]["fqdn"] in NAMES for e in states), "a state change of a name not registered here")
+    deliveries = list_webhook_deliveries.sync(endpoint_id, client=client, limit=500)
+    check(isinstance(deliveries, list) and len(deliveries) == len(events),
+          f"{len(deliveries) if isinstance(deliveries, list) else deliveries} deliveries listed, {len(events)} received")
+    check(all(d.attempts and d.attempts[-1].status_code == 204 for d in deliveries),
+          "a delivery without its successful attempt")
+
 
 def main() -> int:
     parser = argparse.ArgumentParser()
@@ -167,7 +251,9 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     args = parser.parse_args()
 
-    server = Server(args.bin, "certdirect-reseller-")
+    # Webhook endpoints on loopback are allowed here only (R-VAL-4).
+    server = Server(args.bin, "certdirect-reseller-", {"CERTDIRECT_WEBHOOKS_ALLOW_PRIVATE": "1"})
+    receiver = Receiver()
     ok = False
     try:
         portal = server.customer(EMAIL, "Reseller KK")
@@ -178,7 +264,7 @@ def main() -> int:
         sys.path.insert(0, str(out))
         c = importlib.import_module("certdirect_client")
         client = c.AuthenticatedClient(base_url=server.base + "/api/v1", token=bearer, timeout=30.0)
-        flow(client)
+        flow(client, receiver)
         ok = True
         step("the generated client ran the whole reseller flow")
     finally:

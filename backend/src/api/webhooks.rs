@@ -65,14 +65,17 @@ pub async fn create(
 }
 
 /// The customer's webhook endpoints (never the secrets).
-#[utoipa::path(get, path = "/webhooks", operation_id = "list_webhooks", tag = "webhooks",
-    responses((status = 200, body = Vec<WebhookEndpoint>), ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
-pub async fn list(
-    State(state): State<AppState>,
-    auth: Auth,
-) -> ApiResult<Json<Vec<WebhookEndpoint>>> {
-    let rows = webhooks::list(&state.db, auth.customer.id).await?;
-    Ok(Json(rows.iter().map(endpoint_dto).collect()))
+#[utoipa::path(get, path = "/webhooks", operation_id = "list_webhooks", tag = "webhooks", params(PageParams),
+    responses((status = 200, body = Vec<WebhookEndpoint>, headers(("link" = String, description = "rel=\"next\": the next page, when there is one"))), BadPage, ReadAuth), security(("session" = []), ("bearer" = ["read"])))]
+pub async fn list(State(state): State<AppState>, auth: Auth, page: Page) -> ApiResult<Response> {
+    let rows = webhooks::list(
+        &state.db,
+        auth.customer.id,
+        page.before_id()?,
+        page.limit + 1,
+    )
+    .await?;
+    Ok(page.respond(rows, |e| e.id, endpoint_dto))
 }
 
 /// One webhook endpoint.
@@ -172,7 +175,7 @@ pub async fn deliveries(
                 .filter(webhook_delivery::Column::EndpointId.eq(endpoint.id))
                 .filter(webhook_delivery::Column::CustomerId.eq(auth.customer.id)),
             webhook_delivery::Column::Id,
-        )
+        )?
         .all(&state.db)
         .await?;
     let attempts = webhooks::attempts_of(&state.db, &rows).await?;

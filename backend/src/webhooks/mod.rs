@@ -13,7 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::sea_query::{Alias, BinOper, Expr, InsertStatement, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use shared::dto::{
     CreateWebhookRequest, UpdateWebhookRequest, WebhookAttempt, WebhookDelivery,
@@ -367,11 +367,18 @@ pub async fn find(
 pub async fn list(
     db: &impl ConnectionTrait,
     customer_id: i64,
+    before: Option<i64>,
+    limit: u64,
 ) -> Result<Vec<webhook_endpoint::Model>, WebhookError> {
-    Ok(webhook_endpoint::Entity::find()
+    let mut select = webhook_endpoint::Entity::find()
         .filter(webhook_endpoint::Column::CustomerId.eq(customer_id))
-        .filter(webhook_endpoint::Column::DeletedAt.is_null())
-        .order_by_asc(webhook_endpoint::Column::Id)
+        .filter(webhook_endpoint::Column::DeletedAt.is_null());
+    if let Some(before) = before {
+        select = select.filter(webhook_endpoint::Column::Id.lt(before));
+    }
+    Ok(select
+        .order_by_desc(webhook_endpoint::Column::Id)
+        .limit(limit)
         .all(db)
         .await?)
 }

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::acme::operator;
 use crate::helpers::{expect_problem, field_code, Client};
 use crate::jose::Signer;
-use crate::orders::env;
+use crate::orders::{env, env_with};
 
 /// The path of a `Link: <…>; rel="next"` header, without the `/api/v1` prefix the client adds.
 fn next_of(res: &reqwest::Response) -> Option<String> {
@@ -64,7 +64,29 @@ fn field<'a>(items: &'a [Value], key: &str) -> Vec<&'a str> {
 /// by state and name carried into every next page.
 #[tokio::test]
 async fn every_customer_list_pages_and_filters() {
-    let e = env().await;
+    let e = env_with(&[("CERTDIRECT_WEBHOOKS_ALLOW_PRIVATE", "1")], true).await;
+    // Three webhook endpoints (nothing listens on port 9: their deliveries stay queued, listed).
+    let mut hooks = Vec::new();
+    for n in 1..=3 {
+        let res = e
+            .portal
+            .post(
+                "/webhooks",
+                &json!({ "url": format!("http://127.0.0.1:9/hook{n}"), "events": ["invoice.issued"], "description": "" }),
+            )
+            .await;
+        assert_eq!(
+            res.status(),
+            StatusCode::CREATED,
+            "{}",
+            res.text().await.unwrap()
+        );
+        hooks.push(
+            res.json::<Value>().await.unwrap()["endpoint"]["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
     for name in ["a-shop.jp", "b-shop.jp", "c-blog.jp", "例え.jp"] {
         e.buy(name, "dv").await;
     }
@@ -124,6 +146,7 @@ async fn every_customer_list_pages_and_filters() {
         ("/tokens", 2, 3),
         ("/inquiries", 2, 3),
         ("/acme-accounts", 2, 3),
+        ("/webhooks", 2, 3),
     ] {
         let all = whole(&e.portal, path).await;
         assert_eq!(all.len(), expected, "{path}: {all:?}");
@@ -141,6 +164,12 @@ async fn every_customer_list_pages_and_filters() {
             );
         }
     }
+
+    let deliveries = format!("/webhooks/{}/deliveries", hooks[0]);
+    let all = whole(&e.portal, &deliveries).await;
+    assert_eq!(all.len(), 5, "one invoice.issued per registration: {all:?}");
+    let (paged, _) = walk(&e.portal, &format!("{deliveries}?limit=2"), 2, &[]).await;
+    assert_eq!(paged.len(), 5);
 
     // Filters, walked one item a page so that the next links must carry them.
     let (active, _) = walk(
