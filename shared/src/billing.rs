@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::dto::Locale;
+use crate::locale::Locale;
 use crate::fqdn::CertType;
 
 /// Consumption tax, percent (R-BILL-1).

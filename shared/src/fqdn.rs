@@ -7,7 +7,7 @@ use std::fmt;
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use serde::{Deserialize, Serialize};
 
-use crate::dto::Locale;
+use crate::locale::Locale;
 
 mod public_suffix;
 

@@ -7,6 +7,7 @@ pub mod billing;
 pub mod customer;
 pub mod dto;
 pub mod fqdn;
+pub mod locale;
 pub mod persist;
 pub mod problem;
 pub mod support;
