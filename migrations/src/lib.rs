@@ -21,6 +21,7 @@ mod m20261202_000015_certificates_account_index;
 mod m20261203_000016_inquiries;
 mod m20261203_000017_reminders_sent;
 mod m20261204_000018_idempotency_keys;
+mod m20261206_000020_mail_outbox;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_inquiries::Migration),
             Box::new(m20261203_000017_reminders_sent::Migration),
             Box::new(m20261204_000018_idempotency_keys::Migration),
+            Box::new(m20261206_000020_mail_outbox::Migration),
         ]
     }
 }

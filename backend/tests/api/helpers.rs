@@ -24,11 +24,13 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     pub env: HashMap<String, String>,
     server: tokio::task::JoinHandle<()>,
+    mail_worker: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        self.mail_worker.abort();
     }
 }
 
@@ -129,6 +131,9 @@ pub async fn spawn_in(
     if workers {
         certdirect::orders::validation::spawn_workers(&state, 2);
     }
+    // Emails go through the mail outbox even without the validation workers: this process's
+    // mail worker writes the `.eml` files the tests read.
+    let mail_worker = certdirect::mail::outbox::spawn_worker(&state);
     let server = tokio::spawn(async move {
         certdirect::serve(listener, app, None, std::future::pending())
             .await
@@ -141,6 +146,7 @@ pub async fn spawn_in(
         data_dir,
         env,
         server,
+        mail_worker,
     }
 }
 
@@ -179,14 +185,40 @@ impl TestApp {
         self.data_dir.path().join("outbox")
     }
 
-    /// Every email in the outbox, oldest first: (to, subject, decoded body).
-    pub fn emails(&self) -> Vec<(String, String, String)> {
+    /// Every email in the outbox, oldest first: (to, subject, decoded body). Waits (up to 10 s)
+    /// until the mail outbox holds no email that is being sent or was never tried, so an email
+    /// written by a request that has answered is there.
+    pub async fn emails(&self) -> Vec<(String, String, String)> {
+        self.mail_settled().await;
         read_outbox(&self.outbox())
     }
 
+    /// Waits (up to 10 s) until no email of the mail outbox is being sent or waits for its first
+    /// attempt.
+    pub async fn mail_settled(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let db = &self.state.db;
+            let row = db
+                .query_one(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    "SELECT COUNT(*) AS n FROM mail_outbox WHERE status = 'sending' \
+                     OR (status = 'queued' AND attempts = 0)",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            if row.try_get::<i64>("", "n").unwrap() == 0 || std::time::Instant::now() > deadline {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// The link in the newest email to `to` whose path starts with `path`.
-    pub fn link_in_email(&self, to: &str, path: &str) -> String {
+    pub async fn link_in_email(&self, to: &str, path: &str) -> String {
         self.emails()
+            .await
             .into_iter()
             .rev()
             .filter(|(rcpt, _, _)| rcpt == to)
@@ -243,7 +275,7 @@ impl TestApp {
             .as_str()
             .unwrap()
             .to_owned();
-        let link = self.link_in_email(email, "/verify-email?token=");
+        let link = self.link_in_email(email, "/verify-email?token=").await;
         let token = link.split("token=").nth(1).unwrap();
         let res = client
             .post("/auth/verify", &json!({ "token": token }))
