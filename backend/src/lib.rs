@@ -105,7 +105,13 @@ pub async fn drain(
     server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
     workers: Vec<tokio::task::JoinHandle<()>>,
 ) {
-    let grace = std::time::Duration::from_secs(state.config.shutdown_grace_secs);
+    // With a server, the grace runs after `CERTDIRECT_SHUTDOWN_DELAY_SECS` (still accepting).
+    let delay = if server.is_some() {
+        state.config.shutdown_delay_secs
+    } else {
+        0
+    };
+    let grace = std::time::Duration::from_secs(state.config.shutdown_grace_secs + delay);
     tracing::info!(grace_secs = grace.as_secs(), "draining");
     let aborts: Vec<_> = workers.iter().map(|w| w.abort_handle()).collect();
     let server_abort = server.as_ref().map(|s| s.abort_handle());

@@ -419,12 +419,15 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         ));
     }
     let mut stopping = state.stopping.subscribe();
+    let delay = Duration::from_secs(config.shutdown_delay_secs);
     let stopped = async move {
         let _ = stopping.wait_for(|s| *s).await;
+        // Readiness already answers 503; new connections are still taken for the delay.
+        tokio::time::sleep(delay).await;
     };
     if role == Role::Worker {
         tracing::info!("worker started");
-        stopped.await;
+        let _ = state.stopping.subscribe().wait_for(|s| *s).await;
         certdirect::drain(&state, None, workers).await;
         return Ok(());
     }

@@ -80,6 +80,21 @@ pub async fn spawn_in(
     extra: &[(&str, &str)],
     workers: bool,
 ) -> TestApp {
+    spawn_full(data_dir, extra, workers, true).await
+}
+
+/// The app with neither validation workers nor a mail worker: emails stay in the mail outbox
+/// until a worker process (`spawn_process(&["--role", "worker"], …)`) sends them.
+pub async fn spawn_app_without_mail_worker(extra: &[(&str, &str)]) -> TestApp {
+    spawn_full(tempfile::tempdir().unwrap(), extra, false, false).await
+}
+
+async fn spawn_full(
+    data_dir: tempfile::TempDir,
+    extra: &[(&str, &str)],
+    workers: bool,
+    mail_worker: bool,
+) -> TestApp {
     // Server-side errors show in the failing test's output.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(std::env::var("CERTDIRECT_TEST_LOG").unwrap_or_else(|_| "warn".into()))
@@ -133,7 +148,11 @@ pub async fn spawn_in(
     }
     // Emails go through the mail outbox even without the validation workers: this process's
     // mail worker writes the `.eml` files the tests read.
-    let mail_worker = certdirect::mail::outbox::spawn_worker(&state);
+    let mail_worker = if mail_worker {
+        certdirect::mail::outbox::spawn_worker(&state)
+    } else {
+        tokio::spawn(async {})
+    };
     let server = tokio::spawn(async move {
         certdirect::serve(listener, app, None, std::future::pending())
             .await
@@ -427,13 +446,37 @@ pub fn field_code(problem: &Value, field: &str) -> Option<String> {
         .map(|e| e["code"].as_str().unwrap().to_owned())
 }
 
-/// A minimal SMTP server on loopback that accepts every message and keeps its DATA.
+/// A minimal SMTP server on loopback that accepts every message and keeps its DATA (kept as soon
+/// as the final dot is read, before the answer).
 pub struct SmtpSink {
     pub url: String,
     pub messages: Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
 }
 
+impl SmtpSink {
+    /// The `Message-ID` of every message received, in order.
+    pub fn message_ids(&self) -> Vec<String> {
+        self.messages
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                mail_parser::MessageParser::default()
+                    .parse(m)
+                    .and_then(|p| p.message_id().map(|id| format!("<{id}>")))
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+}
+
 pub async fn smtp_sink() -> SmtpSink {
+    smtp_sink_holding(std::time::Duration::ZERO, 0).await
+}
+
+/// [`smtp_sink`] that holds its answer to the first `first` messages' DATA for `hold` (a slow
+/// mail server), after keeping the message.
+pub async fn smtp_sink_holding(hold: std::time::Duration, first: usize) -> SmtpSink {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("smtp://{}", listener.local_addr().unwrap());
@@ -466,7 +509,14 @@ pub async fn smtp_sink() -> SmtpSink {
                                 }
                                 data.extend_from_slice(line.as_bytes());
                             }
-                            store.lock().unwrap().push(data);
+                            let n = {
+                                let mut store = store.lock().unwrap();
+                                store.push(data);
+                                store.len()
+                            };
+                            if n <= first {
+                                tokio::time::sleep(hold).await;
+                            }
                             b"250 queued\r\n"
                         }
                         "QUIT" => {
@@ -493,6 +543,44 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl ServerProcess {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL: the process dies at once, holding whatever it held.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM: the graceful stop.
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("running kill");
+        assert!(status.success());
+    }
+
+    /// Waits up to `timeout` for the process to exit; its status, if it did.
+    pub async fn exited(
+        &mut self,
+        timeout: std::time::Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 }
 
