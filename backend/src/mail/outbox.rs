@@ -178,6 +178,15 @@ pub fn failing() -> Condition {
         .add(mail_outbox::Column::Attempts.gte(FAILING_AFTER))
 }
 
+/// Messages that keep failing (the operator console's list).
+pub async fn failing_count(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    mail_outbox::Entity::find()
+        .filter(failing())
+        .count(db)
+        .await
+}
+
 /// Messages not yet sent (the outbox depth).
 pub async fn pending(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;

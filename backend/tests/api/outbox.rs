@@ -216,6 +216,24 @@ async fn operators_see_failing_emails_and_retry_them() {
     assert_eq!(failing[0]["to"], "bounce@example.jp");
     assert_eq!(failing[0]["attempts"], 3);
     assert!(failing[0]["last_error"].as_str().unwrap().contains("SMTP"));
+    let metrics = app
+        .client()
+        .http
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("certdirect_mail_outbox_pending 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("certdirect_mail_outbox_failing 1"),
+        "{metrics}"
+    );
     // Without an operator's session, nothing.
     assert_eq!(
         app.client().get("/operator/mail").await.status(),
