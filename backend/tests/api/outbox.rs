@@ -114,8 +114,8 @@ async fn portal_writes_go_on_while_the_mail_server_holds_its_answer() {
 }
 
 /// Two worker processes; the one handing an email over is killed (SIGKILL) while the mail server
-/// holds its answer. The other does not touch the email while the dead worker's lease runs, then
-/// hands it over once more: the sink holds two copies with one `Message-ID` (the documented
+/// holds its answer, and restarted. Neither live worker touches the email while the dead
+/// worker's lease runs; then one of them hands it over once more: the sink holds two copies with one `Message-ID` (the documented
 /// at-least-once), the outbox one sent message after two attempts, and nothing else.
 #[tokio::test]
 async fn a_mail_worker_killed_mid_send_loses_no_email() {
@@ -147,7 +147,9 @@ async fn a_mail_worker_killed_mid_send_loses_no_email() {
         (&mut b, &a)
     };
     dead.kill();
-    // The survivor leaves the message alone while the dead worker's lease runs.
+    // The killed worker is restarted at once: now two live workers, and both leave the message
+    // alone while the dead worker's lease runs.
+    let restarted = app.spawn_process(&["--role", "worker"], None).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(sink.messages.lock().unwrap().len(), 1);
     let rows = outbox_rows(&app).await;
@@ -159,10 +161,13 @@ async fn a_mail_worker_killed_mid_send_loses_no_email() {
     let rows = outbox_rows(&app).await;
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].attempts, 2);
-    assert!(rows[0]
-        .locked_by
-        .as_deref()
-        .is_some_and(|w| w.starts_with(&format!("pid{}-", survivor.pid()))));
+    let sender = rows[0].locked_by.clone().unwrap();
+    assert!(
+        [survivor.pid(), restarted.pid()]
+            .iter()
+            .any(|pid| sender.starts_with(&format!("pid{pid}-"))),
+        "{sender}"
+    );
     // Two hand-offs of one message, recognisable as one.
     assert_eq!(
         sink.message_ids(),
@@ -170,6 +175,30 @@ async fn a_mail_worker_killed_mid_send_loses_no_email() {
     );
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(sink.messages.lock().unwrap().len(), 2, "and no third");
+}
+
+/// The email is part of the change's transaction: rolled back, it is never sent.
+#[tokio::test]
+async fn a_rolled_back_change_sends_no_email() {
+    use sea_orm::TransactionTrait;
+    let app = spawn_app().await;
+    let txn = app.state.db.begin().await.unwrap();
+    app.state
+        .mailer
+        .send(
+            &txn,
+            &certdirect::mail::Email {
+                to: "never@example.jp".into(),
+                subject: "never".into(),
+                body: "never".into(),
+            },
+        )
+        .await
+        .unwrap();
+    txn.rollback().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(app.emails().await.is_empty());
+    assert_eq!(app.count("mail_outbox").await, 0);
 }
 
 /// The console lists the emails that keep failing; "retry now" makes one due at once.
