@@ -73,7 +73,7 @@ async fn portal_writes_go_on_while_the_mail_server_holds_its_answer() {
             .post("/auth/signup", &signup_body(&format!("next{i}@example.jp")))
             .await;
         assert_eq!(res.status(), StatusCode::CREATED);
-        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+        assert!(t.elapsed() < hold / 4, "{:?}", t.elapsed());
     }
     let t = Instant::now();
     let res = app
@@ -84,16 +84,13 @@ async fn portal_writes_go_on_while_the_mail_server_holds_its_answer() {
         )
         .await;
     assert_eq!(res.status(), StatusCode::ACCEPTED);
-    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
-    // All of it while the mail server still held the first answer.
-    assert!(
-        held_since.elapsed() < hold / 2,
-        "{:?}",
-        held_since.elapsed()
-    );
+    assert!(t.elapsed() < hold / 4, "{:?}", t.elapsed());
+    // All of it while the mail server still held the first answer: the first email is still
+    // being handed over.
     let rows = outbox_rows(&app).await;
     assert_eq!(rows.len(), 5);
     assert_eq!(rows[0].status, "sending");
+    assert!(held_since.elapsed() < hold, "{:?}", held_since.elapsed());
     assert_eq!(
         sink.messages.lock().unwrap().len(),
         1,
