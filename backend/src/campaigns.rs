@@ -386,7 +386,7 @@ pub async fn run(
         });
         state
             .mailer
-            .send(&mail)
+            .send(&txn, &mail)
             .await
             .map_err(|e| CampaignError::Internal(format!("sending the email: {e:#}")))?;
     }

@@ -102,6 +102,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("webhooks_retry_base_secs", "the unit of the webhook retry schedule: waits of 1, 6, 24, 120, 720, 4320 and 17280 units after failed attempts (default 5: 5 s … 24 h; 0 to 3600)"),
     ("jobs_billing_secs", "seconds between billing passes: overdue invoices, lapsed and expired registrations (default 60, at most 86400)"),
     ("jobs_housekeeping_secs", "seconds between housekeeping passes: purges, reminders, the CRL schedule (default 300, at most 86400)"),
+    ("mail_lease_secs", "seconds a mail worker holds an outbox message while handing it to SMTP; the SMTP timeout is half of it, and a message whose worker died is sent again after it (default 120, at most 86400)"),
+    ("mail_poll_ms", "milliseconds between a mail worker's looks at the outbox when nothing woke it (default 1000, 10 to 60000)"),
+    ("shutdown_grace_secs", "seconds SIGTERM waits for requests in flight and running jobs before returning their leases and exiting (default 25, at most 86400)"),
+    ("shutdown_delay_secs", "seconds after SIGTERM during which the server still accepts connections but /api/v1/health/ready answers 503, so a load balancer takes it out of rotation before it stops accepting (default 0, at most 300)"),
     ("test_clock_file", "browser tests only: a file holding an RFC 3339 instant the server's clock starts from (re-read when the file changes; missing or empty = the system clock); warned about at start and reported by /api/v1/health"),
     ("ca_root_cert", "PEM root certificate to publish (with the two below; default: made in <data dir>/ca)"),
     ("ca_intermediate_cert", "PEM intermediate certificate that signs leaves"),
@@ -171,6 +175,14 @@ pub struct Config {
     pub jobs_billing_secs: u64,
     /// Seconds between housekeeping passes.
     pub jobs_housekeeping_secs: u64,
+    /// How long a mail worker's lease on an outbox message lasts.
+    pub mail_lease_secs: u64,
+    /// How often an idle mail worker looks at the outbox.
+    pub mail_poll_ms: u64,
+    /// How long a stopping process waits for requests and jobs in flight.
+    pub shutdown_grace_secs: u64,
+    /// How long a stopping server still accepts connections (readiness 503 meanwhile).
+    pub shutdown_delay_secs: u64,
     /// `CERTDIRECT_TEST_CLOCK_FILE`: the server runs on [`crate::clock::FileClock`].
     pub test_clock_file: Option<PathBuf>,
     pub ca_root_cert: Option<PathBuf>,
@@ -772,6 +784,25 @@ impl Config {
             support_email,
             jobs_billing_secs: src.seconds("jobs_billing_secs", 60)?,
             jobs_housekeeping_secs: src.seconds("jobs_housekeeping_secs", 300)?,
+            mail_lease_secs: src.seconds("mail_lease_secs", 120)?,
+            mail_poll_ms: {
+                let n = src.positive("mail_poll_ms", 1000)?;
+                if !(10..=60_000).contains(&n) {
+                    return Err(src.err("mail_poll_ms", format!("must be 10 to 60000, not {n}")));
+                }
+                n as u64
+            },
+            shutdown_grace_secs: src.seconds("shutdown_grace_secs", 25)?,
+            shutdown_delay_secs: {
+                let n: i64 = src.parse("shutdown_delay_secs", 0, "a whole number")?;
+                if !(0..=300).contains(&n) {
+                    return Err(src.err(
+                        "shutdown_delay_secs",
+                        format!("must be 0 to 300 seconds, not {n}"),
+                    ));
+                }
+                n as u64
+            },
             test_clock_file: src.string("test_clock_file").map(PathBuf::from),
             eab_encryption_key,
             terms_url,

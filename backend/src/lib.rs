@@ -96,6 +96,66 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves: plain HTTP, or HTTPS when `tls` is given.
+/// The graceful stop, once [`AppState::stopping`] is set: waits up to
+/// `CERTDIRECT_SHUTDOWN_GRACE_SECS` for the HTTP server (no longer accepting) to finish the
+/// requests in flight and for the workers to finish the job or email in hand; past the grace
+/// they are dropped. Then every validation job and outbox message this process still holds is
+/// given back, so another worker takes it at once rather than after its lease.
+pub async fn drain(
+    state: &AppState,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+) {
+    // With a server, the grace runs after `CERTDIRECT_SHUTDOWN_DELAY_SECS` (still accepting).
+    let delay = if server.is_some() {
+        state.config.shutdown_delay_secs
+    } else {
+        0
+    };
+    let grace = std::time::Duration::from_secs(state.config.shutdown_grace_secs + delay);
+    tracing::info!(grace_secs = grace.as_secs(), "draining");
+    let aborts: Vec<_> = workers.iter().map(|w| w.abort_handle()).collect();
+    let server_abort = server.as_ref().map(|s| s.abort_handle());
+    let all = async {
+        if let Some(server) = server {
+            match server.await {
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %format!("{e:#}"), "the HTTP server ended with an error")
+                }
+                Err(e) => tracing::warn!(error = %e, "the HTTP server task failed"),
+                Ok(Ok(())) => {}
+            }
+        }
+        for w in workers {
+            let _ = w.await;
+        }
+    };
+    if tokio::time::timeout(grace, all).await.is_err() {
+        tracing::warn!("the grace ran out; dropping the requests and jobs still running");
+        for a in aborts {
+            a.abort();
+        }
+        if let Some(a) = server_abort {
+            a.abort();
+        }
+    }
+    match orders::validation::return_leases(state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(jobs = n, "validation jobs given back"),
+        Err(e) => {
+            tracing::warn!(error = %e, "giving back validation jobs failed; their leases will run out")
+        }
+    }
+    match mail::outbox::return_leases(&state.db, &state.worker_prefix).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(emails = n, "emails given back"),
+        Err(e) => {
+            tracing::warn!(error = %e, "giving back emails failed; their leases will run out")
+        }
+    }
+    tracing::info!("stopped");
+}
+
 pub async fn serve(
     listener: TcpListener,
     app: Router,

@@ -332,17 +332,19 @@ async fn create_operator(
     Ok(())
 }
 
-/// Waits for Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = tokio::signal::ctrl_c();
+/// Waits for Ctrl-C or SIGTERM. The SIGTERM handler is installed at once, when this is called.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .expect("installing the SIGTERM handler");
-    #[cfg(unix)]
-    tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
-    #[cfg(not(unix))]
-    let _ = ctrl_c.await;
-    tracing::info!("shutting down");
+    async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutting down");
+    }
 }
 
 /// `serve --role perspective`: answers the primary's validation requests (R-VAL-7).
@@ -399,9 +401,20 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
         mail = %state.mailer.describe(),
         "database migrated"
     );
-    let shutdown = shutdown_signal();
+    // SIGTERM or Ctrl-C marks the process stopping: /api/v1/health/ready answers 503, the job
+    // loops take no new work, and the HTTP server stops accepting and drains.
+    let signal = shutdown_signal();
+    {
+        let state = state.clone();
+        tokio::spawn(async move {
+            signal.await;
+            state.stopping.send_replace(true);
+        });
+    }
+    let mut workers = Vec::new();
     if role != Role::Web {
-        certdirect::orders::validation::spawn_workers(&state, VALIDATION_WORKERS);
+        workers = certdirect::orders::validation::spawn_workers(&state, VALIDATION_WORKERS);
+        workers.push(certdirect::mail::outbox::spawn_worker(&state));
         certdirect::webhooks::delivery::spawn_workers(&state, WEBHOOK_WORKERS);
         tokio::spawn(certdirect::jobs::run(
             state.clone(),
@@ -409,9 +422,17 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
             Duration::from_secs(config.jobs_housekeeping_secs),
         ));
     }
+    let mut stopping = state.stopping.subscribe();
+    let delay = Duration::from_secs(config.shutdown_delay_secs);
+    let stopped = async move {
+        let _ = stopping.wait_for(|s| *s).await;
+        // Readiness already answers 503; new connections are still taken for the delay.
+        tokio::time::sleep(delay).await;
+    };
     if role == Role::Worker {
         tracing::info!("worker started");
-        shutdown.await;
+        let _ = state.stopping.subscribe().wait_for(|s| *s).await;
+        certdirect::drain(&state, None, workers).await;
         return Ok(());
     }
     if !config.static_dir.join("index.html").exists() {
@@ -427,11 +448,17 @@ async fn serve(config: Config, role: Role) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, public_url = %config.public_url, "listening");
     println!("CertDirect is serving at {}", config.public_url);
-    certdirect::serve(
+    let mut server = tokio::spawn(certdirect::serve(
         listener,
-        certdirect::app(state),
+        certdirect::app(state.clone()),
         tls.map(|(c, _)| c),
-        shutdown,
-    )
-    .await
+        stopped,
+    ));
+    let mut stopping = state.stopping.subscribe();
+    tokio::select! {
+        ended = &mut server => return ended.context("the HTTP server task")?,
+        _ = stopping.wait_for(|s| *s) => {}
+    }
+    certdirect::drain(&state, Some(server), workers).await;
+    Ok(())
 }

@@ -187,10 +187,23 @@ pub fn render(queue_depth: Option<u64>) -> String {
 /// `GET /metrics`.
 pub async fn handler(State(state): State<AppState>) -> impl IntoResponse {
     let depth = crate::queue::depth(&state.db).await.ok();
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        render(depth),
-    )
+    let mut text = render(depth);
+    // The mail outbox (docs/decisions.md, "Mail outbox"): emails not sent yet, and of them those
+    // that keep failing (what the operator console lists).
+    if let (Ok(pending), Ok(failing)) = (
+        crate::mail::outbox::pending(&state.db).await,
+        crate::mail::outbox::failing_count(&state.db).await,
+    ) {
+        text.push_str(
+            "# HELP certdirect_mail_outbox_pending Emails not sent yet (all processes).\n",
+        );
+        text.push_str("# TYPE certdirect_mail_outbox_pending gauge\n");
+        let _ = writeln!(text, "certdirect_mail_outbox_pending {pending}");
+        text.push_str("# HELP certdirect_mail_outbox_failing Emails not sent after 3 attempts.\n");
+        text.push_str("# TYPE certdirect_mail_outbox_failing gauge\n");
+        let _ = writeln!(text, "certdirect_mail_outbox_failing {failing}");
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 
 #[cfg(test)]

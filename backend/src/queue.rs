@@ -126,6 +126,33 @@ pub async fn finish(
         .map(|_| ())
 }
 
+/// Puts back every running job whose worker's name starts with `prefix` (one process, stopping):
+/// queued, lease cleared, the start not counted against [`MAX_ATTEMPTS`].
+pub async fn return_leases(db: &impl ConnectionTrait, prefix: &str) -> Result<u64, DbErr> {
+    Ok(validation_job::Entity::update_many()
+        .col_expr(
+            validation_job::Column::Status,
+            Expr::value(JobStatus::Queued.as_str()),
+        )
+        .col_expr(
+            validation_job::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            validation_job::Column::LockedBy,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            validation_job::Column::Attempts,
+            Expr::col(validation_job::Column::Attempts).sub(1),
+        )
+        .filter(validation_job::Column::Status.eq(JobStatus::Running.as_str()))
+        .filter(validation_job::Column::LockedBy.starts_with(prefix))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Jobs not yet done (for the queue-depth metric).
 pub async fn depth(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
     validation_job::Entity::find()

@@ -372,9 +372,10 @@ pub async fn open(
     .await?;
     state
         .mailer
-        .send(&templates::registration_received(&billing_mail(
-            state, customer, &inv, due,
-        )))
+        .send(
+            &txn,
+            &templates::registration_received(&billing_mail(state, customer, &inv, due)),
+        )
         .await?;
     txn.commit().await?;
     Ok(Opened {
@@ -705,9 +706,10 @@ pub async fn apply_payment(
     let deadline = reg.deadline.unwrap_or(now);
     state
         .mailer
-        .send(&templates::registration_completed(&billing_mail(
-            state, &customer, &paid, deadline,
-        )))
+        .send(
+            txn,
+            &templates::registration_completed(&billing_mail(state, &customer, &paid, deadline)),
+        )
         .await?;
     Ok((paid, reg))
 }
@@ -779,9 +781,12 @@ pub async fn cancel_overdue(state: &AppState) -> ApiResult<u32> {
         {
             state
                 .mailer
-                .send(&templates::registration_cancelled(&billing_mail(
-                    state, &customer, &inv, inv.due_at,
-                )))
+                .send(
+                    &txn,
+                    &templates::registration_cancelled(&billing_mail(
+                        state, &customer, &inv, inv.due_at,
+                    )),
+                )
                 .await?;
         }
         txn.commit().await?;

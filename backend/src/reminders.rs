@@ -127,15 +127,16 @@ pub async fn registration_deadlines(state: &AppState) -> anyhow::Result<u32> {
         };
         state
             .mailer
-            .send(&templates::registration_deadline_reminder(
-                &DeadlineReminder {
+            .send(
+                &txn,
+                &templates::registration_deadline_reminder(&DeadlineReminder {
                     to: Recipient::customer(&state.config.brand, &customer),
                     fqdn: &fqdn,
                     deadline,
                     days,
                     portal_url: state.config.public("/mypage/registrations"),
-                },
-            ))
+                }),
+            )
             .await?;
         txn.commit().await?;
         sent += 1;
@@ -188,12 +189,15 @@ pub async fn eab_expiries(state: &AppState) -> anyhow::Result<u32> {
         };
         state
             .mailer
-            .send(&templates::eab_expiry_reminder(&EabReminder {
-                to: Recipient::customer(&state.config.brand, &customer),
-                key_id: &eab.key_id,
-                expires: eab.expires_at,
-                portal_url: state.config.public("/mypage/acme"),
-            }))
+            .send(
+                &txn,
+                &templates::eab_expiry_reminder(&EabReminder {
+                    to: Recipient::customer(&state.config.brand, &customer),
+                    key_id: &eab.key_id,
+                    expires: eab.expires_at,
+                    portal_url: state.config.public("/mypage/acme"),
+                }),
+            )
             .await?;
         crate::webhooks::emit(
             &txn,
@@ -280,7 +284,7 @@ pub async fn certificate_expiries(state: &AppState) -> anyhow::Result<u32> {
                 serial: &cert.serial,
                 expires: cert.not_after,
             });
-            state.mailer.send(&mail).await?;
+            state.mailer.send(&txn, &mail).await?;
             crate::webhooks::emit(
                 &txn,
                 customer.id,

@@ -30,6 +30,12 @@ pub struct Inner {
     pub payments: crate::billing::payment::TestCardProvider,
     /// The remote validation perspectives (R-VAL-7), when configured.
     pub remotes: Option<crate::va::mpic::Remotes>,
+    /// True once the process is stopping (SIGTERM): job loops take no new work and
+    /// `/api/v1/health/ready` answers 503.
+    pub stopping: tokio::sync::watch::Sender<bool>,
+    /// Starts the name of every lease this process's workers take (`pid<pid>-<random>`), so the
+    /// leases it still holds when it stops can be given back.
+    pub worker_prefix: String,
 }
 
 impl AppState {
@@ -54,7 +60,18 @@ impl AppState {
             va_wakeup: tokio::sync::Notify::new(),
             payments: Default::default(),
             remotes,
+            stopping: tokio::sync::watch::Sender::new(false),
+            worker_prefix: format!(
+                "pid{}-{}",
+                std::process::id(),
+                &uuid::Uuid::new_v4().simple().to_string()[..12]
+            ),
         }))
+    }
+
+    /// Whether the process is stopping.
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

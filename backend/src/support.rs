@@ -287,6 +287,7 @@ fn mail_facts<'a>(state: &AppState, to: Recipient<'a>, i: &'a inquiry::Model) ->
 /// Tells the customer center about a customer's message (new inquiry or follow-up).
 async fn notify_support(
     state: &AppState,
+    txn: &impl sea_orm::ConnectionTrait,
     customer: &customer::Model,
     i: &inquiry::Model,
     message: &str,
@@ -302,14 +303,17 @@ async fn notify_support(
     facts.link = console_link(state, i.id);
     state
         .mailer
-        .send(&templates::support_notice(&SupportNotice {
-            inquiry: facts,
-            customer_id: customer.customer_id().to_string(),
-            customer_name: &customer.name,
-            customer_email: &customer.email,
-            message,
-            follow_up,
-        }))
+        .send(
+            txn,
+            &templates::support_notice(&SupportNotice {
+                inquiry: facts,
+                customer_id: customer.customer_id().to_string(),
+                customer_name: &customer.name,
+                customer_email: &customer.email,
+                message,
+                follow_up,
+            }),
+        )
         .await
 }
 
@@ -414,9 +418,12 @@ pub async fn create(
     let to = Recipient::customer(&state.config.brand, customer);
     state
         .mailer
-        .send(&templates::inquiry_received(&mail_facts(state, to, &row)))
+        .send(
+            &txn,
+            &templates::inquiry_received(&mail_facts(state, to, &row)),
+        )
         .await?;
-    notify_support(state, customer, &row, &new.message, false).await?;
+    notify_support(state, &txn, customer, &row, &new.message, false).await?;
     let loaded = load(&txn, row.id, None).await?;
     txn.commit().await?;
     Ok(loaded)
@@ -528,7 +535,7 @@ pub async fn customer_message(
     }
     .write(&txn, now)
     .await?;
-    notify_support(state, customer, &row, &body, true).await?;
+    notify_support(state, &txn, customer, &row, &body, true).await?;
     let loaded = load(&txn, row.id, None).await?;
     txn.commit().await?;
     Ok(loaded)
@@ -573,10 +580,10 @@ pub async fn reply(
     let to = Recipient::customer(&state.config.brand, &customer);
     state
         .mailer
-        .send(&templates::inquiry_answered(
-            &mail_facts(state, to, &row),
-            &body,
-        ))
+        .send(
+            &txn,
+            &templates::inquiry_answered(&mail_facts(state, to, &row), &body),
+        )
         .await?;
     let loaded = load(&txn, row.id, None).await?;
     txn.commit().await?;

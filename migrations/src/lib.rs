@@ -22,6 +22,7 @@ mod m20261203_000016_inquiries;
 mod m20261203_000017_reminders_sent;
 mod m20261204_000018_idempotency_keys;
 mod m20261205_000019_webhooks;
+mod m20261206_000020_mail_outbox;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_reminders_sent::Migration),
             Box::new(m20261204_000018_idempotency_keys::Migration),
             Box::new(m20261205_000019_webhooks::Migration),
+            Box::new(m20261206_000020_mail_outbox::Migration),
         ]
     }
 }

@@ -1252,3 +1252,26 @@ pub struct WebhookDelivery {
     /// Oldest first.
     pub attempts: Vec<WebhookAttempt>,
 }
+
+/// `GET /operator/mail`: one email of the mail outbox (docs/decisions.md, "Emails").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutboxMessage {
+    pub id: i64,
+    /// The `Message-ID` every hand-off of this email carries.
+    pub message_id: String,
+    pub to: String,
+    pub subject: String,
+    /// `queued`, `sending` or `sent`.
+    pub status: String,
+    /// Hand-offs started so far.
+    pub attempts: i32,
+    /// The error of the last failed hand-off.
+    pub last_error: Option<String>,
+    /// RFC 3339: when the next attempt is due (queued messages).
+    pub next_attempt_at: String,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339, once sent.
+    pub sent_at: Option<String>,
+}

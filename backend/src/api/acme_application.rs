@@ -37,9 +37,10 @@ fn already_applied(app: &acme_application::Model) -> ApiError {
     )
 }
 
-/// Sends the EAB announcement; failures roll back the caller's transaction.
+/// Writes the EAB announcement into the mail outbox; failures roll back the caller's transaction.
 async fn announce(
     state: &AppState,
+    txn: &impl sea_orm::ConnectionTrait,
     customer: &customer::Model,
     application: &acme_application::Model,
     eab: &eab_credential::Model,
@@ -52,7 +53,7 @@ async fn announce(
         directory_url: &state.config.public("/acme/directory"),
         portal_url: &state.config.public("/mypage/acme"),
     });
-    state.mailer.send(&mail).await
+    state.mailer.send(txn, &mail).await
 }
 
 /// Apply for ACME use: agree to the terms (「同意して確定」) and receive EAB credentials. Once per customer.
@@ -118,7 +119,7 @@ pub async fn apply(
         .write(&txn, now)
         .await?;
     }
-    announce(&state, &customer, &application, &eab_row).await?;
+    announce(&state, &txn, &customer, &application, &eab_row).await?;
     txn.commit().await?;
     Ok((
         StatusCode::CREATED,
@@ -320,7 +321,7 @@ pub async fn operator_reissue(
     }
     .write(&txn, now)
     .await?;
-    announce(&state, &customer, &application, &eab_row).await?;
+    announce(&state, &txn, &customer, &application, &eab_row).await?;
     txn.commit().await?;
     Ok((
         StatusCode::CREATED,

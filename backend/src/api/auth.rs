@@ -112,8 +112,8 @@ pub async fn signup(
     }
     .write(&txn, now)
     .await?;
-    // The email is sent before the commit: if it cannot be sent, no account is left behind
-    // that nobody can verify, and the customer can simply try again.
+    // The email is written into the mail outbox in this transaction: it goes out exactly when
+    // the account exists, and the mail server's speed does not hold the sign-up.
     let link = state.config.public(&format!("/verify-email?token={token}"));
     let to = Recipient {
         brand: &state.config.brand,
@@ -122,7 +122,7 @@ pub async fn signup(
         name: &created.name,
     };
     let mail = templates::verify_email(&to, &link);
-    state.mailer.send(&mail).await?;
+    state.mailer.send(&txn, &mail).await?;
     txn.commit().await?;
 
     Ok((
@@ -587,7 +587,7 @@ pub async fn password_reset(
         .public(&format!("/reset-password?token={token}"));
     let mail =
         templates::password_reset(&Recipient::customer(&state.config.brand, &customer), &link);
-    state.mailer.send(&mail).await?;
+    state.mailer.send(&txn, &mail).await?;
     txn.commit().await?;
     Ok((StatusCode::ACCEPTED, Json(Ack { ok: true })))
 }
@@ -749,7 +749,7 @@ async fn finish_reset(
         &listed,
         &state.config.public("/mypage/tokens"),
     );
-    state.mailer.send(&mail).await?;
+    state.mailer.send(&txn, &mail).await?;
     txn.commit().await?;
     Ok(Ack { ok: true })
 }

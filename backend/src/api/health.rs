@@ -43,3 +43,39 @@ pub async fn health(State(state): State<AppState>) -> (StatusCode, Json<Health>)
         }),
     )
 }
+
+/// Readiness for a load balancer: 200 while this process takes new work, 503 from the moment it
+/// is stopping (SIGTERM or Ctrl-C) or its database is unreachable. `/health` stays the liveness
+/// check.
+#[utoipa::path(get, path = "/health/ready", tag = "meta",
+    responses((status = 200, body = Readiness), (status = 503, body = Readiness, description = "stopping, or the database is unreachable")),
+    security(()))]
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+    let status = if state.is_stopping() {
+        "stopping"
+    } else if state.db.ping().await.is_err() {
+        "database-unreachable"
+    } else {
+        "ready"
+    };
+    let code = if status == "ready" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        code,
+        Json(Readiness {
+            ready: status == "ready",
+            status: status.into(),
+        }),
+    )
+}
+
+/// Whether this process takes new work.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    pub ready: bool,
+    /// `ready`, `stopping` or `database-unreachable`.
+    pub status: String,
+}

@@ -11,6 +11,7 @@ pub mod doc;
 pub mod extract;
 pub mod health;
 pub mod idempotency;
+pub mod mail;
 pub mod me;
 pub mod operator;
 pub mod paging;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let idempotent = |routes| idempotency::idempotent(state.clone(), routes);
     let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
+        .routes(routes!(health::ready))
         .routes(routes!(acme_info::profiles))
         .routes(routes!(acme_info::limits))
         .routes(routes!(auth::signup))
@@ -107,6 +109,8 @@ pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(operator::list_customers))
         .routes(routes!(operator::list_validations))
+        .routes(routes!(mail::list))
+        .routes(routes!(mail::retry))
         .routes(routes!(campaigns::preview))
         .routes(routes!(campaigns::create, campaigns::list))
         .routes(idempotent(routes!(

@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::state::AppState;
 use crate::store::entity::{
-    email_token, idempotency_key, login_failure, login_limit_gate, session,
+    email_token, idempotency_key, login_failure, login_limit_gate, mail_outbox, session,
 };
 
 /// How many rows one housekeeping pass removed.
@@ -22,7 +22,12 @@ pub struct Purged {
     pub interrupted_orders: u64,
     /// `Idempotency-Key`s past their 24 hours (issue 13).
     pub idempotency_keys: u64,
+    /// Emails of the mail outbox sent more than [`SENT_MAIL_KEPT_DAYS`] days ago.
+    pub sent_mail: u64,
 }
+
+/// How long a sent email stays in the mail outbox (the console's `status=all`).
+pub const SENT_MAIL_KEPT_DAYS: i64 = 30;
 
 /// Deletes expired sessions, email tokens expired for more than a day, login failures older than
 /// the rate-limit window, expired nonce records and expired `Idempotency-Key`s, and fails orders whose issuance a killed
@@ -58,6 +63,16 @@ pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
         .await?
         .rows_affected;
     crate::ratelimit::purge(&state.db, now).await?;
+    // Wall-clock, like every time of the outbox (docs/decisions.md, "Mail outbox").
+    let sent_mail = mail_outbox::Entity::delete_many()
+        .filter(mail_outbox::Column::Status.eq(crate::mail::outbox::SENT))
+        .filter(
+            mail_outbox::Column::SentAt
+                .lte(crate::mail::outbox::wall_now() - ChronoDuration::days(SENT_MAIL_KEPT_DAYS)),
+        )
+        .exec(&state.db)
+        .await?
+        .rows_affected;
     let interrupted_orders = crate::orders::finalize::fail_interrupted(state)
         .await
         .map_err(|e| match e {
@@ -71,6 +86,7 @@ pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
         nonces,
         interrupted_orders,
         idempotency_keys,
+        sent_mail,
     })
 }
 

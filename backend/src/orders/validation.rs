@@ -220,10 +220,16 @@ pub const TYPICAL_VALIDATION_MS: u64 = 1_500;
 /// are brief. The one place the value is set.
 pub const RETRY_AFTER_SECS: u64 = (IDLE_POLL_MS + TYPICAL_VALIDATION_MS).div_ceil(1000);
 
-/// One validation worker: takes jobs until the queue is empty, then waits for a wake-up or a poll.
+/// One validation worker: takes jobs until the queue is empty, then waits for a wake-up, a poll
+/// or the stop. Once the process is stopping it takes no new job; the one it runs finishes (or,
+/// past the grace, is dropped and its lease given back by [`return_leases`]).
 pub async fn worker(state: AppState, name: String) {
     let va = VaConfig::from_config(&state.config);
+    let mut stop = state.stopping.subscribe();
     loop {
+        if *stop.borrow() {
+            break;
+        }
         match crate::queue::claim(&state.db, &name, state.now()).await {
             Ok(Some(job)) => {
                 if let Err(e) = process(&state, &va, &job).await {
@@ -237,17 +243,27 @@ pub async fn worker(state: AppState, name: String) {
         tokio::select! {
             _ = state.va_wakeup.notified() => {}
             _ = tokio::time::sleep(Duration::from_millis(IDLE_POLL_MS)) => {}
+            _ = stop.changed() => {}
         }
     }
 }
 
-/// Starts `count` validation workers in this process.
-pub fn spawn_workers(state: &AppState, count: usize) {
-    let host = std::process::id();
-    for i in 0..count {
-        tokio::spawn(worker(
-            state.clone(),
-            format!("pid{host}-w{i}-{}", uuid::Uuid::new_v4().simple()),
-        ));
-    }
+/// Starts `count` validation workers in this process; their lease names start with the
+/// process's [`AppState::worker_prefix`].
+pub fn spawn_workers(state: &AppState, count: usize) -> Vec<tokio::task::JoinHandle<()>> {
+    (0..count)
+        .map(|i| {
+            tokio::spawn(worker(
+                state.clone(),
+                format!("{}-w{i}", state.worker_prefix),
+            ))
+        })
+        .collect()
+}
+
+/// Gives back the validation jobs this process's workers still hold (a stop past its grace):
+/// queued again with the lease cleared and the start not counted, so another worker takes them
+/// at once.
+pub async fn return_leases(state: &AppState) -> Result<u64, sea_orm::DbErr> {
+    crate::queue::return_leases(&state.db, &state.worker_prefix).await
 }

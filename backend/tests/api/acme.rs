@@ -107,7 +107,7 @@ async fn applying_once_issues_eab_credentials() {
     let me: Value = client.get("/me").await.json().await.unwrap();
     assert_eq!(me["acme_application"], "applied");
 
-    let (_, subject, body) = app.emails().pop().unwrap();
+    let (_, subject, body) = app.emails().await.pop().unwrap();
     assert_eq!(subject, "【CertDirect】EAB(認証情報)発行のお知らせ");
     assert!(body.contains(a["eab"]["key_id"].as_str().unwrap()));
     assert!(!body.contains(hmac), "the HMAC key is not emailed");
@@ -538,6 +538,7 @@ async fn expired_and_reissued_eab_credentials() {
     assert_eq!(shown["eab"]["key_id"], new_kid.as_str());
     assert_eq!(
         app.emails()
+            .await
             .iter()
             .filter(|(_, s, _)| s.contains("EAB"))
             .count(),

@@ -66,6 +66,7 @@ async fn a_campaign_moves_the_window_emails_the_customer_and_counts_replacements
     let mail = e
         .app
         .emails()
+        .await
         .into_iter()
         .find(|(to, subject, _)| to == "acme@example.jp" && subject.contains("早期更新"))
         .expect("the early-renewal email");

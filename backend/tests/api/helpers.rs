@@ -24,11 +24,13 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
     pub env: HashMap<String, String>,
     server: tokio::task::JoinHandle<()>,
+    mail_worker: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        self.mail_worker.abort();
     }
 }
 
@@ -77,6 +79,21 @@ pub async fn spawn_in(
     data_dir: tempfile::TempDir,
     extra: &[(&str, &str)],
     workers: bool,
+) -> TestApp {
+    spawn_full(data_dir, extra, workers, true).await
+}
+
+/// The app with neither validation workers nor a mail worker: emails stay in the mail outbox
+/// until a worker process (`spawn_process(&["--role", "worker"], …)`) sends them.
+pub async fn spawn_app_without_mail_worker(extra: &[(&str, &str)]) -> TestApp {
+    spawn_full(tempfile::tempdir().unwrap(), extra, false, false).await
+}
+
+async fn spawn_full(
+    data_dir: tempfile::TempDir,
+    extra: &[(&str, &str)],
+    workers: bool,
+    mail_worker: bool,
 ) -> TestApp {
     // Server-side errors show in the failing test's output.
     let _ = tracing_subscriber::fmt()
@@ -129,6 +146,13 @@ pub async fn spawn_in(
     if workers {
         certdirect::orders::validation::spawn_workers(&state, 2);
     }
+    // Emails go through the mail outbox even without the validation workers: this process's
+    // mail worker writes the `.eml` files the tests read.
+    let mail_worker = if mail_worker {
+        certdirect::mail::outbox::spawn_worker(&state)
+    } else {
+        tokio::spawn(async {})
+    };
     let server = tokio::spawn(async move {
         certdirect::serve(listener, app, None, std::future::pending())
             .await
@@ -141,6 +165,7 @@ pub async fn spawn_in(
         data_dir,
         env,
         server,
+        mail_worker,
     }
 }
 
@@ -179,14 +204,40 @@ impl TestApp {
         self.data_dir.path().join("outbox")
     }
 
-    /// Every email in the outbox, oldest first: (to, subject, decoded body).
-    pub fn emails(&self) -> Vec<(String, String, String)> {
+    /// Every email in the outbox, oldest first: (to, subject, decoded body). Waits (up to 10 s)
+    /// until the mail outbox holds no email that is being sent or was never tried, so an email
+    /// written by a request that has answered is there.
+    pub async fn emails(&self) -> Vec<(String, String, String)> {
+        self.mail_settled().await;
         read_outbox(&self.outbox())
     }
 
+    /// Waits (up to 10 s) until no email of the mail outbox is being sent or waits for its first
+    /// attempt.
+    pub async fn mail_settled(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let db = &self.state.db;
+            let row = db
+                .query_one(sea_orm::Statement::from_string(
+                    db.get_database_backend(),
+                    "SELECT COUNT(*) AS n FROM mail_outbox WHERE status = 'sending' \
+                     OR (status = 'queued' AND attempts = 0)",
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            if row.try_get::<i64>("", "n").unwrap() == 0 || std::time::Instant::now() > deadline {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// The link in the newest email to `to` whose path starts with `path`.
-    pub fn link_in_email(&self, to: &str, path: &str) -> String {
+    pub async fn link_in_email(&self, to: &str, path: &str) -> String {
         self.emails()
+            .await
             .into_iter()
             .rev()
             .filter(|(rcpt, _, _)| rcpt == to)
@@ -243,7 +294,7 @@ impl TestApp {
             .as_str()
             .unwrap()
             .to_owned();
-        let link = self.link_in_email(email, "/verify-email?token=");
+        let link = self.link_in_email(email, "/verify-email?token=").await;
         let token = link.split("token=").nth(1).unwrap();
         let res = client
             .post("/auth/verify", &json!({ "token": token }))
@@ -395,13 +446,37 @@ pub fn field_code(problem: &Value, field: &str) -> Option<String> {
         .map(|e| e["code"].as_str().unwrap().to_owned())
 }
 
-/// A minimal SMTP server on loopback that accepts every message and keeps its DATA.
+/// A minimal SMTP server on loopback that accepts every message and keeps its DATA (kept as soon
+/// as the final dot is read, before the answer).
 pub struct SmtpSink {
     pub url: String,
     pub messages: Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
 }
 
+impl SmtpSink {
+    /// The `Message-ID` of every message received, in order.
+    pub fn message_ids(&self) -> Vec<String> {
+        self.messages
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                mail_parser::MessageParser::default()
+                    .parse(m)
+                    .and_then(|p| p.message_id().map(|id| format!("<{id}>")))
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+}
+
 pub async fn smtp_sink() -> SmtpSink {
+    smtp_sink_holding(std::time::Duration::ZERO, 0).await
+}
+
+/// [`smtp_sink`] that holds its answer to the first `first` messages' DATA for `hold` (a slow
+/// mail server), after keeping the message.
+pub async fn smtp_sink_holding(hold: std::time::Duration, first: usize) -> SmtpSink {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("smtp://{}", listener.local_addr().unwrap());
@@ -434,7 +509,14 @@ pub async fn smtp_sink() -> SmtpSink {
                                 }
                                 data.extend_from_slice(line.as_bytes());
                             }
-                            store.lock().unwrap().push(data);
+                            let n = {
+                                let mut store = store.lock().unwrap();
+                                store.push(data);
+                                store.len()
+                            };
+                            if n <= first {
+                                tokio::time::sleep(hold).await;
+                            }
                             b"250 queued\r\n"
                         }
                         "QUIT" => {
@@ -461,6 +543,44 @@ impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+impl ServerProcess {
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL: the process dies at once, holding whatever it held.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM: the graceful stop.
+    pub fn terminate(&self) {
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("running kill");
+        assert!(status.success());
+    }
+
+    /// Waits up to `timeout` for the process to exit; its status, if it did.
+    pub async fn exited(
+        &mut self,
+        timeout: std::time::Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            if std::time::Instant::now() > deadline {
+                return None;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 }
 

@@ -30,6 +30,7 @@ async fn invoice_documents_carry_the_qualified_invoice_facts() {
     // The invoice email prints the transfer details and the registration number.
     let (_, _, body) = app
         .emails()
+        .await
         .into_iter()
         .rev()
         .find(|(_, s, _)| s.contains("ご請求"))
@@ -143,6 +144,7 @@ async fn invoice_documents_of_card_invoices_have_no_bank_details() {
     );
     let (_, _, body) = app
         .emails()
+        .await
         .into_iter()
         .rev()
         .find(|(_, s, _)| s.contains("ご請求"))

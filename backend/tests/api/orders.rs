@@ -1025,7 +1025,7 @@ async fn expiry_reminders_go_out_once_and_not_after_renewal() {
     e.app.clock.advance(Duration::days(80));
     // (its 25-day authorization has expired, so it is validated again)
     e.issue_http(&["renewed.jp"]).await;
-    let before = e.app.emails().len();
+    let before = e.app.emails().await.len();
     assert_eq!(
         certdirect::reminders::certificate_expiries(&e.app.state)
             .await
@@ -1039,7 +1039,7 @@ async fn expiry_reminders_go_out_once_and_not_after_renewal() {
         0,
         "only once"
     );
-    let mails = e.app.emails();
+    let mails = e.app.emails().await;
     assert_eq!(mails.len(), before + 1);
     let (to, subject, body) = mails.last().unwrap();
     assert_eq!(to, "acme@example.jp");

@@ -77,7 +77,7 @@ async fn card_purchase_registers_the_fqdn_with_its_deadline() {
     assert_eq!(inv["due_at"], "2026-12-08T14:59:59Z");
 
     // STEP 10 email to the billing address.
-    let (to, subject, body) = app.emails().pop().unwrap();
+    let (to, subject, body) = app.emails().await.pop().unwrap();
     assert_eq!(to, "billing@example.jp");
     assert_eq!(
         subject,
@@ -128,7 +128,7 @@ async fn card_purchase_registers_the_fqdn_with_its_deadline() {
     );
 
     // STEP 11 email with the deadline.
-    let (to, subject, body) = app.emails().pop().unwrap();
+    let (to, subject, body) = app.emails().await.pop().unwrap();
     assert_eq!(to, "billing@example.jp");
     assert_eq!(
         subject,
@@ -515,7 +515,7 @@ async fn due_dates_cancel_and_deadlines_lapse() {
         .unwrap()
         .iter()
         .any(|i| i["status"] == "void"));
-    let (_, subject, _) = app.emails().pop().unwrap();
+    let (_, subject, _) = app.emails().await.pop().unwrap();
     assert!(subject.contains("キャンセル"), "{subject}");
     // The cancelled name is free again.
     let (someone, _, _) = applied_customer(&app, "next@example.jp").await;

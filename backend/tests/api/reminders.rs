@@ -70,7 +70,7 @@ async fn reminders_before_the_deadline_are_sent_once_each() {
         0,
         "the pass runs twice, the email goes once"
     );
-    let emails = app.emails();
+    let emails = app.emails().await;
     let sent = reminders_to(&emails, "late@example.jp", "days left");
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert!(sent[0].1.contains("30 days left"), "{}", sent[0].1);
@@ -92,7 +92,7 @@ async fn reminders_before_the_deadline_are_sent_once_each() {
         certdirect::reminders::run(state).await.unwrap().deadlines,
         0
     );
-    let emails = app.emails();
+    let emails = app.emails().await;
     let sent = reminders_to(&emails, "late@example.jp", "days left");
     assert_eq!(sent.len(), 2, "{sent:?}");
     assert!(sent[1].1.contains("7 days left"), "{}", sent[1].1);
@@ -148,7 +148,7 @@ async fn reminders_for_unbound_eab_only_once_even_concurrently() {
     let (a, b) = tokio::join!(eab(), eab());
     assert_eq!(a.unwrap() + b.unwrap(), 1);
     assert_eq!(eab().await.unwrap(), 0);
-    let emails = app.emails();
+    let emails = app.emails().await;
     let sent = reminders_to(&emails, "unbound@example.jp", "EAB");
     let reminders: Vec<_> = sent
         .iter()

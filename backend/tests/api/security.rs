@@ -537,6 +537,7 @@ async fn a_password_reset_ends_sessions_and_other_links() {
     }
     let links: Vec<String> = app
         .emails()
+        .await
         .into_iter()
         .filter(|(to, _, _)| to == email)
         .filter_map(|(_, _, body)| {
@@ -591,6 +592,7 @@ async fn a_password_reset_ends_sessions_and_other_links() {
 
     let (_, subject, body) = app
         .emails()
+        .await
         .into_iter()
         .rfind(|(to, _, _)| to == email)
         .unwrap();

@@ -78,7 +78,7 @@ async fn support_answer_dates_follow_office_hours() {
     assert_eq!(q["customer_id"], customer_id.as_str());
     assert_eq!(q["messages"][0]["author"], "customer");
 
-    let emails = app.emails();
+    let emails = app.emails().await;
     let (_, subject, body) = emails
         .iter()
         .find(|(to, s, _)| to == "hours@example.jp" && s.contains(&number))
@@ -128,6 +128,7 @@ async fn support_answer_dates_follow_office_hours() {
     let number = q["number"].as_str().unwrap();
     let (_, _, body) = app
         .emails()
+        .await
         .into_iter()
         .rev()
         .find(|(to, s, _)| to == "hours@example.jp" && s.contains(number))
@@ -151,7 +152,7 @@ async fn support_inquiry_field_errors_name_the_field() {
     let others_invoice = invoice_of(&other, "other.example.jp").await;
     let (client, _, _) = applied_customer(&app, "asker@example.jp").await;
     let own_invoice = invoice_of(&client, "asker.example.jp").await;
-    let emails_before = app.emails().len();
+    let emails_before = app.emails().await.len();
 
     let cases = [
         (
@@ -214,7 +215,7 @@ async fn support_inquiry_field_errors_name_the_field() {
     assert_eq!(app.count("inquiries").await, 0);
     assert_eq!(app.count("inquiry_messages").await, 0);
     assert_eq!(
-        app.emails().len(),
+        app.emails().await.len(),
         emails_before,
         "no email for a refused inquiry"
     );
@@ -257,6 +258,7 @@ async fn support_conversation_between_customer_and_operator() {
     // The English receipt comes first for an English-speaking customer.
     let (_, subject, _) = app
         .emails()
+        .await
         .into_iter()
         .find(|(to, s, _)| to == "talk@example.jp" && s.contains(&number))
         .unwrap();
@@ -346,7 +348,7 @@ async fn support_conversation_between_customer_and_operator() {
     let answered: Value = res.json().await.unwrap();
     assert_eq!(answered["status"], "answered");
     assert_eq!(answered["messages"][1]["author"], "operator");
-    let (_, subject, body) = app.emails().pop().unwrap();
+    let (_, subject, body) = app.emails().await.pop().unwrap();
     assert_eq!(
         subject,
         format!("[CertDirect] Answer to your inquiry {number}")
@@ -378,7 +380,7 @@ async fn support_conversation_between_customer_and_operator() {
         .unwrap();
     assert_eq!(again["status"], "open");
     assert_eq!(again["messages"].as_array().unwrap().len(), 3);
-    let (to, subject, body) = app.emails().pop().unwrap();
+    let (to, subject, body) = app.emails().await.pop().unwrap();
     assert_eq!(to, "noreply@localhost");
     assert!(
         subject.contains(&number) && body.contains(&customer_id),

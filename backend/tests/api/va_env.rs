@@ -370,6 +370,8 @@ impl Bind {
 #[derive(Clone)]
 pub enum Answer {
     Body(String),
+    /// The body, the first request for the path answered only after the delay.
+    SlowFirst(String, std::time::Duration),
     Redirect(u16, String),
 }
 
@@ -387,10 +389,21 @@ type Shared = (
 
 async fn answer(State((map, hits)): State<Shared>, Path(path): Path<String>) -> Response {
     let path = format!("/{path}");
-    *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+    let hit = {
+        let mut hits = hits.lock().unwrap();
+        let n = hits.entry(path.clone()).or_default();
+        *n += 1;
+        *n
+    };
     let found = map.lock().unwrap().get(&path).cloned();
     match found {
         Some(Answer::Body(b)) => (StatusCode::OK, b).into_response(),
+        Some(Answer::SlowFirst(b, delay)) => {
+            if hit == 1 {
+                tokio::time::sleep(delay).await;
+            }
+            (StatusCode::OK, b).into_response()
+        }
         Some(Answer::Redirect(code, to)) => (
             StatusCode::from_u16(code).unwrap(),
             [(header::LOCATION, to)],

@@ -17,7 +17,7 @@ use shared::dto::{
     Ack, AcmeAccountInfo, AcmeApplication, AcmeApplicationRequest, AcmeOrderInfo, CampaignPreview,
     CampaignRequest, CardPayment, CertificateInfo, ConfirmPayment, CreateTokenRequest,
     CreatedToken, FqdnCheck, FqdnCheckRequest, Inquiry, InquiryAssign, InquiryReply,
-    InquiryRequest, Invoice, InvoiceDocument, Locale, LoginRequest, Me, OfficeHours,
+    InquiryRequest, Invoice, InvoiceDocument, Locale, LoginRequest, Me, OfficeHours, OutboxMessage,
     PasswordResetConfirm, PasswordResetRequest, Registration, RegistrationCreated,
     RegistrationRequest, RenewalCampaign, RevokeRequest, SignupRequest, SignupResponse,
     StatementImport, TokenInfo, TokenRequest, ValidationInfo,
@@ -317,6 +317,24 @@ pub async fn acme_orders() -> Result<Vec<AcmeOrderInfo>, ApiError> {
 pub async fn operator_validations(only: &str) -> Result<Vec<ValidationInfo>, ApiError> {
     let path = format!("/operator/validations?only={}", encode_component(only));
     json(send(Request::get(&url(&path)), None::<&()>).await?).await
+}
+
+/// `GET /operator/mail?status=failing`: emails not sent after 3 attempts (operators only).
+pub async fn operator_failing_mail() -> Result<Vec<OutboxMessage>, ApiError> {
+    json(
+        send(
+            Request::get(&url("/operator/mail?status=failing")),
+            None::<&()>,
+        )
+        .await?,
+    )
+    .await
+}
+
+/// `POST /operator/mail/{id}/retry`: the email is tried again now.
+pub async fn operator_retry_mail(id: i64) -> Result<OutboxMessage, ApiError> {
+    let request = with_csrf(Request::post(&url(&format!("/operator/mail/{id}/retry"))));
+    json(send(request, Some(&Empty {})).await?).await
 }
 
 /// `POST /operator/renewal-campaigns/preview`: how many certificates of whom a campaign would move.

@@ -629,6 +629,16 @@ texts! {
     OperatorValidationsLead => "最近のドメイン認証の結果と、各検証拠点が見た内容です。同じ拠点がどのお客様でも不一致なら、その拠点の設定やネットワークをご確認ください。",
         "Recent domain validations and what each network perspective saw. If one perspective disagrees for every customer, check that perspective's configuration and network.";
     OperatorValidationsFilter => "表示", "Show";
+    OperatorMailTitle => "送信できていないメール", "Emails that keep failing";
+    OperatorMailLead => "3回以上送信に失敗し、まだ届いていないメールです。メールサーバーを確認してから「今すぐ再送」を押してください。",
+        "Emails not delivered after 3 or more attempts. Check the mail server, then press \"Retry now\".";
+    OperatorMailEmpty => "送信に失敗し続けているメールはありません。", "No email keeps failing.";
+    OperatorMailRetry => "今すぐ再送", "Retry now";
+    OperatorMailRetried => "再送を依頼しました。", "Retry requested.";
+    ColRecipient => "宛先", "To";
+    ColSubject => "件名", "Subject";
+    ColAttempts => "試行回数", "Attempts";
+    ColLastError => "最後のエラー", "Last error";
     OperatorValidationsEmpty => "該当するドメイン認証はありません。", "No validations match.";
     FilterAll => "すべて", "All";
     FilterFailed => "失敗したもの", "Failed";

@@ -13,6 +13,7 @@ pub mod not_found;
 pub mod operator;
 pub mod operator_billing;
 pub mod operator_inquiries;
+pub mod operator_mail;
 pub mod operator_renewals;
 pub mod operator_validations;
 pub mod orders;

@@ -47,7 +47,7 @@ pub fn OperatorCustomersPage() -> impl IntoView {
     view! {
         <RequireLogin>
             {move || if operator.get() {
-                view! { <CustomersContent/> }.into_any()
+                view! { <CustomersContent/><crate::pages::operator_mail::FailingMail/> }.into_any()
             } else {
                 view! {
                     <section class="container page">

@@ -18,6 +18,7 @@ pub mod inquiry_message;
 pub mod invoice;
 pub mod login_failure;
 pub mod login_limit_gate;
+pub mod mail_outbox;
 pub mod registration;
 pub mod registration_event;
 pub mod reminder_sent;
