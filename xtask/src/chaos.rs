@@ -626,6 +626,11 @@ pub fn chaos(root: &Path, args: &[String]) -> anyhow::Result<()> {
         .spawn()
         .context("starting the load generator")?;
     let stdout = load.stdout.take().context("the load's stdout")?;
+    // Stopped with the others if anything below fails.
+    chaos
+        .procs
+        .children
+        .push(("certdirect-loadgen".into(), load));
     let (tx, rx) = mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -692,6 +697,13 @@ pub fn chaos(root: &Path, args: &[String]) -> anyhow::Result<()> {
             }
         }
     }
+    let pos = chaos
+        .procs
+        .children
+        .iter()
+        .position(|(n, _)| n == "certdirect-loadgen")
+        .context("the load generator's handle")?;
+    let (_, mut load) = chaos.procs.children.remove(pos);
     let status = load.wait().context("waiting for the load generator")?;
     if !status.success() {
         bail!("the load generator failed ({status})");
