@@ -33,9 +33,11 @@ use crate::load::{acme_http, start_responder, Next, Publisher, Scheduler};
 /// The longest one request may take before it counts as an unclean failure (no answer at all).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The longest one order may take, retries included: above the 60-second validation lease (a
-/// job held by a killed worker waits it out) and the 60 seconds after which an interrupted
-/// issuance is failed.
-const ORDER_DEADLINE: Duration = Duration::from_secs(200);
+/// job held by a killed worker waits it out), and above the time an issuance interrupted by the
+/// database restart stays `processing`: it is failed by the first housekeeping pass (every 300 s
+/// by default, `CERTDIRECT_JOBS_HOUSEKEEPING_SECS`) once it is 60 s old, and the client then
+/// makes a new order.
+const ORDER_DEADLINE: Duration = Duration::from_secs(420);
 /// How long a portal request is retried before its retry counts as failed.
 const PORTAL_DEADLINE: Duration = Duration::from_secs(90);
 /// Orders made for one name when the previous one ended `invalid`.
