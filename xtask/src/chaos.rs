@@ -879,6 +879,38 @@ fn set(env: &mut Vec<(String, String)>, key: &str, value: &str) {
 mod tests {
     use super::*;
 
+    /// A challenge whose `validation` line two workers wrote is counted twice; other lines,
+    /// other messages and text that is not JSON are skipped.
+    #[test]
+    fn completions_are_counted_per_challenge_from_json_logs() {
+        let dir = std::env::temp_dir().join(format!("chaos-log-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let line = |id: i64| {
+            format!(
+                r#"{{"timestamp":"2026-11-30T06:00:00Z","level":"INFO","message":"validation","challenge":{id},"kind":"http-01","identifier":"a.example.jp","ok":true}}"#
+            )
+        };
+        let one = dir.join("worker1.log");
+        let two = dir.join("worker2.log");
+        std::fs::write(
+            &one,
+            format!("{}\n{}\nnot json \"validation\"\n", line(1), line(2)),
+        )
+        .unwrap();
+        std::fs::write(
+            &two,
+            format!(
+                "{}\n{}\n",
+                line(2),
+                r#"{"level":"INFO","message":"listening","challenge":3,"note":"validation"}"#
+            ),
+        )
+        .unwrap();
+        let seen = validations_completed(&[one, two]);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(seen, BTreeMap::from([(1, 1), (2, 2)]));
+    }
+
     /// The deploy/ files parse, and every HAProxy line the test replaces is there.
     #[test]
     fn the_deploy_files_are_what_the_test_reads() {
