@@ -781,6 +781,17 @@ pub fn chaos(root: &Path, args: &[String]) -> anyhow::Result<()> {
         &db_url,
         "SELECT count(*) FROM validation_jobs WHERE status <> 'done'",
     )?;
+    // X-Forwarded-For through HAProxy (R-CUS-4): the portal clients log in claiming
+    // 203.0.113.9 in their own header; HAProxy replaces it with the address it saw.
+    let logins = |addr: &str| {
+        count(
+            &db_url,
+            &format!(
+                "SELECT count(*) FROM audit_log WHERE action = 'customer.login' AND remote_addr = '{addr}'"
+            ),
+        )
+    };
+    let (logins_seen, logins_spoofed) = (logins("127.0.0.1")?, logins("203.0.113.9")?);
     let completed = validations_completed(&worker_logs);
     let jobs_twice = completed.values().filter(|n| **n > 1).count();
     // Challenges validated (valid or invalid) whose completion no worker logged: the check
@@ -845,6 +856,9 @@ pub fn chaos(root: &Path, args: &[String]) -> anyhow::Result<()> {
         completed.len()
     );
     println!(
+        "X-Forwarded-For:     portal logins recorded from 127.0.0.1 (HAProxy's view of the client) {logins_seen}, from the address the client claimed {logins_spoofed}"
+    );
+    println!(
         "\n(chaos finished in {:.0}s; logs in {})",
         started.elapsed().as_secs_f64(),
         work.display()
@@ -856,6 +870,8 @@ pub fn chaos(root: &Path, args: &[String]) -> anyhow::Result<()> {
         || (validated > 0 && completed.is_empty())
         || retry_failed > 0
         || n("unclean") > 0
+        || logins_spoofed > 0
+        || logins_seen == 0
         || valid_without_cert > 0
         || cert_without_valid_order > 0
         || n("orders_finished") == 0;

@@ -43,6 +43,8 @@ const PORTAL_DEADLINE: Duration = Duration::from_secs(90);
 /// Orders made for one name when the previous one ended `invalid`.
 const ORDER_ATTEMPTS: usize = 3;
 const ERROR_SAMPLES: usize = 8;
+/// The address the portal clients claim in their own `X-Forwarded-For` when they log in.
+const SPOOFED_ADDRESS: &str = "203.0.113.9";
 
 #[derive(clap::Args)]
 pub struct ChaosArgs {
@@ -524,7 +526,10 @@ async fn portal_client(
         let ok = loop {
             let res = match &cookie {
                 None => {
+                    // A client claiming another address: the load balancer must not pass
+                    // that on (the caller checks the login's audit entry).
                     http.post(format!("{base}/api/v1/auth/login"))
+                        .header("x-forwarded-for", SPOOFED_ADDRESS)
                         .json(&json!({ "email": email, "password": password }))
                         .send()
                         .await
