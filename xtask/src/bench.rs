@@ -125,16 +125,16 @@ fn number<T: std::str::FromStr>(v: &str, flag: &str) -> anyhow::Result<T> {
 /// The child processes of a run, stopped (SIGTERM, then SIGKILL after 3 s) when dropped, and
 /// the PostgreSQL database of the run, dropped after them.
 #[derive(Default)]
-struct Processes {
-    children: Vec<(String, Child)>,
+pub(crate) struct Processes {
+    pub(crate) children: Vec<(String, Child)>,
     /// (administration URL, database name)
-    database: Option<(String, String)>,
+    pub(crate) database: Option<(String, String)>,
     /// The PostgreSQL server, dropped (a throwaway cluster stopped) after the database.
-    postgres: Option<crate::pg::Postgres>,
+    pub(crate) postgres: Option<crate::pg::Postgres>,
 }
 
 impl Processes {
-    fn spawn(&mut self, name: &str, cmd: &mut Command) -> anyhow::Result<u32> {
+    pub(crate) fn spawn(&mut self, name: &str, cmd: &mut Command) -> anyhow::Result<u32> {
         let child = cmd
             .spawn()
             .with_context(|| format!("starting {name} ({})", crate::display(cmd)))?;
@@ -144,7 +144,7 @@ impl Processes {
     }
 
     /// Stops the process called `name` now.
-    fn stop(&mut self, name: &str) {
+    pub(crate) fn stop(&mut self, name: &str) {
         if let Some(pos) = self.children.iter().position(|(n, _)| n == name) {
             let (name, child) = self.children.remove(pos);
             terminate(&name, child);
@@ -152,7 +152,7 @@ impl Processes {
     }
 
     /// Fails with the end of `log` if the process called `name` has exited.
-    fn check_alive(&mut self, name: &str, log: &Path) -> anyhow::Result<()> {
+    pub(crate) fn check_alive(&mut self, name: &str, log: &Path) -> anyhow::Result<()> {
         if let Some((_, child)) = self.children.iter_mut().find(|(n, _)| n == name) {
             if let Some(status) = child.try_wait().context("checking a child")? {
                 bail!(
@@ -181,7 +181,7 @@ impl Drop for Processes {
     }
 }
 
-fn terminate(name: &str, mut child: Child) {
+pub(crate) fn terminate(name: &str, mut child: Child) {
     if matches!(child.try_wait(), Ok(Some(_))) {
         return;
     }
@@ -201,14 +201,14 @@ fn terminate(name: &str, mut child: Child) {
 }
 
 /// The last `lines` lines of a log file.
-fn tail(path: &Path, lines: usize) -> String {
+pub(crate) fn tail(path: &Path, lines: usize) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let all: Vec<&str> = text.lines().collect();
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
 /// A free TCP (and UDP) port on 127.0.0.1.
-fn free_port() -> anyhow::Result<u16> {
+pub(crate) fn free_port() -> anyhow::Result<u16> {
     for _ in 0..50 {
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -222,7 +222,7 @@ fn free_port() -> anyhow::Result<u16> {
 }
 
 /// Waits until 127.0.0.1:`port` accepts connections, failing early if the process has exited.
-fn wait_for_port(
+pub(crate) fn wait_for_port(
     procs: &mut Processes,
     name: &str,
     port: u16,
@@ -894,7 +894,7 @@ fn run_pebble(
     Ok((figures, nonce))
 }
 
-fn log_file(path: &Path) -> anyhow::Result<std::fs::File> {
+pub(crate) fn log_file(path: &Path) -> anyhow::Result<std::fs::File> {
     std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -912,7 +912,7 @@ fn which(program: &str) -> Option<PathBuf> {
 }
 
 /// Where cargo puts build output: `CARGO_TARGET_DIR` or `<root>/target`.
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) => root.join(dir),
         None => root.join("target"),

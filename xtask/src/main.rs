@@ -10,8 +10,11 @@
 //! - `pkilint`: installs only pkilint (as `test` does) and prints the `CERTDIRECT_PKILINT_BIN`
 //!   to run the compliance tests with alone.
 //! - `bench`: the ACME load benchmark, CertDirect side by side with Pebble (see `bench.rs`).
+//! - `chaos`: the failure test, HAProxy and every role on PostgreSQL while processes are killed
+//!   (see `chaos.rs`); `test` runs its 60-second form.
 
 mod bench;
+mod chaos;
 mod pg;
 mod wasm;
 
@@ -45,6 +48,7 @@ fn main() -> anyhow::Result<()> {
         Some("contract") => contract(&root),
         Some("reseller") => reseller(&root),
         Some("bench") => bench::bench(&root, &args[1..]),
+        Some("chaos") => chaos::chaos(&root, &args[1..]),
         _ => {
             eprintln!(
                 "usage: cargo xtask <command>\n\
@@ -54,8 +58,9 @@ fn main() -> anyhow::Result<()> {
                  \n  wasm [--dev]     build only the portal into frontend/dist (release unless --dev)\
                  \n  contract         schemathesis against the real server's OpenAPI document\
                  \n  reseller         a Python client generated from the OpenAPI document runs a reseller's flow\
-                 \n  pkilint          install pkilint for the compliance tests; prints CERTDIRECT_PKILINT_BIN\n{}",
-                bench::USAGE
+                 \n  pkilint          install pkilint for the compliance tests; prints CERTDIRECT_PKILINT_BIN\n{}\n{}",
+                bench::USAGE,
+                chaos::USAGE
             );
             std::process::exit(2);
         }
@@ -217,6 +222,20 @@ fn test(root: &Path, skip_e2e: bool) -> anyhow::Result<()> {
                 nextest,
                 &["--workspace", "-E", "package(certdirect)"],
             )))
+    })?;
+    // Scale-out and failure: HAProxy, 2 web, 2 worker and 3 perspective processes from the
+    // deploy/ files on a throwaway PostgreSQL, kills and a database restart under load.
+    timed("failure test (cargo xtask chaos --secs 60)", &mut || {
+        sh(cargo().current_dir(root).args([
+            "run",
+            "--quiet",
+            "--package",
+            "xtask",
+            "--",
+            "chaos",
+            "--secs",
+            "60",
+        ]))
     })?;
     // The REST API against its own OpenAPI document, with the debug binary the tests built.
     timed("REST API contract (schemathesis)", &mut || contract(root))?;

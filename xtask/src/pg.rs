@@ -34,6 +34,31 @@ impl Postgres {
     pub fn is_throwaway(&self) -> bool {
         self.cluster.is_some()
     }
+
+    /// A throwaway cluster of our own, whatever else answers (for tests that stop the server).
+    pub fn throwaway() -> anyhow::Result<Postgres> {
+        if !have("psql") {
+            apt_install(&["postgresql-client"])?;
+        }
+        start_throwaway()
+    }
+
+    /// Restarts a throwaway cluster (`pg_ctl restart -m fast`: every session is cut); refuses
+    /// to touch a server that is not ours.
+    pub fn restart(&self) -> anyhow::Result<()> {
+        let cluster = self
+            .cluster
+            .as_ref()
+            .context("only a throwaway cluster of our own is restarted")?;
+        sh(as_postgres(&cluster.pg_ctl)
+            .arg("restart")
+            .arg("-D")
+            .arg(cluster.dir.join("data"))
+            .arg("-l")
+            .arg(cluster.dir.join("postgresql.log"))
+            .args(["-m", "fast", "-w", "-t", "60"])
+            .stdout(std::process::Stdio::null()))
+    }
 }
 
 struct Cluster {

@@ -82,7 +82,7 @@ pub struct RunArgs {
 
 /// Where the clients publish what the validator fetches or looks up.
 #[derive(Clone)]
-enum Publisher {
+pub(crate) enum Publisher {
     /// Tokens served by the loopback http-01 responder.
     Http(Arc<RwLock<HashMap<String, String>>>),
     /// TXT records set through pebble-challtestsrv's management API.
@@ -90,7 +90,7 @@ enum Publisher {
 }
 
 impl Publisher {
-    async fn publish(
+    pub(crate) async fn publish(
         &self,
         name: &str,
         token: &str,
@@ -119,7 +119,7 @@ impl Publisher {
         Ok(())
     }
 
-    async fn withdraw(&self, name: &str, token: &str) -> anyhow::Result<()> {
+    pub(crate) async fn withdraw(&self, name: &str, token: &str) -> anyhow::Result<()> {
         match self {
             Publisher::Http(tokens) => {
                 tokens
@@ -148,7 +148,9 @@ fn txt_host(name: &str) -> String {
 }
 
 /// Serves `/.well-known/acme-challenge/{token}` on 127.0.0.1:`port`.
-async fn start_responder(port: u16) -> anyhow::Result<Arc<RwLock<HashMap<String, String>>>> {
+pub(crate) async fn start_responder(
+    port: u16,
+) -> anyhow::Result<Arc<RwLock<HashMap<String, String>>>> {
     async fn answer(
         State(tokens): State<Arc<RwLock<HashMap<String, String>>>>,
         UrlPath(token): UrlPath<String>,
@@ -175,14 +177,14 @@ async fn start_responder(port: u16) -> anyhow::Result<Arc<RwLock<HashMap<String,
 
 /// Hands out names so that each (client, name) pair is ordered at most once and no name is in
 /// two clients' hands at the same moment.
-struct Scheduler {
+pub(crate) struct Scheduler {
     in_use: Vec<bool>,
     /// Per client, the names it has not ordered yet, starting at a different offset each.
     remaining: Vec<VecDeque<usize>>,
 }
 
 /// What the scheduler has for a client.
-enum Next {
+pub(crate) enum Next {
     Name(usize),
     /// Every name left for this client is in another client's hands right now.
     Busy,
@@ -191,7 +193,7 @@ enum Next {
 }
 
 impl Scheduler {
-    fn new(names: usize, clients: usize) -> Self {
+    pub(crate) fn new(names: usize, clients: usize) -> Self {
         let remaining = (0..clients)
             .map(|c| {
                 let start = c * names / clients.max(1);
@@ -204,7 +206,7 @@ impl Scheduler {
         }
     }
 
-    fn take(&mut self, client: usize) -> Next {
+    pub(crate) fn take(&mut self, client: usize) -> Next {
         let queue = &mut self.remaining[client];
         if queue.is_empty() {
             return Next::Exhausted;
@@ -221,7 +223,7 @@ impl Scheduler {
         }
     }
 
-    fn release(&mut self, name: usize) {
+    pub(crate) fn release(&mut self, name: usize) {
         self.in_use[name] = false;
     }
 }
@@ -456,7 +458,7 @@ async fn create_accounts(args: &RunArgs, clients: usize) -> anyhow::Result<Vec<A
 /// The HTTP client of one ACME account: HTTP/1.1 keep-alive over TLS trusting `ca`, with
 /// TCP_NODELAY (as browsers and most ACME clients set it; without it small requests can wait for
 /// delayed ACKs) and the same settings for every server measured.
-fn acme_http(ca: &std::path::Path) -> anyhow::Result<Box<dyn instant_acme::HttpClient>> {
+pub(crate) fn acme_http(ca: &std::path::Path) -> anyhow::Result<Box<dyn instant_acme::HttpClient>> {
     use rustls_pki_types::pem::PemObject;
     let mut roots = rustls::RootCertStore::empty();
     for cert in rustls_pki_types::CertificateDer::pem_file_iter(ca)

@@ -11,10 +11,14 @@
 //!   closes (so the caller can sample the server's CPU time), then one JSON result line.
 //! - `nonce` measures newNonce (HEAD) requests per second over keep-alive TLS connections, for
 //!   machines without `wrk`.
+//! - `chaos` keeps full orders and portal reads going through a load balancer while
+//!   `cargo xtask chaos` kills and restarts the servers behind it, retrying every failed request,
+//!   and prints what it saw (see `chaos.rs`).
 //! - `tls-cert` writes a self-signed localhost certificate and key (for Pebble).
 //!
 //! Progress goes to stderr, results to stdout.
 
+mod chaos;
 mod load;
 mod nonce;
 mod setup;
@@ -40,6 +44,8 @@ enum Command {
     Setup(setup::SetupArgs),
     /// Run ACME orders against a server for a measured window; print the results as JSON.
     Run(load::RunArgs),
+    /// Keep ordering through a load balancer while servers are killed; print the counts as JSON.
+    Chaos(chaos::ChaosArgs),
     /// Measure newNonce (HEAD) requests per second; print the result as JSON.
     Nonce(nonce::NonceArgs),
     /// Write a self-signed certificate and key for localhost and 127.0.0.1.
@@ -78,6 +84,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Setup(args) => setup::run(args).await,
         Command::Run(args) => load::run(args).await,
         Command::Nonce(args) => nonce::run(args).await,
+        Command::Chaos(args) => chaos::run(args).await,
         Command::TlsCert { cert, key } => tls_cert(&cert, &key),
     }
 }
