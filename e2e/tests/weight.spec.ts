@@ -10,7 +10,8 @@
  *    the total. The other pages are lazily loaded routes (`wasm-split` chunks, frontend/src/app.rs):
  *    a first page fetches only the main module.
  * 1b. A cold load of `/terms`, a lazily loaded page: its chunks arrive compressed too, and the
- *    page renders without a console error.
+ *    page renders without a console error. When its chunk cannot be fetched, the page says so
+ *    and offers a reload instead of stopping the app.
  * 2. A second cold load under the DevTools "Fast 3G" profile (562.5 ms latency, 1.6 Mbit/s down
  *    × 0.9 = 180,000 B/s, 750 kbit/s up × 0.9 = 84,375 B/s) RECORDS first contentful paint
  *    (the `paint` performance entry), when the wasm finished arriving (resource timing), and
@@ -183,6 +184,20 @@ test.describe('portal weight', () => {
       expect(t.encoding, path(t.url)).not.toBe('');
     }
     expect(problems, 'errors in the browser console').toEqual([]);
+    await close();
+  });
+
+  test('a chunk that cannot be fetched shows a reload notice, and reloading loads the page', async ({ browser, server }) => {
+    const { page, close } = await coldPage(browser, server.url);
+    // As after a deployment that removed the old chunks, or a dropped connection.
+    await page.route(/\/split_public\.wasm$/, (route) => route.abort());
+    await page.goto('/terms');
+    await expect(page.getByTestId('page-load-failed')).toBeVisible({ timeout: 30_000 });
+    // The app still runs: the header works and the notice offers a real reload.
+    await expect(page.getByTestId('lang-switch')).toBeVisible();
+    await page.unroute(/\/split_public\.wasm$/);
+    await page.getByTestId('page-load-failed').getByRole('link').click();
+    await expect(page.getByTestId('terms-page')).toBeVisible({ timeout: 30_000 });
     await close();
   });
 

@@ -11,6 +11,7 @@ use crate::browser;
 use crate::components::header::{Footer, Header};
 use crate::i18n::{tr, trf, Key, Locale};
 use crate::pages;
+use crate::pages::not_found::PageLoadFailed;
 
 /// The reader's language, shared by every component.
 #[derive(Debug, Clone, Copy)]
@@ -178,7 +179,8 @@ fn RouteFocus(is_routing: ReadSignal<bool>) -> impl IntoView {
 /// (one module per page made 330 chunks, a hundred of them for My Page alone).
 ///
 /// Each route is a [`LazyRoute`] whose view awaits its page's split function; the function's
-/// name is the page's, so its link symbols are unique.
+/// name is the page's, so its link symbols are unique. When the chunk cannot be fetched, the
+/// route shows [`PageLoadFailed`] instead of stopping the app (wasm-split's default is a panic).
 macro_rules! lazy_pages {
     ($($group:ident { $($route:ident => $module:ident :: $page:ident;)+ })+) => {
         $($(
@@ -193,12 +195,20 @@ macro_rules! lazy_pages {
                 async fn view(this: Self) -> AnyView {
                     let _ = this;
                     #[allow(non_snake_case)]
-                    #[::leptos::wasm_split::wasm_split($group, wasm_split_path = ::leptos::wasm_split)]
-                    fn $page() -> AnyView {
+                    #[::leptos::wasm_split::wasm_split(
+                        $group,
+                        wasm_split_path = ::leptos::wasm_split,
+                        fallible
+                    )]
+                    fn $page() -> Result<AnyView, ::leptos::wasm_split::SplitLoaderError> {
                         use crate::pages::$module::$page as Page;
-                        view! { <Page/> }.into_any()
+                        Ok(view! { <Page/> }.into_any())
                     }
-                    $page().await
+                    match $page().await {
+                        Ok(page) => page,
+                        // The next visit tries again (a failed load is not remembered).
+                        Err(_) => view! { <PageLoadFailed/> }.into_any(),
+                    }
                 }
             }
         )+)+
