@@ -12,9 +12,10 @@
 //!    on first use; the build links with `--emit-relocs` so it can;
 //! 4. `wasm-bindgen --target web --keep-lld-exports` on the main module, at exactly the version
 //!    Cargo.lock pins; the chunks lose their custom sections (names) in a release build;
-//! 5. release only: `wasm-opt -Oz` on the main module and every chunk (Debian's `binaryen`,
-//!    installed when missing) when its version is one that keeps wasm-bindgen's externref table
-//!    intact; otherwise the build goes on, unoptimised, and says so loudly;
+//! 5. release only: `wasm-opt -Oz` on the main module and every chunk, with a wasm-opt that keeps
+//!    wasm-bindgen's externref table intact (PATH's when recent enough, else binaryen's npm
+//!    package, installed into `target/tools/binaryen`); otherwise the build goes on, unoptimised,
+//!    and says so loudly;
 //! 6. write `frontend/dist/`: `index.html` (no inline script or style, the server's CSP forbids
 //!    both) and `assets/` with content-hashed names (the app's glue, wasm, loader and chunks refer
 //!    to one another by name, so they share one `app-<hash of them all>/` directory) plus a `.gz`
@@ -46,9 +47,9 @@ const RELEASE_PROFILE: &str = "wasm-release";
 /// e2e/tests/weight.spec.ts enforces it in a browser.
 const WASM_BUDGET_BYTES: u64 = 300 * 1024;
 /// The oldest wasm-opt run on the bundle. 108 (Debian 12's `binaryen`) was seen to break the
-/// externref table; which later release first keeps it intact has not been tested here, so
-/// this is the next one and a newer Debian's binaryen has to be tried in a browser (e2e
-/// weight.spec.ts) before this is trusted.
+/// externref table; 132 (npm, [`BINARYEN_NPM`]) keeps it intact (the browser tests pass). Which
+/// release in between first does has not been tested: one found on PATH between 109 and 131
+/// has to be tried in a browser (e2e weight.spec.ts) before it is trusted.
 const WASM_OPT_MIN_VERSION: u32 = 109;
 /// binaryen's npm package, whose `wasm-opt` (compiled to wasm, run by Node) is used when the
 /// machine has no recent enough one.
