@@ -8,7 +8,7 @@
 //!    wasm build never waits for the host build's lock; a release build uses the `wasm-release`
 //!    profile of the root Cargo.toml (size over speed; the server's `release` is left alone);
 //! 3. `wasm-split-cli` (crate `wasm_split_cli_support`, installed when missing) cuts the module at
-//!    the lazy routes (`#[lazy_route]`, frontend/src/app.rs) into a main module and chunks fetched
+//!    the lazy routes (`lazy_pages!` in frontend/src/app.rs) into a main module and chunks fetched
 //!    on first use; the build links with `--emit-relocs` so it can;
 //! 4. `wasm-bindgen --target web --keep-lld-exports` on the main module, at exactly the version
 //!    Cargo.lock pins; the chunks lose their custom sections (names) in a release build;
@@ -113,7 +113,7 @@ pub fn build(root: &Path, release: bool) -> anyhow::Result<()> {
         bail!("cargo finished but {} does not exist", wasm_in.display());
     }
 
-    // Split the lazily loaded routes (`#[lazy_route]` in frontend/src/app.rs) into chunks of
+    // Split the lazily loaded routes (`lazy_pages!` in frontend/src/app.rs) into chunks of
     // their own: `main` is what every page needs, the rest is fetched on first use.
     let splitter = ensure_wasm_split()?;
     let split_dir = target_dir.join("split").join(profile);
