@@ -20,10 +20,12 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
     img-src 'self' data:; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; \
     form-action 'self'; object-src 'none'";
 
-/// Hashed assets never change under their name: cache them for a year.
+/// Hashed assets never change under their name: cache them for a year. That holds for the
+/// files in the portal's `app-<hash>/` directory too (its glue, wasm, the wasm-split loader and
+/// the lazily loaded chunks), whose directory name is the hash of them all.
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
-/// `/assets/*` from `<static dir>/assets`, and every other GET answered with index.html so the
+/// `/assets/*` (subdirectories included) from `<static dir>/assets`, and every other GET answered with index.html so the
 /// portal's routes work on reload. The build writes a brotli (`.br`) and a gzip (`.gz`) twin
 /// beside each asset; ServeDir sends the one the request's `Accept-Encoding` prefers (br on a
 /// tie), falls back to the other when a twin is missing, and keeps the asset's own

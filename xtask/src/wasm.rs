@@ -7,13 +7,19 @@
 //! 2. `cargo build -p certdirect-frontend --target wasm32-unknown-unknown` into `target/wasm`, so the
 //!    wasm build never waits for the host build's lock; a release build uses the `wasm-release`
 //!    profile of the root Cargo.toml (size over speed; the server's `release` is left alone);
-//! 3. `wasm-bindgen --target web` at exactly the version Cargo.lock pins;
-//! 4. release only: `wasm-opt -Oz` (Debian's `binaryen`, installed when missing) when its version
-//!    is one that keeps wasm-bindgen's externref table intact; otherwise the build goes on,
-//!    unoptimised, and says so loudly;
-//! 5. write `frontend/dist/`: `index.html` (no inline script or style, the server's CSP forbids both)
-//!    and `assets/` with content-hashed names plus a `.gz` and a `.br` beside each file, and print
-//!    every file's raw, gzip and brotli size.
+//! 3. `wasm-split-cli` (crate `wasm_split_cli_support`, installed when missing) cuts the module at
+//!    the lazy routes (`lazy_pages!` in frontend/src/app.rs) into a main module and chunks fetched
+//!    on first use; the build links with `--emit-relocs` so it can;
+//! 4. `wasm-bindgen --target web --keep-lld-exports` on the main module, at exactly the version
+//!    Cargo.lock pins; the chunks lose their custom sections (names) in a release build;
+//! 5. release only: `wasm-opt -Oz` on the main module and every chunk, with a wasm-opt that keeps
+//!    wasm-bindgen's externref table intact (PATH's when recent enough, else binaryen's npm
+//!    package, installed into `target/tools/binaryen`); otherwise the build goes on, unoptimised,
+//!    and says so loudly;
+//! 6. write `frontend/dist/`: `index.html` (no inline script or style, the server's CSP forbids
+//!    both) and `assets/` with content-hashed names (the app's glue, wasm, loader and chunks refer
+//!    to one another by name, so they share one `app-<hash of them all>/` directory) plus a `.gz`
+//!    and a `.br` beside each file, and print every file's raw, gzip and brotli size.
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -41,10 +47,13 @@ const RELEASE_PROFILE: &str = "wasm-release";
 /// e2e/tests/weight.spec.ts enforces it in a browser.
 const WASM_BUDGET_BYTES: u64 = 300 * 1024;
 /// The oldest wasm-opt run on the bundle. 108 (Debian 12's `binaryen`) was seen to break the
-/// externref table; which later release first keeps it intact has not been tested here, so
-/// this is the next one and a newer Debian's binaryen has to be tried in a browser (e2e
-/// weight.spec.ts) before this is trusted.
+/// externref table; 132 (npm, [`BINARYEN_NPM`]) keeps it intact (the browser tests pass). Which
+/// release in between first does has not been tested: one found on PATH between 109 and 131
+/// has to be tried in a browser (e2e weight.spec.ts) before it is trusted.
 const WASM_OPT_MIN_VERSION: u32 = 109;
+/// binaryen's npm package, whose `wasm-opt` (compiled to wasm, run by Node) is used when the
+/// machine has no recent enough one.
+const BINARYEN_NPM: &str = "binaryen@132.0.0";
 /// wasm-opt's features: what rustc enables by default for wasm32-unknown-unknown.
 const WASM_OPT_FEATURES: [&str; 6] = [
     "--enable-bulk-memory",
@@ -104,6 +113,26 @@ pub fn build(root: &Path, release: bool) -> anyhow::Result<()> {
         bail!("cargo finished but {} does not exist", wasm_in.display());
     }
 
+    // Split the lazily loaded routes (`lazy_pages!` in frontend/src/app.rs) into chunks of
+    // their own: `main` is what every page needs, the rest is fetched on first use.
+    let splitter = ensure_wasm_split()?;
+    let split_dir = target_dir.join("split").join(profile);
+    if split_dir.exists() {
+        fs::remove_dir_all(&split_dir)
+            .with_context(|| format!("removing {}", split_dir.display()))?;
+    }
+    fs::create_dir_all(&split_dir)?;
+    run(
+        Command::new(&splitter).arg(&wasm_in).arg(&split_dir).args([
+            "--target",
+            "web",
+            "--out-name",
+            OUT_NAME,
+        ]),
+        "wasm-split-cli",
+    )?;
+    let split_main = split_dir.join(format!("{OUT_NAME}.wasm"));
+
     let bindgen = ensure_wasm_bindgen(root)?;
     let bindgen_dir = target_dir.join("bindgen").join(profile);
     if bindgen_dir.exists() {
@@ -114,11 +143,13 @@ pub fn build(root: &Path, release: bool) -> anyhow::Result<()> {
     cmd.arg("--target")
         .arg("web")
         .arg("--no-typescript")
+        // The chunks import the main module's functions, memory and table through these.
+        .arg("--keep-lld-exports")
         .arg("--out-name")
         .arg(OUT_NAME)
         .arg("--out-dir")
         .arg(&bindgen_dir)
-        .arg(&wasm_in);
+        .arg(&split_main);
     if release {
         // Function names are 3/4 of an optimised bundle; panics still say where (the
         // message carries file and line).
@@ -128,13 +159,38 @@ pub fn build(root: &Path, release: bool) -> anyhow::Result<()> {
         cmd.arg("--debug");
     }
     run(&mut cmd, "wasm-bindgen")?;
-    if release {
-        let wasm = bindgen_dir.join(format!("{OUT_NAME}_bg.wasm"));
-        let optimized = optimize(&wasm, &with_suffix(&wasm, ".opt"))?;
-        if optimized != wasm {
-            fs::rename(&optimized, &wasm)
-                .with_context(|| format!("renaming to {}", wasm.display()))?;
+    // The chunks and their loader go beside wasm-bindgen's output: the loader imports
+    // `./certdirect.js` and fetches `./<chunk>.wasm` relative to itself.
+    let mut chunks = 0;
+    for entry in fs::read_dir(&split_dir)? {
+        let path = entry?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if path == split_main {
+            continue;
         }
+        if name.ends_with(".wasm") {
+            let data = fs::read(&path)?;
+            let data = if release {
+                strip_custom_sections(&data)?
+            } else {
+                data
+            };
+            fs::write(bindgen_dir.join(name), data)?;
+            chunks += 1;
+        } else if name.ends_with(".js") {
+            fs::copy(&path, bindgen_dir.join(name))?;
+        }
+    }
+    println!("wasm: wasm-split: main module and {chunks} lazily loaded chunks");
+    if release {
+        let mut wasm_files: Vec<PathBuf> = fs::read_dir(&bindgen_dir)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        wasm_files.retain(|p| p.extension().is_some_and(|e| e == "wasm"));
+        wasm_files.sort();
+        optimize_all(root, &wasm_files)?;
     }
 
     let dist = root.join("frontend").join("dist");
@@ -306,8 +362,10 @@ fn cargo_build(root: &Path, route: &Route, target_dir: &Path, release: bool) -> 
     if let Route::DebianBuildStd { .. } = route {
         cmd.arg(format!("+{DEBIAN_TOOLCHAIN}"));
     }
+    // `cargo rustc`, not `build`: the arguments after `--` reach only the portal's own crate
+    // (its link), so the dependencies stay built as they were.
     cmd.current_dir(root)
-        .args(["build", "-p", PACKAGE, "--target", TARGET, "--target-dir"])
+        .args(["rustc", "-p", PACKAGE, "--target", TARGET, "--target-dir"])
         .arg(target_dir);
     if release {
         // Size matters more than speed for a download: the root Cargo.toml's profile for this
@@ -331,7 +389,9 @@ fn cargo_build(root: &Path, route: &Route, target_dir: &Path, release: bool) -> 
             cmd.arg("-Zbuild-std-features=optimize_for_size");
         }
     }
-    run(&mut cmd, "cargo build (wasm)")
+    // wasm-split reads the linker's relocations to cut the module at the lazy routes.
+    cmd.args(["--", "-Clink-arg=--emit-relocs"]);
+    run(&mut cmd, "cargo rustc (wasm)")
 }
 
 /// A command without the variables an enclosing cargo/rustup invocation sets.
@@ -449,56 +509,141 @@ fn bindgen_version(bin: &Path) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// wasm-opt
+// wasm-split
 
-/// `wasm-opt -Oz` from `wasm` to `out`; returns the file to go on with. A missing wasm-opt is
-/// installed (Debian's `binaryen`); when that is impossible, or wasm-opt fails, the build goes on
-/// with the unoptimised file and says so loudly: the portal still works, it is only heavier.
-fn optimize(wasm: &Path, out: &Path) -> anyhow::Result<PathBuf> {
-    if let Err(why) = ensure_wasm_opt() {
-        warn_unoptimised(&format!(
-            "wasm-opt is missing and could not be installed: {why:#}"
-        ));
-        return Ok(wasm.to_owned());
-    }
-    match wasm_opt_version() {
-        Some(v) if v >= WASM_OPT_MIN_VERSION => {}
-        v => {
-            warn_unoptimised(&format!(
-                "wasm-opt version {} is older than {WASM_OPT_MIN_VERSION}: Binaryen 108 \
-                 (Debian 12's) rewrites wasm-bindgen's externref table so that the browser \
-                 refuses to start the module (\"WebAssembly.Table.set(): Argument 1 is invalid \
-                 for table\"); run before wasm-bindgen it breaks wasm-bindgen instead",
-                v.map_or_else(|| "unknown".to_owned(), |v| v.to_string())
-            ));
-            return Ok(wasm.to_owned());
-        }
-    }
-    let before = fs::metadata(wasm)?.len();
-    let started = Instant::now();
-    let mut cmd = Command::new("wasm-opt");
-    cmd.arg("-Oz")
-        .args(WASM_OPT_FEATURES)
-        .args(["--strip-debug", "--strip-producers", "-o"])
-        .arg(out)
-        .arg(wasm);
-    if let Err(why) = run(&mut cmd, "wasm-opt -Oz") {
-        let _ = fs::remove_file(out);
-        warn_unoptimised(&format!("{why:#}"));
-        return Ok(wasm.to_owned());
+/// The crate whose `wasm-split-cli` cuts the module at Leptos's lazy routes, and its version:
+/// the one that reads what `wasm_split_helpers` (Cargo.lock, via leptos) writes. It is the
+/// library cargo-leptos's `--split` uses.
+const WASM_SPLIT_CRATE: &str = "wasm_split_cli_support";
+const WASM_SPLIT_VERSION: &str = "0.2.4";
+/// Finds `wasm-split-cli` at [`WASM_SPLIT_VERSION`] (as `cargo install --list` reports it),
+/// installing it with cargo when missing or different.
+fn ensure_wasm_split() -> anyhow::Result<PathBuf> {
+    let bin = cargo_home()?.join("bin").join("wasm-split-cli");
+    let list = capture(
+        scrubbed(Command::new("cargo")).args(["install", "--list"]),
+        "cargo install --list",
+    )?;
+    let want = format!("{WASM_SPLIT_CRATE} v{WASM_SPLIT_VERSION}:");
+    if bin.is_file() && list.lines().any(|l| l.trim() == want) {
+        return Ok(bin);
     }
     println!(
-        "wasm: wasm-opt -Oz: {} -> {} raw ({:.1}s)",
-        human(before),
-        human(fs::metadata(out)?.len()),
-        started.elapsed().as_secs_f64()
+        "wasm: installing wasm-split-cli ({WASM_SPLIT_CRATE} {WASM_SPLIT_VERSION}, cargo install)"
     );
-    Ok(out.to_owned())
+    run(
+        scrubbed(Command::new("cargo")).args([
+            "install",
+            "--locked",
+            WASM_SPLIT_CRATE,
+            "--version",
+            WASM_SPLIT_VERSION,
+            "--features",
+            "build-binary",
+        ]),
+        "cargo install wasm_split_cli_support",
+    )?;
+    if !bin.is_file() {
+        bail!(
+            "cargo install finished but {} does not exist",
+            bin.display()
+        );
+    }
+    Ok(bin)
+}
+
+/// `$CARGO_HOME`, else `~/.cargo`: where `cargo install` puts binaries.
+fn cargo_home() -> anyhow::Result<PathBuf> {
+    if let Some(home) = std::env::var_os("CARGO_HOME") {
+        return Ok(PathBuf::from(home));
+    }
+    let home =
+        std::env::var_os("HOME").ok_or_else(|| anyhow!("neither CARGO_HOME nor HOME is set"))?;
+    Ok(PathBuf::from(home).join(".cargo"))
+}
+
+/// A wasm module without its custom sections (names, producers, the linker's leftovers): what
+/// `wasm-bindgen --remove-name-section` does for the main module, for the chunks wasm-split
+/// writes. Custom sections never change what the module does.
+fn strip_custom_sections(wasm: &[u8]) -> anyhow::Result<Vec<u8>> {
+    const HEADER: usize = 8;
+    if wasm.len() < HEADER || &wasm[..4] != b"\0asm" {
+        bail!("not a wasm module");
+    }
+    let mut out = wasm[..HEADER].to_vec();
+    let mut pos = HEADER;
+    while pos < wasm.len() {
+        let id = wasm[pos];
+        let (size, leb_len) = read_leb_u32(&wasm[pos + 1..])?;
+        let end = pos + 1 + leb_len + size as usize;
+        if end > wasm.len() {
+            bail!("truncated wasm section at byte {pos}");
+        }
+        if id != 0 {
+            out.extend_from_slice(&wasm[pos..end]);
+        }
+        pos = end;
+    }
+    Ok(out)
+}
+
+/// An unsigned LEB128 number and how many bytes it took.
+fn read_leb_u32(bytes: &[u8]) -> anyhow::Result<(u32, usize)> {
+    let mut value: u32 = 0;
+    for (i, byte) in bytes.iter().take(5).enumerate() {
+        value |= u32::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Ok((value, i + 1));
+        }
+    }
+    bail!("bad LEB128 number in wasm")
+}
+
+// ---------------------------------------------------------------------------------------------
+// wasm-opt
+
+/// `wasm-opt -Oz` on every file in place, with a wasm-opt of at least
+/// [`WASM_OPT_MIN_VERSION`] (installed from npm when none is found). When that is impossible, or
+/// wasm-opt fails, the build goes on with the unoptimised files and says so loudly: the portal
+/// still works, it is only heavier.
+fn optimize_all(root: &Path, files: &[PathBuf]) -> anyhow::Result<()> {
+    let wasm_opt = match ensure_wasm_opt(root) {
+        Ok(bin) => bin,
+        Err(why) => {
+            warn_unoptimised(&format!("{why:#}"));
+            return Ok(());
+        }
+    };
+    for wasm in files {
+        let out = with_suffix(wasm, ".opt");
+        let before = fs::metadata(wasm)?.len();
+        let started = Instant::now();
+        let mut cmd = Command::new(&wasm_opt);
+        cmd.arg("-Oz")
+            .args(WASM_OPT_FEATURES)
+            .args(["--strip-debug", "--strip-producers", "-o"])
+            .arg(&out)
+            .arg(wasm);
+        if let Err(why) = run(&mut cmd, "wasm-opt -Oz") {
+            let _ = fs::remove_file(&out);
+            warn_unoptimised(&format!("{why:#}"));
+            return Ok(());
+        }
+        println!(
+            "wasm: wasm-opt -Oz {}: {} -> {} raw ({:.1}s)",
+            wasm.file_name().unwrap_or_default().to_string_lossy(),
+            human(before),
+            human(fs::metadata(&out)?.len()),
+            started.elapsed().as_secs_f64()
+        );
+        fs::rename(&out, wasm).with_context(|| format!("renaming to {}", wasm.display()))?;
+    }
+    Ok(())
 }
 
 /// `wasm-opt version 108 (version_108)` → 108.
-fn wasm_opt_version() -> Option<u32> {
-    let out = Command::new("wasm-opt").arg("--version").output().ok()?;
+fn wasm_opt_version(bin: &Path) -> Option<u32> {
+    let out = Command::new(bin).arg("--version").output().ok()?;
     let text = String::from_utf8(out.stdout).ok()?;
     parse_wasm_opt_version(&text)
 }
@@ -509,22 +654,52 @@ fn parse_wasm_opt_version(text: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-fn ensure_wasm_opt() -> anyhow::Result<()> {
-    let works = || {
-        Command::new("wasm-opt")
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if works() {
-        return Ok(());
+/// A wasm-opt of at least [`WASM_OPT_MIN_VERSION`]: the one on PATH when it is recent enough,
+/// else binaryen's npm package (pinned, [`BINARYEN_NPM`]) installed under `target/tools/`. Debian
+/// 12's binaryen (108) is too old; the npm package runs wasm-opt compiled to wasm under Node.
+fn ensure_wasm_opt(root: &Path) -> anyhow::Result<PathBuf> {
+    let recent = |bin: &Path| wasm_opt_version(bin).is_some_and(|v| v >= WASM_OPT_MIN_VERSION);
+    let on_path = PathBuf::from("wasm-opt");
+    if recent(&on_path) {
+        return Ok(on_path);
     }
-    println!("wasm: wasm-opt not found; installing Debian's binaryen");
-    apt_install(&["binaryen"])?;
-    if !works() {
-        bail!("binaryen is installed but wasm-opt does not run");
+    let prefix = root.join("target").join("tools").join("binaryen");
+    let npm_bin = prefix.join("node_modules").join(".bin").join("wasm-opt");
+    let pinned = BINARYEN_NPM.rsplit('@').next().unwrap_or_default();
+    let installed = fs::read_to_string(prefix.join("node_modules/binaryen/package.json"))
+        .ok()
+        .and_then(|json| serde_json::from_str::<serde_json::Value>(&json).ok())
+        .is_some_and(|pkg| pkg["version"] == pinned);
+    if !(installed && recent(&npm_bin)) {
+        println!(
+            "wasm: wasm-opt {} is older than {WASM_OPT_MIN_VERSION} or missing (Binaryen 108, \
+             Debian 12's, breaks wasm-bindgen's externref table); installing {BINARYEN_NPM} from \
+             npm into {}",
+            wasm_opt_version(&on_path).map_or_else(|| "on PATH".to_owned(), |v| v.to_string()),
+            prefix.display()
+        );
+        fs::create_dir_all(&prefix)?;
+        run(
+            Command::new("npm")
+                .args([
+                    "install",
+                    "--no-audit",
+                    "--no-fund",
+                    "--no-save",
+                    "--prefix",
+                ])
+                .arg(&prefix)
+                .arg(BINARYEN_NPM),
+            "npm install binaryen",
+        )?;
     }
-    Ok(())
+    match wasm_opt_version(&npm_bin) {
+        Some(v) if v >= WASM_OPT_MIN_VERSION => Ok(npm_bin),
+        v => bail!(
+            "{} reports version {v:?}, not at least {WASM_OPT_MIN_VERSION}",
+            npm_bin.display()
+        ),
+    }
 }
 
 fn warn_unoptimised(why: &str) {
@@ -582,9 +757,27 @@ impl SizeReport {
         }
         let sum = |f: fn(&Sizes) -> u64| rows.iter().map(|r| f(r)).sum::<u64>();
         out += &line("total", sum(|r| r.raw), sum(|r| r.gz), sum(|r| r.br));
-        if let Some(wasm) = rows.iter().find(|r| r.name.ends_with(".wasm")) {
+        let main_wasm = format!("/{OUT_NAME}_bg.wasm");
+        let chunks: Vec<&&Sizes> = rows
+            .iter()
+            .filter(|r| r.name.ends_with(".wasm") && !r.name.ends_with(&main_wasm))
+            .collect();
+        if !chunks.is_empty() {
             out += &format!(
-                "wasm as sent: {} brotli, {} gzip; budget {} ({})\n",
+                "lazily loaded chunks: {} files, {} raw, {} brotli together (largest {} brotli)\n",
+                chunks.len(),
+                human(chunks.iter().map(|r| r.raw).sum()),
+                human(chunks.iter().map(|r| r.br).sum()),
+                human(chunks.iter().map(|r| r.br).max().unwrap_or(0)),
+            );
+        }
+        if let Some(wasm) = rows
+            .iter()
+            .find(|r| r.name.ends_with(&main_wasm))
+            .or_else(|| rows.iter().find(|r| r.name.ends_with(".wasm")))
+        {
+            out += &format!(
+                "main wasm (all a first load of / or /login fetches) as sent: {} brotli, {} gzip; budget {} ({})\n",
                 human(wasm.br),
                 human(wasm.gz),
                 human(WASM_BUDGET_BYTES),
@@ -603,9 +796,12 @@ impl SizeReport {
 
 /// `name-<16 hex of sha256>.ext`.
 fn hashed_name(stem: &str, ext: &str, content: &[u8]) -> String {
-    let digest = Sha256::digest(content);
-    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    format!("{stem}-{hex}.{ext}")
+    format!("{stem}-{}.{ext}", hex16(&Sha256::digest(content)))
+}
+
+/// The first 8 bytes of a digest as 16 hex digits.
+fn hex16(digest: &[u8]) -> String {
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 fn gzip(data: &[u8]) -> anyhow::Result<Vec<u8>> {
@@ -742,29 +938,37 @@ fn write_dist(frontend: &Path, bindgen_dir: &Path, dist: &Path) -> anyhow::Resul
         report: SizeReport::default(),
     };
 
-    // wasm-bindgen's glue imports its snippets relative to itself: keep them beside it.
-    let snippets = bindgen_dir.join("snippets");
-    if snippets.is_dir() {
-        for file in walk(&snippets)? {
-            let rel = file
-                .strip_prefix(bindgen_dir)
-                .expect("walked below bindgen dir");
-            let rel = rel
-                .to_str()
-                .ok_or_else(|| anyhow!("non-UTF-8 snippet path {}", rel.display()))?;
-            w.put(rel, &fs::read(&file)?)?;
-        }
+    // wasm-bindgen's glue, the wasm-split loader and the chunks import and fetch one another by
+    // relative names that are written into them: they keep those names and share one directory
+    // named by the hash of them all, so each name is still tied to one content.
+    let mut app_files = Vec::new();
+    let mut app_hash = Sha256::new();
+    for file in walk(bindgen_dir)? {
+        let rel = file
+            .strip_prefix(bindgen_dir)
+            .expect("walked below bindgen dir");
+        let rel = rel
+            .to_str()
+            .ok_or_else(|| anyhow!("non-UTF-8 path {}", rel.display()))?
+            .to_owned();
+        let data = fs::read(&file)?;
+        app_hash.update((rel.len() as u64).to_le_bytes());
+        app_hash.update(rel.as_bytes());
+        app_hash.update((data.len() as u64).to_le_bytes());
+        app_hash.update(&data);
+        app_files.push((rel, data));
     }
-
-    let wasm = fs::read(bindgen_dir.join(format!("{OUT_NAME}_bg.wasm")))
-        .context("reading wasm-bindgen's wasm")?;
-    let wasm_name = hashed_name(&format!("{OUT_NAME}_bg"), "wasm", &wasm);
-    w.put(&wasm_name, &wasm)?;
-
-    let js = fs::read(bindgen_dir.join(format!("{OUT_NAME}.js")))
-        .context("reading wasm-bindgen's js")?;
-    let js_name = hashed_name(OUT_NAME, "js", &js);
-    w.put(&js_name, &js)?;
+    let app_dir = format!("app-{}", hex16(&app_hash.finalize()));
+    let mut main_found = false;
+    for (rel, data) in &app_files {
+        main_found |= *rel == format!("{OUT_NAME}_bg.wasm");
+        w.put(&format!("{app_dir}/{rel}"), data)?;
+    }
+    if !main_found {
+        bail!("wasm-bindgen wrote no {OUT_NAME}_bg.wasm");
+    }
+    let js_name = format!("{app_dir}/{OUT_NAME}.js");
+    let wasm_name = format!("{app_dir}/{OUT_NAME}_bg.wasm");
 
     let boot = boot_module(&js_name, &wasm_name);
     let boot_name = hashed_name("boot", "js", boot.as_bytes());
@@ -912,9 +1116,9 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 
     #[test]
     fn boot_module_imports_the_hashed_glue() {
-        let boot = boot_module("certdirect-0123.js", "certdirect_bg-4567.wasm");
-        assert!(boot.contains("from \"./certdirect-0123.js\""));
-        assert!(boot.contains("\"./certdirect_bg-4567.wasm\""));
+        let boot = boot_module("app-0123/certdirect.js", "app-0123/certdirect_bg.wasm");
+        assert!(boot.contains("from \"./app-0123/certdirect.js\""));
+        assert!(boot.contains("\"./app-0123/certdirect_bg.wasm\""));
     }
 
     #[test]
@@ -951,10 +1155,16 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
                     br: 400,
                 },
                 Sizes {
-                    name: "assets/certdirect_bg-0123.wasm".into(),
+                    name: "assets/app-0123/certdirect_bg.wasm".into(),
                     raw: 1_000_000,
                     gz: 320 * 1024,
                     br: 280 * 1024,
+                },
+                Sizes {
+                    name: "assets/app-0123/split_1_tokens.wasm".into(),
+                    raw: 2000,
+                    gz: 1000,
+                    br: 900,
                 },
             ],
         };
@@ -965,12 +1175,30 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             "{table}"
         );
         assert!(
-            lines[1].starts_with("assets/certdirect_bg-0123.wasm"),
+            lines[1].starts_with("assets/app-0123/certdirect_bg.wasm"),
             "{table}"
         );
-        assert!(lines[2].starts_with("index.html"), "{table}");
-        assert!(lines[3].starts_with("total"), "{table}");
+        assert!(lines[2].starts_with("assets/app-0123/split_1"), "{table}");
+        assert!(lines[3].starts_with("index.html"), "{table}");
+        assert!(lines[4].starts_with("total"), "{table}");
+        assert!(table.contains("lazily loaded chunks: 1 files"), "{table}");
         assert!(table.contains("gzip over, brotli within"), "{table}");
+    }
+
+    #[test]
+    fn strips_only_custom_sections() {
+        // header, type section (id 1, 4 bytes), custom "name" section (id 0), function section
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]);
+        wasm.extend_from_slice(&[0, 6, 4, b'n', b'a', b'm', b'e', 9]);
+        wasm.extend_from_slice(&[3, 2, 1, 0]);
+        let stripped = strip_custom_sections(&wasm).unwrap();
+        let mut want = b"\0asm\x01\0\0\0".to_vec();
+        want.extend_from_slice(&[1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0]);
+        assert_eq!(stripped, want);
+        assert!(strip_custom_sections(b"nope").is_err());
+        assert!(strip_custom_sections(&wasm[..wasm.len() - 1]).is_err());
+        assert_eq!(read_leb_u32(&[0xe5, 0x8e, 0x26]).unwrap(), (624_485, 3));
     }
 
     #[test]

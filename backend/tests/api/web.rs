@@ -134,15 +134,50 @@ async fn portal_routes_fall_back_to_index_html_with_security_headers() {
 
 /// The build writes `.br` and `.gz` twins beside each asset: the server sends the twin the
 /// request accepts, with the asset's own type, `Vary: Accept-Encoding` and the year-long cache.
+/// The same holds below `assets/`: the app's glue, wasm, wasm-split loader and lazily loaded
+/// chunks share one `app-<hash>/` directory.
 #[tokio::test]
 async fn assets_are_served_as_their_brotli_or_gzip_twin() {
     let app = spawn_app().await;
     let assets = app.data_dir.path().join("dist/assets");
-    let name = "certdirect_bg-0123456789abcdef.wasm";
-    std::fs::write(assets.join(name), b"\0asm raw").unwrap();
-    std::fs::write(assets.join(format!("{name}.gz")), b"gzip twin").unwrap();
-    std::fs::write(assets.join(format!("{name}.br")), b"brotli twin").unwrap();
+    std::fs::create_dir_all(assets.join("app-0123456789abcdef")).unwrap();
     let http = reqwest::Client::new();
+    for name in [
+        "certdirect_bg-0123456789abcdef.wasm",
+        "app-0123456789abcdef/split_3_tokens_route.wasm",
+    ] {
+        std::fs::write(assets.join(name), b"\0asm raw").unwrap();
+        std::fs::write(assets.join(format!("{name}.gz")), b"gzip twin").unwrap();
+        std::fs::write(assets.join(format!("{name}.br")), b"brotli twin").unwrap();
+        for (accept, encoding, body) in [
+            (Some("br"), Some("br"), &b"brotli twin"[..]),
+            (Some("gzip, deflate, br, zstd"), Some("br"), b"brotli twin"),
+            (Some("gzip;q=1, br;q=0.5"), Some("gzip"), b"gzip twin"),
+            (Some("gzip"), Some("gzip"), b"gzip twin"),
+            (Some("identity"), None, b"\0asm raw"),
+            (None, None, b"\0asm raw"),
+        ] {
+            let mut req = http.get(format!("{}/assets/{name}", app.base));
+            if let Some(accept) = accept {
+                req = req.header("accept-encoding", accept);
+            }
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{name} {accept:?}");
+            let h = res.headers();
+            assert_eq!(
+                h.get("content-encoding").map(|v| v.to_str().unwrap()),
+                encoding,
+                "{name} {accept:?}"
+            );
+            assert_eq!(h["content-type"], "application/wasm", "{name} {accept:?}");
+            assert_eq!(h["vary"], "accept-encoding", "{name} {accept:?}");
+            assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
+            assert_eq!(h["x-content-type-options"], "nosniff");
+            assert_eq!(&res.bytes().await.unwrap()[..], body, "{name} {accept:?}");
+        }
+    }
+
+    let name = "certdirect_bg-0123456789abcdef.wasm";
     let get = |accept: Option<&'static str>| {
         let mut req = http.get(format!("{}/assets/{name}", app.base));
         if let Some(accept) = accept {
@@ -150,29 +185,6 @@ async fn assets_are_served_as_their_brotli_or_gzip_twin() {
         }
         req.send()
     };
-    for (accept, encoding, body) in [
-        (Some("br"), Some("br"), &b"brotli twin"[..]),
-        (Some("gzip, deflate, br, zstd"), Some("br"), b"brotli twin"),
-        (Some("gzip;q=1, br;q=0.5"), Some("gzip"), b"gzip twin"),
-        (Some("gzip"), Some("gzip"), b"gzip twin"),
-        (Some("identity"), None, b"\0asm raw"),
-        (None, None, b"\0asm raw"),
-    ] {
-        let res = get(accept).await.unwrap();
-        assert_eq!(res.status(), StatusCode::OK, "{accept:?}");
-        let h = res.headers();
-        assert_eq!(
-            h.get("content-encoding").map(|v| v.to_str().unwrap()),
-            encoding,
-            "{accept:?}"
-        );
-        assert_eq!(h["content-type"], "application/wasm", "{accept:?}");
-        assert_eq!(h["vary"], "accept-encoding", "{accept:?}");
-        assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
-        assert_eq!(h["x-content-type-options"], "nosniff");
-        assert_eq!(&res.bytes().await.unwrap()[..], body, "{accept:?}");
-    }
-
     // An asset with only a gzip twin is still sent compressed to a browser that offers both.
     std::fs::remove_file(assets.join(format!("{name}.br"))).unwrap();
     let res = get(Some("gzip, deflate, br")).await.unwrap();

@@ -25,23 +25,33 @@ pub fn focus_on_mount() -> NodeRef<Button> {
 const TITLE_POLL: Duration = Duration::from_millis(50);
 const TITLE_TRIES: u32 = 40;
 
-/// After every route change (not the first page load), focus the new page's `h1`.
-pub fn focus_title_on_route_change() {
+/// How long to wait at most for a route's code (a lazily loaded chunk) before giving up on
+/// focusing its title.
+const ROUTING_TRIES: u32 = 600;
+
+/// After every route change (not the first page load), focus the new page's `h1`. While the
+/// router is still loading the new page (`is_routing`, a lazily loaded chunk) the old page is
+/// on screen: wait for the new one rather than focusing the old title.
+pub fn focus_title_on_route_change(is_routing: ReadSignal<bool>) {
     let location = use_location();
     Effect::new(move |previous: Option<String>| {
         let path = location.pathname.get();
         if previous.as_ref().is_some_and(|p| *p != path) {
-            try_focus_title(TITLE_TRIES);
+            try_focus_title(TITLE_TRIES, ROUTING_TRIES, is_routing);
         }
         path
     });
 }
 
-fn try_focus_title(tries: u32) {
+fn try_focus_title(tries: u32, routing_tries: u32, is_routing: ReadSignal<bool>) {
     set_timeout(
         move || {
-            if !browser::focus_page_title() && tries > 1 {
-                try_focus_title(tries - 1);
+            if is_routing.get_untracked() {
+                if routing_tries > 1 {
+                    try_focus_title(tries, routing_tries - 1, is_routing);
+                }
+            } else if !browser::focus_page_title() && tries > 1 {
+                try_focus_title(tries - 1, routing_tries, is_routing);
             }
         },
         TITLE_POLL,

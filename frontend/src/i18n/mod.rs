@@ -921,6 +921,10 @@ texts! {
     // Not found
     NotFoundTitle => "ページが見つかりません", "Page not found";
     NotFoundBody => "お探しのページは移動または削除された可能性があります。", "The page you are looking for may have moved or no longer exists.";
+    PageLoadFailedTitle => "ページを読み込めませんでした", "This page could not be loaded";
+    PageLoadFailedBody => "通信環境をご確認のうえ、ページを再読み込みしてください。新しい版の公開直後にも起こることがあります。",
+        "Please check your connection and reload the page. This can also happen right after a new version was published.";
+    PageLoadFailedReload => "再読み込み", "Reload";
     BackHome => "トップページへ戻る", "Back to the home page";
 }
 
