@@ -3,8 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::locale::Locale;
 use crate::fqdn::CertType;
+use crate::locale::Locale;
 
 /// Consumption tax, percent (R-BILL-1).
 pub const TAX_PERCENT: i64 = 10;

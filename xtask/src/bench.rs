@@ -122,11 +122,14 @@ fn number<T: std::str::FromStr>(v: &str, flag: &str) -> anyhow::Result<T> {
         .map_err(|_| anyhow::anyhow!("{flag}: {v:?} is not a whole number"))
 }
 
-/// The child processes of a run, stopped (SIGTERM, then SIGKILL after 3 s) when dropped, and
-/// the PostgreSQL database of the run, dropped after them.
+/// The child processes of a run, stopped when dropped (all sent SIGTERM at once, then SIGKILL
+/// for those still running after `stop_grace`, 3 s unless set), and the PostgreSQL database of
+/// the run, dropped after them.
 #[derive(Default)]
 pub(crate) struct Processes {
     pub(crate) children: Vec<(String, Child)>,
+    /// How long the processes may take to stop gracefully (servers that drain on SIGTERM).
+    pub(crate) stop_grace: Option<Duration>,
     /// (administration URL, database name)
     pub(crate) database: Option<(String, String)>,
     /// The PostgreSQL server, dropped (a throwaway cluster stopped) after the database.
@@ -168,8 +171,17 @@ impl Processes {
 
 impl Drop for Processes {
     fn drop(&mut self) {
+        let grace = self.stop_grace.unwrap_or(Duration::from_secs(3));
+        for (_, child) in self.children.iter_mut() {
+            if matches!(child.try_wait(), Ok(None)) {
+                let _ = Command::new("kill")
+                    .args(["-TERM", &child.id().to_string()])
+                    .status();
+            }
+        }
+        let deadline = Instant::now() + grace;
         while let Some((name, child)) = self.children.pop() {
-            terminate(&name, child);
+            stop_by(&name, child, deadline);
         }
         if let Some((admin, db)) = self.database.take() {
             let sql = format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)");
@@ -188,7 +200,11 @@ pub(crate) fn terminate(name: &str, mut child: Child) {
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();
-    let deadline = Instant::now() + Duration::from_secs(3);
+    stop_by(name, child, Instant::now() + Duration::from_secs(3));
+}
+
+/// Waits until `deadline` for `child`, already sent SIGTERM, to exit; kills it after.
+fn stop_by(name: &str, mut child: Child, deadline: Instant) {
     while Instant::now() < deadline {
         if matches!(child.try_wait(), Ok(Some(_))) {
             return;

@@ -328,6 +328,9 @@ pub fn chaos(root: &Path, args: &[String]) -> anyhow::Result<()> {
 
     stage("chaos: PostgreSQL (a throwaway cluster of our own: it is restarted during the test)");
     let mut procs = Processes::default();
+    // The web processes drain for CERTDIRECT_SHUTDOWN_DELAY_SECS + _GRACE_SECS at most
+    // (deploy/certdirect.env.example; the units' TimeoutStopSec).
+    procs.stop_grace = Some(Duration::from_secs(40));
     let postgres = crate::pg::Postgres::throwaway()?;
     let admin = postgres.url.clone();
     procs.postgres = Some(postgres);
