@@ -5,9 +5,11 @@ mod app;
 mod browser;
 mod commands;
 mod components;
+mod context;
 mod forms;
 mod i18n;
 mod pages;
+mod paths;
 mod time;
 
 fn main() {

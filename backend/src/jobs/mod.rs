@@ -65,10 +65,10 @@ pub async fn housekeeping(state: &AppState) -> Result<Purged, sea_orm::DbErr> {
     crate::ratelimit::purge(&state.db, now).await?;
     // Wall-clock, like every time of the outbox (docs/decisions.md, "Mail outbox").
     let sent_mail = mail_outbox::Entity::delete_many()
-        .filter(mail_outbox::Column::Status.eq(crate::mail::outbox::SENT))
+        .filter(mail_outbox::Column::Status.eq(crate::store::entity::mail_outbox::SENT))
         .filter(
             mail_outbox::Column::SentAt
-                .lte(crate::mail::outbox::wall_now() - ChronoDuration::days(SENT_MAIL_KEPT_DAYS)),
+                .lte(crate::mail::wall_now() - ChronoDuration::days(SENT_MAIL_KEPT_DAYS)),
         )
         .exec(&state.db)
         .await?

@@ -26,6 +26,12 @@ pub struct Email {
     pub body: String,
 }
 
+/// The wall clock of the outbox's times (due, leased, sent): the mail worker's schedule is real
+/// time even when the server's clock is a test clock.
+pub fn wall_now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
 pub struct Mailer {
     from: Mailbox,
     transport: Transport,
@@ -85,7 +91,7 @@ impl Mailer {
             .to
             .parse()
             .with_context(|| format!("the recipient {:?} is not a mailbox", email.to))?;
-        let now = outbox::wall_now();
+        let now = wall_now();
         let message_id = format!(
             "<outbox.{}@{}>",
             uuid::Uuid::new_v4().simple(),
@@ -96,7 +102,7 @@ impl Mailer {
             recipient: Set(email.to.clone()),
             subject: Set(email.subject.clone()),
             body: Set(email.body.clone()),
-            status: Set(outbox::QUEUED.to_owned()),
+            status: Set(mail_outbox::QUEUED.to_owned()),
             attempts: Set(0),
             next_attempt_at: Set(now),
             created_at: Set(now),

@@ -17,22 +17,17 @@ use sea_orm::{
     QuerySelect,
 };
 
+use super::wall_now;
 use crate::state::AppState;
 use crate::store::entity::mail_outbox;
 
-pub const QUEUED: &str = "queued";
-pub const SENDING: &str = "sending";
-pub const SENT: &str = "sent";
+pub use crate::store::entity::mail_outbox::{QUEUED, SENDING, SENT};
 
 /// A message not sent after this many attempts is shown to operators as failing.
 pub const FAILING_AFTER: i32 = 3;
 /// The first retry waits this long; each further one twice as long, up to [`MAX_BACKOFF_SECS`].
 pub const FIRST_BACKOFF_SECS: i64 = 30;
 pub const MAX_BACKOFF_SECS: i64 = 3600;
-
-pub fn wall_now() -> DateTime<Utc> {
-    Utc::now()
-}
 
 /// How long to wait after the `attempts`-th failed attempt.
 pub fn backoff(attempts: i32) -> chrono::Duration {

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use shared::dto::{AcmeProfileInfo, Locale};
 
 use crate::api;
-use crate::app::use_i18n;
 use crate::components::notice::{ErrorNotice, Loading};
+use crate::context::use_i18n;
 use crate::i18n::{error_message, tr, trf, Key};
 
 /// The command-line option of each client that asks for `profile`.

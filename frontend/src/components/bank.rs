@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use shared::billing::{yen, InvoiceStatus, PaymentMethod};
 use shared::dto::Invoice;
 
-use crate::app::use_i18n;
 use crate::components::copy::CopyButton;
+use crate::context::use_i18n;
 use crate::i18n::Key;
 use crate::time::format_jst;
 

@@ -8,9 +8,9 @@ use shared::billing::yen;
 use shared::dto::{CardPayment, Invoice, Locale};
 
 use crate::api::{self, ApiError};
-use crate::app::{use_i18n, use_session};
 use crate::components::field::{error_for, TextField};
 use crate::components::notice::ErrorNotice;
+use crate::context::{use_i18n, use_session};
 use crate::forms::{general_error, shown_errors};
 use crate::i18n::{error_message, trf, Key};
 

@@ -6,12 +6,12 @@ use shared::acme::ClientCommand;
 use shared::fqdn::CertType;
 
 use crate::api;
-use crate::app::{use_i18n, use_session};
 use crate::commands::{
     certificate_name, issue_command, Challenge, Client, IssueInputs, HMAC_VARIABLE,
 };
 use crate::components::copy::CopyButton;
 use crate::components::notice::{ErrorNotice, Loading};
+use crate::context::{use_i18n, use_session};
 use crate::i18n::{error_message, Key};
 
 /// The `data-testid` of a client's command line (`command-acme.sh`).

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::app::use_i18n;
 use crate::browser;
+use crate::context::use_i18n;
 use crate::i18n::Key;
 
 /// Copies `text` to the clipboard and says whether that worked. `label` names what is copied

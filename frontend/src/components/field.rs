@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use shared::problem::FieldError;
 
-use crate::app::{use_i18n, I18n};
+use crate::context::{use_i18n, I18n};
 use crate::i18n::{field_message, Key};
 
 /// The `aria-describedby` of an input: its hint and, when shown, its error.

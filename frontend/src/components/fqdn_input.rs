@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use shared::dto::Locale;
 use shared::fqdn::{normalize, CertType, FqdnError, Normalized};
 
-use crate::app::use_i18n;
+use crate::context::use_i18n;
 use crate::i18n::Key;
 
 /// What the preview shows for `input`: nothing while it is blank, else the normalised name or

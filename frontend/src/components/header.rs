@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::NavigateOptions;
 
 use crate::api;
-use crate::app::{switch_locale, use_i18n, use_session, AuthState};
+use crate::context::{switch_locale, use_i18n, use_session, AuthState};
 use crate::i18n::{other, tr, Key};
 
 /// The operator console's first page, where operators land after logging in.

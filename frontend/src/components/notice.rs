@@ -34,7 +34,7 @@ pub fn SuccessNotice(testid: &'static str, children: Children) -> impl IntoView 
 /// A centred "loading" line with a spinner.
 #[component]
 pub fn Loading() -> impl IntoView {
-    let i18n = crate::app::use_i18n();
+    let i18n = crate::context::use_i18n();
     view! {
         <p class="loading" role="status" data-testid="loading">
             <span class="spinner" aria-hidden="true"></span>

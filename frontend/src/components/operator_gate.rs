@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::{use_i18n, use_session};
 use crate::components::require_login::RequireLogin;
+use crate::context::{use_i18n, use_session};
 use crate::i18n::Key;
 
 /// Operators only: anyone else is told so.

@@ -9,9 +9,9 @@ use shared::fqdn::CertType;
 use shared::persist::{records_for, PersistRecord};
 
 use crate::api;
-use crate::app::{use_i18n, use_session};
 use crate::components::copy::CopyButton;
 use crate::components::notice::{ErrorNotice, Loading};
+use crate::context::{use_i18n, use_session};
 use crate::i18n::{error_message, Key};
 
 /// The records of one registration for one account.

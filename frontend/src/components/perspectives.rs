@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use shared::dto::PerspectiveInfo;
 
-use crate::app::use_i18n;
+use crate::context::use_i18n;
 use crate::i18n::Key;
 
 /// What each remote validation perspective saw (R-VAL-7).

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
-use crate::app::{use_session, AuthState};
 use crate::components::notice::Loading;
+use crate::context::{use_session, AuthState};
 
 /// Where to go after logging in: only paths on this site (no `//host` or `https://…`).
 pub fn safe_next(next: Option<&str>) -> String {

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_i18n;
+use crate::context::use_i18n;
 use crate::i18n::Key;
 
 /// Where the customer stands on one step.

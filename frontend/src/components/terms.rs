@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_i18n;
+use crate::context::use_i18n;
 use crate::i18n::Key;
 
 /// The articles of the terms, in order: (title, body).

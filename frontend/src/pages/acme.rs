@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use shared::dto::{AcmeAccountInfo, AcmeApplication, Locale};
 
 use crate::api::{self, ApiError};
-use crate::app::{use_i18n, use_session, use_title, I18n};
 use crate::components::acme_profiles::ProfileList;
 use crate::components::commands::CommandList;
 use crate::components::copy::CopyButton;
@@ -16,8 +15,9 @@ use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::persist_record::PersistRecords;
 use crate::components::require_login::RequireLogin;
 use crate::components::terms::TermsText;
+use crate::context::{use_i18n, use_session, use_title, I18n};
 use crate::i18n::{error_message, tr, trf, Key};
-use crate::pages::register::REGISTER_PAGE;
+use crate::paths::REGISTER_PAGE;
 use crate::time::format_jst;
 
 /// The application number (`AP` + digits) in a problem's detail, e.g. the 409 of a second

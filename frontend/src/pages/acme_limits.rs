@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use shared::dto::{AcmeLimits, Locale};
 
 use crate::api;
-use crate::app::{use_i18n, use_title};
 use crate::components::acme_profiles::{days_text, ProfileList};
 use crate::components::notice::{ErrorNotice, Loading};
+use crate::context::{use_i18n, use_title};
 use crate::i18n::{error_message, tr, trf, Key};
 
 /// A limit's window in the largest whole unit: 3600 → 「1時間」 / "1 hour".

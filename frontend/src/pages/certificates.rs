@@ -6,14 +6,13 @@ use leptos::prelude::*;
 use shared::dto::{CertificateInfo, Locale};
 
 use crate::api;
-use crate::app::{use_i18n, use_session, use_title};
 use crate::components::focus::focus_on_mount;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::require_login::RequireLogin;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::i18n::{error_message, tr, Key};
+use crate::paths::ORDERS_PAGE;
 use crate::time::format_jst;
-
-pub const ORDERS_PAGE: &str = "/mypage/orders";
 
 /// RFC 5280 reason codes the portal offers, with their labels.
 pub const REASONS: [(u8, Key); 5] = [

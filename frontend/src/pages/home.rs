@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::{use_i18n, use_session, use_title, AuthState};
 use crate::components::steps::{steps, StepList, StepStatus};
+use crate::context::{use_i18n, use_session, use_title, AuthState};
 use crate::i18n::Key;
 
 const FEATURES: [(Key, Key, &str); 4] = [

@@ -11,10 +11,10 @@ use shared::billing::{yen, PaymentMethod};
 use shared::dto::{InvoiceDocument, Locale};
 
 use crate::api;
-use crate::app::{use_i18n, use_session, use_title};
 use crate::browser;
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::require_login::RequireLogin;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::i18n::{error_message, tr, Key};
 use crate::time::format_jst;
 

@@ -7,12 +7,12 @@ use shared::billing::{yen, InvoiceStatus, PaymentMethod};
 use shared::dto::{Invoice, Locale};
 
 use crate::api;
-use crate::app::{use_i18n, use_session, use_title};
 use crate::components::bank::{awaits_transfer, BankTransferDetails};
 use crate::components::card_pay::CardPayForm;
 use crate::components::commands::IssueCommands;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::require_login::RequireLogin;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::i18n::{error_message, tr, Key};
 use crate::time::format_jst;
 

@@ -8,11 +8,11 @@ use shared::dto::{Locale, LoginRequest};
 use shared::problem::FieldError;
 
 use crate::api::{self, ApiError};
-use crate::app::{logged_in, use_i18n, use_session, use_title, AuthState};
 use crate::components::field::{error_for, TextField};
 use crate::components::header::OPERATOR_HOME;
 use crate::components::notice::ErrorNotice;
 use crate::components::require_login::safe_next;
+use crate::context::{logged_in, use_i18n, use_session, use_title, AuthState};
 use crate::forms::{required, shown_errors};
 use crate::i18n::{duration, error_message, tr, trf, Key};
 

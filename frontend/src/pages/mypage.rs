@@ -6,21 +6,18 @@ use shared::dto::{AcmeApplicationState, Invoice, Me, Registration};
 use shared::fqdn::CertType;
 
 use crate::api;
-use crate::app::{use_i18n, use_session, use_title};
 use crate::components::bank::BankTransferDetails;
 use crate::components::commands::IssueCommands;
 use crate::components::header::OPERATOR_HOME;
 use crate::components::notice::Loading;
 use crate::components::require_login::RequireLogin;
 use crate::components::steps::{steps, Step, StepList, StepStatus};
+use crate::context::{use_i18n, use_session, use_title};
 use crate::i18n::Key;
-use crate::pages::register::{INVOICES_PAGE, REGISTER_PAGE, REGISTRATIONS_PAGE};
+use crate::paths::{
+    ACME_PAGE, CERTIFICATES_PAGE, INVOICES_PAGE, REGISTER_PAGE, REGISTRATIONS_PAGE,
+};
 use crate::time::format_jst;
-
-/// Where the ACME application, the EAB and the ACME accounts are handled.
-pub const ACME_PAGE: &str = "/mypage/acme";
-/// The customer's certificates (STEP 7).
-pub const CERTIFICATES_PAGE: &str = "/mypage/certificates";
 
 /// What the customer has bought and obtained, for STEP 5–7 (`None` while unknown).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use crate::app::{use_i18n, use_title};
+use crate::context::{use_i18n, use_title};
 use crate::i18n::Key;
 
 #[component]

@@ -6,11 +6,11 @@ use leptos::prelude::*;
 use shared::dto::{AcmeApplication, AcmeApplicationState, Locale, Me, Role};
 
 use crate::api::{self, ApiError, CustomerPage};
-use crate::app::{use_i18n, use_session, use_title, I18n};
 use crate::components::copy::CopyButton;
 use crate::components::focus::focus_on_mount;
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::require_login::RequireLogin;
+use crate::context::{use_i18n, use_session, use_title, I18n};
 use crate::i18n::{error_message, trf, Key};
 use crate::time::format_jst;
 

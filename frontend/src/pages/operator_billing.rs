@@ -9,10 +9,10 @@ use shared::billing::yen;
 use shared::dto::{Invoice, Locale, StatementImport};
 
 use crate::api::{self, ApiError};
-use crate::app::{use_i18n, use_session, use_title};
 use crate::components::focus::focus_on_mount;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::operator_gate::OperatorGate;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::i18n::{error_message, field_message, tr, trf, Key};
 use crate::time::format_jst;
 

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use shared::dto::{Inquiry, InquiryStatus};
 
 use crate::api;
-use crate::app::{use_i18n, use_session, use_title};
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::operator_gate::OperatorGate;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::i18n::{error_message, Key};
 use crate::pages::support::{about, answer_promise, status_badge, status_str, Conversation};
 use crate::time::format_jst;

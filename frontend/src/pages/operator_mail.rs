@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use crate::api;
-use crate::app::{use_i18n, use_session};
 use crate::components::notice::{ErrorNotice, Loading};
+use crate::context::{use_i18n, use_session};
 use crate::i18n::{error_message, Key};
 use crate::time::format_jst;
 

@@ -7,9 +7,9 @@ use leptos::prelude::*;
 use shared::dto::{CampaignPreview, CampaignRequest, CampaignSelection};
 
 use crate::api::{self, ApiError};
-use crate::app::{use_i18n, use_session, use_title};
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::operator_gate::OperatorGate;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::i18n::{error_message, trf, Key};
 use crate::time::format_jst;
 

@@ -5,10 +5,10 @@
 use leptos::prelude::*;
 
 use crate::api;
-use crate::app::{use_i18n, use_session, use_title};
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::operator_gate::OperatorGate;
 use crate::components::perspectives::PerspectivesView;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::i18n::{error_message, Key};
 use crate::pages::orders::acme_status_label;
 use crate::time::format_jst;

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use shared::dto::{AcmeOrderInfo, AuthorizationInfo, ChallengeInfo, Locale};
 
 use crate::api;
-use crate::app::{use_i18n, use_session, use_title};
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::perspectives::PerspectivesView;
 use crate::components::require_login::RequireLogin;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::i18n::{error_message, tr, Key};
 use crate::time::format_jst;
 

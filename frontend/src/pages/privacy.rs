@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::{use_i18n, use_title};
+use crate::context::{use_i18n, use_title};
 use crate::i18n::Key;
 
 /// The sections of the policy, in order: (title, body).

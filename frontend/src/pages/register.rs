@@ -12,15 +12,15 @@ use shared::fqdn::{CertType, Normalized};
 use shared::problem::FieldError;
 
 use crate::api::{self, ApiError};
-use crate::app::{use_i18n, use_session, use_title};
 use crate::components::bank::BankTransferDetails;
 use crate::components::card_pay::CardPayForm;
 use crate::components::commands::IssueCommands;
 use crate::components::fqdn_input::{display_unicode, preview, CertTypeSelect, FqdnInput};
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::require_login::RequireLogin;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::i18n::{error_message, field_message, tr, years as years_text, Key};
-use crate::pages::mypage::ACME_PAGE;
+use crate::paths::{ACME_PAGE, INVOICES_PAGE, REGISTRATIONS_PAGE};
 use crate::time::format_jst;
 
 /// The screens of the wizard, in order.
@@ -682,10 +682,6 @@ fn DoneView(done: RegistrationCreated) -> impl IntoView {
         })}
     }
 }
-
-pub const REGISTRATIONS_PAGE: &str = "/mypage/registrations";
-pub const INVOICES_PAGE: &str = "/mypage/invoices";
-pub const REGISTER_PAGE: &str = "/mypage/registrations/new";
 
 #[cfg(test)]
 fn text(locale: Locale, key: Key) -> String {

@@ -7,11 +7,11 @@ use shared::billing::RegistrationState;
 use shared::dto::Registration;
 
 use crate::api;
-use crate::app::{use_i18n, use_session, use_title};
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::require_login::RequireLogin;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::i18n::{error_message, Key};
-use crate::pages::register::{INVOICES_PAGE, REGISTER_PAGE};
+use crate::paths::{INVOICES_PAGE, REGISTER_PAGE};
 use crate::time::format_jst;
 
 /// The sections of the list, in the order shown.

@@ -8,9 +8,9 @@ use shared::problem::FieldError;
 use shared::validate::check_password;
 
 use crate::api;
-use crate::app::{use_i18n, use_title};
 use crate::components::field::{error_for, TextField};
 use crate::components::notice::{ErrorNotice, SuccessNotice};
+use crate::context::{use_i18n, use_title};
 use crate::forms::{general_error, shown_errors};
 use crate::i18n::{tr, Key};
 use crate::pages::verify_email::link_error;

@@ -6,9 +6,9 @@ use shared::dto::{Locale, SignupRequest, SignupResponse};
 use shared::validate::check_signup;
 
 use crate::api;
-use crate::app::{use_i18n, use_title};
 use crate::components::field::{error_for, TextField};
 use crate::components::notice::{ErrorNotice, SuccessNotice};
+use crate::context::{use_i18n, use_title};
 use crate::forms::{general_error, shown_errors};
 use crate::i18n::{error_message, Key};
 

@@ -10,10 +10,10 @@ use shared::dto::{Inquiry, InquiryAuthor, InquiryRequest, InquiryStatus, Locale,
 use shared::problem::FieldError;
 
 use crate::api;
-use crate::app::{use_i18n, use_session, use_title};
 use crate::components::field::{error_for, TextField};
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::require_login::RequireLogin;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::forms::{general_error, required, shown_errors};
 use crate::i18n::{error_message, tr, Key};
 use crate::time::{format_day, format_jst};

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::app::{use_i18n, use_title};
 use crate::components::terms::TermsText;
+use crate::context::{use_i18n, use_title};
 use crate::i18n::Key;
 
 #[component]

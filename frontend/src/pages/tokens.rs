@@ -8,11 +8,11 @@ use shared::dto::{CreateTokenRequest, CreatedToken, Scope, TokenInfo};
 use shared::validate::check_token_request;
 
 use crate::api;
-use crate::app::{use_i18n, use_session, use_title};
 use crate::browser;
 use crate::components::field::{error_for, TextField};
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::require_login::RequireLogin;
+use crate::context::{use_i18n, use_session, use_title};
 use crate::forms::{general_error, shown_errors};
 use crate::i18n::{error_message, tr, trf, Key};
 use crate::time::format_jst;

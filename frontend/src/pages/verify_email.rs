@@ -5,8 +5,8 @@ use leptos_router::hooks::use_query_map;
 use shared::dto::Locale;
 
 use crate::api::{self, ApiError};
-use crate::app::{use_i18n, use_title};
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
+use crate::context::{use_i18n, use_title};
 use crate::i18n::{error_message, tr, Key};
 
 /// A refused link (bad, used or expired token) reads the same whatever the status.

@@ -1,5 +1,12 @@
 use sea_orm::entity::prelude::*;
 
+/// Waiting for its next hand-off.
+pub const QUEUED: &str = "queued";
+/// Leased by a mail worker, being handed over.
+pub const SENDING: &str = "sending";
+/// Handed over.
+pub const SENT: &str = "sent";
+
 /// One email waiting for, or past, its hand-off to SMTP (or to the `.eml` directory): written in
 /// the transaction of the change it announces, sent afterwards by a mail worker holding a
 /// compare-and-set lease.
