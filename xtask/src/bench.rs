@@ -193,6 +193,34 @@ impl Drop for Processes {
     }
 }
 
+/// Starts pebble-challtestsrv (`cmd`, so that a caller can pin it to a CPU) as the DNS server of
+/// a run: every name resolves to 127.0.0.1 (no AAAA) on `dns_port`, and TXT records are published
+/// through its management API on `mgmt_port`; returns once that port answers.
+pub(crate) fn start_challtestsrv(
+    procs: &mut Processes,
+    mut cmd: Command,
+    dns_port: u16,
+    mgmt_port: u16,
+    dns_log: &Path,
+) -> anyhow::Result<()> {
+    procs.spawn(
+        "pebble-challtestsrv",
+        cmd.args(["-dns01", &format!("127.0.0.1:{dns_port}")])
+            .args(["-management", &format!("127.0.0.1:{mgmt_port}")])
+            .args(["-http01", "", "-https01", "", "-tlsalpn01", ""])
+            .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""])
+            .stdout(log_file(dns_log)?)
+            .stderr(log_file(dns_log)?),
+    )?;
+    wait_for_port(
+        procs,
+        "pebble-challtestsrv",
+        mgmt_port,
+        dns_log,
+        Duration::from_secs(10),
+    )
+}
+
 pub(crate) fn terminate(name: &str, mut child: Child) {
     if matches!(child.try_wait(), Ok(Some(_))) {
         return;
@@ -665,22 +693,12 @@ pub fn bench(root: &Path, args: &[String]) -> anyhow::Result<()> {
     let dns_port = free_port()?;
     let mgmt_port = free_port()?;
     let dns_log = work.join("challtestsrv.log");
-    procs.spawn(
-        "pebble-challtestsrv",
-        Pinning::command(&pinning.load, Path::new("pebble-challtestsrv"))
-            .args(["-dns01", &format!("127.0.0.1:{dns_port}")])
-            .args(["-management", &format!("127.0.0.1:{mgmt_port}")])
-            .args(["-http01", "", "-https01", "", "-tlsalpn01", ""])
-            .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""])
-            .stdout(log_file(&dns_log)?)
-            .stderr(log_file(&dns_log)?),
-    )?;
-    wait_for_port(
+    start_challtestsrv(
         &mut procs,
-        "pebble-challtestsrv",
+        Pinning::command(&pinning.load, Path::new("pebble-challtestsrv")),
+        dns_port,
         mgmt_port,
         &dns_log,
-        Duration::from_secs(10),
     )?;
 
     let bench = Bench {

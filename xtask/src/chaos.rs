@@ -26,7 +26,9 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context};
 use serde_json::Value;
 
-use crate::bench::{free_port, log_file, tail, target_dir, wait_for_port, Processes};
+use crate::bench::{
+    free_port, log_file, start_challtestsrv, tail, target_dir, wait_for_port, Processes,
+};
 use crate::{apt_install, cargo, have, sh, stage};
 
 pub const USAGE: &str = "\
@@ -356,22 +358,12 @@ pub fn chaos(root: &Path, args: &[String]) -> anyhow::Result<()> {
     // DNS for every name (127.0.0.1) and dns-01 TXT records.
     let (dns_port, mgmt_port, http01_port) = (free_port()?, free_port()?, free_port()?);
     let dns_log = work.join("challtestsrv.log");
-    procs.spawn(
-        "pebble-challtestsrv",
-        Command::new("pebble-challtestsrv")
-            .args(["-dns01", &format!("127.0.0.1:{dns_port}")])
-            .args(["-management", &format!("127.0.0.1:{mgmt_port}")])
-            .args(["-http01", "", "-https01", "", "-tlsalpn01", ""])
-            .args(["-defaultIPv4", "127.0.0.1", "-defaultIPv6", ""])
-            .stdout(log_file(&dns_log)?)
-            .stderr(log_file(&dns_log)?),
-    )?;
-    wait_for_port(
+    start_challtestsrv(
         &mut procs,
-        "pebble-challtestsrv",
+        Command::new("pebble-challtestsrv"),
+        dns_port,
         mgmt_port,
         &dns_log,
-        Duration::from_secs(10),
     )?;
 
     let deploy = root.join("deploy");
