@@ -158,6 +158,31 @@ pub fn switch_locale(session: Session, i18n: I18n, locale: Locale) {
     }
 }
 
+/// A list a page shows, fetched with `fetch` and again whenever `version` moves (after the
+/// page's own change); an answer saying the session has lapsed forgets it on the way, so the page
+/// offers the login.
+pub fn reloading<T, Fut>(
+    session: Session,
+    version: RwSignal<u32>,
+    fetch: impl Fn() -> Fut + 'static,
+) -> LocalResource<Result<T, api::ApiError>>
+where
+    T: 'static,
+    Fut: std::future::Future<Output = Result<T, api::ApiError>> + 'static,
+{
+    LocalResource::new(move || {
+        version.track();
+        let call = fetch();
+        async move {
+            let result = call.await;
+            if let Err(e) = &result {
+                session.forget_if_logged_out(e);
+            }
+            result
+        }
+    })
+}
+
 /// Sets the document title for the current page, following the language.
 pub fn use_title(key: Key) {
     let i18n = use_i18n();

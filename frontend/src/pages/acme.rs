@@ -15,7 +15,7 @@ use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::persist_record::PersistRecords;
 use crate::components::require_login::RequireLogin;
 use crate::components::terms::TermsText;
-use crate::context::{use_i18n, use_session, use_title, I18n};
+use crate::context::{reloading, use_i18n, use_session, use_title, I18n};
 use crate::i18n::{error_message, tr, trf, Key};
 use crate::paths::REGISTER_PAGE;
 use crate::time::format_jst;
@@ -295,16 +295,7 @@ fn AccountList() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let version = RwSignal::new(0u32);
-    let accounts = LocalResource::new(move || {
-        version.track();
-        async move {
-            let result = api::acme_accounts().await;
-            if let Err(e) = &result {
-                session.forget_if_logged_out(e);
-            }
-            result
-        }
-    });
+    let accounts = reloading(session, version, api::acme_accounts);
     let confirming = RwSignal::new(None::<i64>);
     let deactivate = Action::new_local(move |id: &i64| {
         let id = *id;

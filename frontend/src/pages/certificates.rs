@@ -9,7 +9,7 @@ use crate::api;
 use crate::components::focus::focus_on_mount;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::require_login::RequireLogin;
-use crate::context::{use_i18n, use_session, use_title};
+use crate::context::{reloading, use_i18n, use_session, use_title};
 use crate::i18n::{error_message, tr, Key};
 use crate::paths::ORDERS_PAGE;
 use crate::time::format_jst;
@@ -57,16 +57,7 @@ fn CertificatesContent() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let version = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
-        version.track();
-        async move {
-            let result = api::certificates().await;
-            if let Err(e) = &result {
-                session.forget_if_logged_out(e);
-            }
-            result
-        }
-    });
+    let list = reloading(session, version, api::certificates);
     let confirming = RwSignal::new(None::<String>);
     let reason = RwSignal::new(0u8);
     let revoke = Action::new_local(move |(serial, reason): &(String, u8)| {

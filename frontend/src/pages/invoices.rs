@@ -12,7 +12,7 @@ use crate::components::card_pay::CardPayForm;
 use crate::components::commands::IssueCommands;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::require_login::RequireLogin;
-use crate::context::{use_i18n, use_session, use_title};
+use crate::context::{reloading, use_i18n, use_session, use_title};
 use crate::i18n::{error_message, tr, Key};
 use crate::time::format_jst;
 
@@ -49,16 +49,7 @@ fn InvoicesContent() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let version = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
-        version.track();
-        async move {
-            let result = api::invoices().await;
-            if let Err(e) = &result {
-                session.forget_if_logged_out(e);
-            }
-            result
-        }
-    });
+    let list = reloading(session, version, api::invoices);
     let paying = RwSignal::new(None::<String>);
     let paid = RwSignal::new(None::<Invoice>);
     let on_paid = Callback::new(move |inv: Invoice| {

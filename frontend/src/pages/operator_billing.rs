@@ -12,7 +12,7 @@ use crate::api::{self, ApiError};
 use crate::components::focus::focus_on_mount;
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::operator_gate::OperatorGate;
-use crate::context::{use_i18n, use_session, use_title};
+use crate::context::{reloading, use_i18n, use_session, use_title};
 use crate::i18n::{error_message, field_message, tr, trf, Key};
 use crate::time::format_jst;
 
@@ -80,16 +80,7 @@ fn UnpaidInvoices() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let version = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
-        version.track();
-        async move {
-            let result = api::operator_invoices("unpaid").await;
-            if let Err(e) = &result {
-                session.forget_if_logged_out(e);
-            }
-            result
-        }
-    });
+    let list = reloading(session, version, || api::operator_invoices("unpaid"));
     let confirming = RwSignal::new(None::<String>);
     let amount = RwSignal::new(String::new());
     let target = RwSignal::new(String::new());

@@ -9,7 +9,7 @@ use shared::dto::{CampaignPreview, CampaignRequest, CampaignSelection};
 use crate::api::{self, ApiError};
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::operator_gate::OperatorGate;
-use crate::context::{use_i18n, use_session, use_title};
+use crate::context::{reloading, use_i18n, use_session, use_title};
 use crate::i18n::{error_message, trf, Key};
 use crate::time::format_jst;
 
@@ -103,16 +103,7 @@ fn Renewals() -> impl IntoView {
                 .is_some_and(|(req, p)| *req == current.get() && p.certificates > 0)
         }) && !run.pending().get()
     };
-    let campaigns = LocalResource::new(move || {
-        version.track();
-        async move {
-            let result = api::operator_campaigns().await;
-            if let Err(e) = &result {
-                session.forget_if_logged_out(e);
-            }
-            result
-        }
-    });
+    let campaigns = reloading(session, version, api::operator_campaigns);
     let field = |label: Key, value: RwSignal<String>, testid: &'static str, kind: &'static str| {
         view! {
             <label class="field">

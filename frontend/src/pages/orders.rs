@@ -9,7 +9,7 @@ use crate::api;
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::perspectives::PerspectivesView;
 use crate::components::require_login::RequireLogin;
-use crate::context::{use_i18n, use_session, use_title};
+use crate::context::{reloading, use_i18n, use_session, use_title};
 use crate::i18n::{error_message, tr, Key};
 use crate::time::format_jst;
 
@@ -87,16 +87,7 @@ fn OrdersContent() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let version = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
-        version.track();
-        async move {
-            let result = api::acme_orders().await;
-            if let Err(e) = &result {
-                session.forget_if_logged_out(e);
-            }
-            result
-        }
-    });
+    let list = reloading(session, version, api::acme_orders);
     view! {
         <section class="container page">
             <div class="page-head">

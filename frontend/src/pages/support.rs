@@ -13,7 +13,7 @@ use crate::api;
 use crate::components::field::{error_for, TextField};
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::require_login::RequireLogin;
-use crate::context::{use_i18n, use_session, use_title};
+use crate::context::{reloading, use_i18n, use_session, use_title};
 use crate::forms::{general_error, required, shown_errors};
 use crate::i18n::{error_message, tr, Key};
 use crate::time::{format_day, format_jst};
@@ -153,16 +153,7 @@ fn SupportContent() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let version = RwSignal::new(0u32);
-    let list = LocalResource::new(move || {
-        version.track();
-        async move {
-            let result = api::inquiries().await;
-            if let Err(e) = &result {
-                session.forget_if_logged_out(e);
-            }
-            result
-        }
-    });
+    let list = reloading(session, version, api::inquiries);
     // The customer's invoice numbers, offered as suggestions for the invoice field.
     let invoices = LocalResource::new(api::invoices);
 

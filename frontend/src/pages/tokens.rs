@@ -12,7 +12,7 @@ use crate::browser;
 use crate::components::field::{error_for, TextField};
 use crate::components::notice::{ErrorNotice, Loading, SuccessNotice};
 use crate::components::require_login::RequireLogin;
-use crate::context::{use_i18n, use_session, use_title};
+use crate::context::{reloading, use_i18n, use_session, use_title};
 use crate::forms::{general_error, shown_errors};
 use crate::i18n::{error_message, tr, trf, Key};
 use crate::time::format_jst;
@@ -60,16 +60,7 @@ fn TokensContent() -> impl IntoView {
 
     // The list, fetched again whenever `version` moves (after a create or a revoke).
     let version = RwSignal::new(0u32);
-    let tokens = LocalResource::new(move || {
-        version.track();
-        async move {
-            let result = api::list_tokens().await;
-            if let Err(e) = &result {
-                session.forget_if_logged_out(e);
-            }
-            result
-        }
-    });
+    let tokens = reloading(session, version, api::list_tokens);
 
     // Creating
     let name = RwSignal::new(String::new());

@@ -15,7 +15,7 @@ use crate::browser;
 use crate::components::field::{error_for, TextField};
 use crate::components::notice::{ErrorNotice, Loading};
 use crate::components::require_login::RequireLogin;
-use crate::context::{use_i18n, use_session, use_title};
+use crate::context::{reloading, use_i18n, use_session, use_title};
 use crate::forms::{general_error, shown_errors};
 use crate::i18n::{error_message, tr, Key, Locale};
 use crate::time::format_jst;
@@ -104,16 +104,7 @@ fn WebhooksContent() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let version = RwSignal::new(0u32);
-    let endpoints = LocalResource::new(move || {
-        version.track();
-        async move {
-            let result = api::list_webhooks().await;
-            if let Err(e) = &result {
-                session.forget_if_logged_out(e);
-            }
-            result
-        }
-    });
+    let endpoints = reloading(session, version, api::list_webhooks);
 
     let url = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
